@@ -48,6 +48,115 @@ UNTYPED_OBJECTS = {
     "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
 }
 
+# Resource facts the JSON schemas do not carry: the REST plural and the scope of every
+# top-level built-in resource kind, keyed by (group, kind) (they do not change between
+# versions of a kind).  Hand-maintained; cross-checked against the `Resource` impls of the
+# k8s-openapi crate (0.29, v1_33) and the 1.32 API.  The generator fails when a kind of the
+# schema has no entry here (add it) or an entry names a kind the schema lacks (remove it).
+NAMESPACED, CLUSTER = True, False
+RESOURCES = {
+    # core
+    ("", "Binding"): ("bindings", NAMESPACED),
+    ("", "ComponentStatus"): ("componentstatuses", CLUSTER),
+    ("", "ConfigMap"): ("configmaps", NAMESPACED),
+    ("", "Endpoints"): ("endpoints", NAMESPACED),
+    ("", "Event"): ("events", NAMESPACED),
+    ("", "LimitRange"): ("limitranges", NAMESPACED),
+    ("", "Namespace"): ("namespaces", CLUSTER),
+    ("", "Node"): ("nodes", CLUSTER),
+    ("", "PersistentVolume"): ("persistentvolumes", CLUSTER),
+    ("", "PersistentVolumeClaim"): ("persistentvolumeclaims", NAMESPACED),
+    ("", "Pod"): ("pods", NAMESPACED),
+    ("", "PodTemplate"): ("podtemplates", NAMESPACED),
+    ("", "ReplicationController"): ("replicationcontrollers", NAMESPACED),
+    ("", "ResourceQuota"): ("resourcequotas", NAMESPACED),
+    ("", "Secret"): ("secrets", NAMESPACED),
+    ("", "Service"): ("services", NAMESPACED),
+    ("", "ServiceAccount"): ("serviceaccounts", NAMESPACED),
+    # admissionregistration.k8s.io
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"): ("mutatingadmissionpolicies", CLUSTER),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"): ("mutatingadmissionpolicybindings", CLUSTER),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): ("mutatingwebhookconfigurations", CLUSTER),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): ("validatingadmissionpolicies", CLUSTER),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): ("validatingadmissionpolicybindings", CLUSTER),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): ("validatingwebhookconfigurations", CLUSTER),
+    # apiextensions.k8s.io
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): ("customresourcedefinitions", CLUSTER),
+    # apiregistration.k8s.io
+    ("apiregistration.k8s.io", "APIService"): ("apiservices", CLUSTER),
+    # apps
+    ("apps", "ControllerRevision"): ("controllerrevisions", NAMESPACED),
+    ("apps", "DaemonSet"): ("daemonsets", NAMESPACED),
+    ("apps", "Deployment"): ("deployments", NAMESPACED),
+    ("apps", "ReplicaSet"): ("replicasets", NAMESPACED),
+    ("apps", "StatefulSet"): ("statefulsets", NAMESPACED),
+    # authentication.k8s.io
+    ("authentication.k8s.io", "SelfSubjectReview"): ("selfsubjectreviews", CLUSTER),
+    ("authentication.k8s.io", "TokenReview"): ("tokenreviews", CLUSTER),
+    # authorization.k8s.io
+    ("authorization.k8s.io", "LocalSubjectAccessReview"): ("localsubjectaccessreviews", NAMESPACED),
+    ("authorization.k8s.io", "SelfSubjectAccessReview"): ("selfsubjectaccessreviews", CLUSTER),
+    ("authorization.k8s.io", "SelfSubjectRulesReview"): ("selfsubjectrulesreviews", CLUSTER),
+    ("authorization.k8s.io", "SubjectAccessReview"): ("subjectaccessreviews", CLUSTER),
+    # autoscaling
+    ("autoscaling", "HorizontalPodAutoscaler"): ("horizontalpodautoscalers", NAMESPACED),
+    # batch
+    ("batch", "CronJob"): ("cronjobs", NAMESPACED),
+    ("batch", "Job"): ("jobs", NAMESPACED),
+    # certificates.k8s.io
+    ("certificates.k8s.io", "CertificateSigningRequest"): ("certificatesigningrequests", CLUSTER),
+    ("certificates.k8s.io", "ClusterTrustBundle"): ("clustertrustbundles", CLUSTER),
+    # coordination.k8s.io
+    ("coordination.k8s.io", "Lease"): ("leases", NAMESPACED),
+    ("coordination.k8s.io", "LeaseCandidate"): ("leasecandidates", NAMESPACED),
+    # discovery.k8s.io
+    ("discovery.k8s.io", "EndpointSlice"): ("endpointslices", NAMESPACED),
+    # events.k8s.io
+    ("events.k8s.io", "Event"): ("events", NAMESPACED),
+    # flowcontrol.apiserver.k8s.io
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): ("flowschemas", CLUSTER),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): ("prioritylevelconfigurations", CLUSTER),
+    # internal.apiserver.k8s.io
+    ("internal.apiserver.k8s.io", "StorageVersion"): ("storageversions", CLUSTER),
+    # networking.k8s.io
+    ("networking.k8s.io", "IPAddress"): ("ipaddresses", CLUSTER),
+    ("networking.k8s.io", "Ingress"): ("ingresses", NAMESPACED),
+    ("networking.k8s.io", "IngressClass"): ("ingressclasses", CLUSTER),
+    ("networking.k8s.io", "NetworkPolicy"): ("networkpolicies", NAMESPACED),
+    ("networking.k8s.io", "ServiceCIDR"): ("servicecidrs", CLUSTER),
+    # node.k8s.io
+    ("node.k8s.io", "RuntimeClass"): ("runtimeclasses", CLUSTER),
+    # policy
+    ("policy", "PodDisruptionBudget"): ("poddisruptionbudgets", NAMESPACED),
+    # rbac.authorization.k8s.io
+    ("rbac.authorization.k8s.io", "ClusterRole"): ("clusterroles", CLUSTER),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): ("clusterrolebindings", CLUSTER),
+    ("rbac.authorization.k8s.io", "Role"): ("roles", NAMESPACED),
+    ("rbac.authorization.k8s.io", "RoleBinding"): ("rolebindings", NAMESPACED),
+    # resource.k8s.io
+    ("resource.k8s.io", "DeviceClass"): ("deviceclasses", CLUSTER),
+    ("resource.k8s.io", "ResourceClaim"): ("resourceclaims", NAMESPACED),
+    ("resource.k8s.io", "ResourceClaimTemplate"): ("resourceclaimtemplates", NAMESPACED),
+    ("resource.k8s.io", "ResourceSlice"): ("resourceslices", CLUSTER),
+    # scheduling.k8s.io
+    ("scheduling.k8s.io", "PriorityClass"): ("priorityclasses", CLUSTER),
+    # storage.k8s.io
+    ("storage.k8s.io", "CSIDriver"): ("csidrivers", CLUSTER),
+    ("storage.k8s.io", "CSINode"): ("csinodes", CLUSTER),
+    ("storage.k8s.io", "CSIStorageCapacity"): ("csistoragecapacities", NAMESPACED),
+    ("storage.k8s.io", "StorageClass"): ("storageclasses", CLUSTER),
+    ("storage.k8s.io", "VolumeAttachment"): ("volumeattachments", CLUSTER),
+    ("storage.k8s.io", "VolumeAttributesClass"): ("volumeattributesclasses", CLUSTER),
+    # storagemigration.k8s.io
+    ("storagemigration.k8s.io", "StorageVersionMigration"): ("storageversionmigrations", CLUSTER),
+}
+
+# Kinds with a group-version-kind that are not top-level resources: list and envelope types,
+# discovery documents, and kinds only used as subresource bodies (pods/eviction, */scale,
+# serviceaccounts/token) or responses (Status).
+NOT_RESOURCES = {"APIGroup", "APIVersions", "DeleteOptions", "WatchEvent", "Status", "Eviction",
+                 "Scale", "TokenRequest"}
+
 
 def ensure_package(package_version):
     if importlib.util.find_spec("kubernetes_validate") is not None:
@@ -273,8 +382,23 @@ class Builder:
             if a[:3] == b[:3]:
                 sys.exit("duplicate GVK %r" % (a[:3],))
         self.gvks = gvks
-        if max(len(self.nodes), len(self.props), len(self.lists)) >= NONE:
-            sys.exit("table too large for u16 indices")
+
+        kinds = {(g, k) for g, _v, k, _i in gvks}
+        resource_kinds = {(g, k) for g, k in kinds if not k.endswith("List") and k not in NOT_RESOURCES}
+        missing = sorted(resource_kinds - set(RESOURCES))
+        stale = sorted(set(RESOURCES) - resource_kinds)
+        if missing or stale:
+            sys.exit("RESOURCES out of date: missing %r, stale %r" % (missing, stale))
+        self.resources = sorted(
+            ((g, k, plural, namespaced) for (g, k), (plural, namespaced) in RESOURCES.items()),
+            key=lambda r: (r[0].encode(), r[1].encode()),
+        )
+        self.by_plural = sorted(
+            range(len(self.resources)),
+            key=lambda i: (self.resources[i][0].encode(), self.resources[i][2].encode()),
+        )
+        if max(len(self.nodes), len(self.props), len(self.lists)) >= NONE or len(self.resources) > 256:
+            sys.exit("table too large for its index types")
 
 
 def rust_str(s):
@@ -324,6 +448,17 @@ def render(b, pkg_version, folder):
         w("(%s,%s,%s,%d)," % (rust_str(g), rust_str(v), rust_str(k), i))
     w("];")
     w("")
+    w("/// (group, kind, plural, namespaced), sorted by (group, kind).")
+    w("pub(crate) static RESOURCES: [(&str, &str, &str, bool); %d] = [" % len(b.resources))
+    for g, k, plural, namespaced in b.resources:
+        w("(%s,%s,%s,%s)," % (rust_str(g), rust_str(k), rust_str(plural), "true" if namespaced else "false"))
+    w("];")
+    w("")
+    w("/// Indices into `RESOURCES`, sorted by (group, plural).")
+    w("pub(crate) static RESOURCES_BY_PLURAL: [u8; %d] = [" % len(b.by_plural))
+    w(",".join(str(i) for i in b.by_plural))
+    w("];")
+    w("")
     w("/// Strings referenced by (start, len) ranges or single indices from `NODES`.")
     w("pub(crate) static STRS: [&str; %d] = [" % len(b.lists))
     for s in b.lists:
@@ -367,8 +502,10 @@ def main():
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(text)
     print(
-        "wrote %s: %d bytes, %d definitions, %d nodes, %d properties, %d strings, %d kinds"
-        % (args.out, len(text), len(b.def_names), len(b.nodes), len(b.props), len(b.lists), len(b.gvks)),
+        "wrote %s: %d bytes, %d definitions, %d nodes, %d properties, %d strings, %d kinds, "
+        "%d resources"
+        % (args.out, len(text), len(b.def_names), len(b.nodes), len(b.props), len(b.lists), len(b.gvks),
+           len(b.resources)),
         file=sys.stderr,
     )
 

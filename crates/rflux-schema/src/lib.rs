@@ -22,12 +22,16 @@
 //! assert_eq!(containers.patch_strategy(), Some("merge"));
 //! ```
 //!
+//! Besides the schemas, [`resource`] knows the plural and [`Scope`] of every built-in resource
+//! kind (namespaced or cluster-scoped), which the schemas do not carry.
+//!
 //! What the table says is exposed as is ([`Node::list_type`], [`Node::patch_strategy`], …);
 //! [`Node::effective_list_type`] adds how server-side apply interprets lists without an
 //! explicit list type.
 
 mod kinds;
 mod node;
+mod resources;
 mod table;
 
 #[rustfmt::skip]
@@ -35,3 +39,4 @@ mod generated;
 
 pub use kinds::{Gvk, definition, kind, kind_for_api_version, kinds, source};
 pub use node::{ListType, MapType, Node, NodeType};
+pub use resources::{Resource, Scope, resource, resource_by_plural, resources, scope};
