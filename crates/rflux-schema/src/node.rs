@@ -226,9 +226,26 @@ impl Node {
         self.extension(|raw| table::single(raw.patch_strategy))
     }
 
-    /// `x-kubernetes-patch-merge-key` (strategic merge patch).
+    /// `x-kubernetes-patch-merge-key`: the single key kube-apiserver's strategic merge patch
+    /// merges list items by (e.g. `containerPort` for container ports).
     pub fn patch_merge_key(self) -> Option<&'static str> {
         self.extension(|raw| table::single(raw.merge_key))
+    }
+
+    /// The keys kustomize (kyaml) merges list items by in a strategic merge: when the node
+    /// has a patch strategy, its `x-kubernetes-list-map-keys` if any (e.g. `containerPort`
+    /// and `protocol`), else its patch merge key; empty without a patch strategy or keys
+    /// (a list of scalars such as `finalizers` is then merged as a set).
+    pub fn patch_merge_keys(self) -> &'static [&'static str] {
+        if self.patch_strategy().is_none() {
+            return &[];
+        }
+        let keys = self.list_map_keys();
+        if !keys.is_empty() {
+            return keys;
+        }
+        self.extension(|raw| (raw.merge_key != X).then(|| table::single_slice(raw.merge_key)))
+            .unwrap_or(&[])
     }
 
     /// True when the patch strategy contains `merge` (strategic merge patch merges the list

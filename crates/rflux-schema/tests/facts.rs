@@ -51,6 +51,7 @@ fn container_ports_env_and_volumes() {
     assert_eq!(ports.list_map_keys(), ["containerPort", "protocol"]);
     assert_eq!(ports.patch_merge_key(), Some("containerPort"));
     assert_eq!(ports.effective_list_keys(), ["containerPort", "protocol"]);
+    assert_eq!(ports.patch_merge_keys(), ["containerPort", "protocol"]);
     let port = ports.items().expect("port items");
     assert_eq!(port.required(), ["containerPort"]);
     assert_eq!(
@@ -77,6 +78,7 @@ fn container_ports_env_and_volumes() {
     let tolerations = spec.field("tolerations").expect("tolerations");
     assert_eq!(tolerations.list_type(), Some(ListType::Atomic));
     assert_eq!(tolerations.patch_strategy(), None);
+    assert!(tolerations.patch_merge_keys().is_empty());
 
     let node_selector = spec.field("nodeSelector").expect("nodeSelector");
     assert!(node_selector.is_map());
@@ -155,6 +157,7 @@ fn object_meta_facts() {
     assert_eq!(finalizers.patch_merge_key(), None);
     assert_eq!(finalizers.effective_list_type(), Some(ListType::Set));
     assert!(finalizers.effective_list_keys().is_empty());
+    assert!(finalizers.patch_merge_keys().is_empty());
 
     let owners = meta.field("ownerReferences").expect("ownerReferences");
     assert_eq!(owners.list_map_keys(), ["uid"]);
@@ -275,6 +278,31 @@ fn explicit_list_type_wins_over_merge_key() {
     assert_eq!(conditions.patch_merge_key(), Some("type"));
     assert_eq!(conditions.list_type(), Some(ListType::Atomic));
     assert_eq!(conditions.effective_list_type(), Some(ListType::Atomic));
+    assert_eq!(conditions.patch_merge_keys(), ["type"]);
+}
+
+#[test]
+fn list_map_without_patch_strategy() {
+    // ResourceRequirements.claims: server-side apply merges by `name`, strategic merge patch
+    // replaces the list (no patch strategy).
+    let claims = at(
+        "apps",
+        "v1",
+        "Deployment",
+        &[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "resources",
+            "claims",
+        ],
+    );
+    assert_eq!(claims.effective_list_type(), Some(ListType::Map));
+    assert_eq!(claims.effective_list_keys(), ["name"]);
+    assert_eq!(claims.patch_strategy(), None);
+    assert_eq!(claims.patch_merge_key(), None);
+    assert!(claims.patch_merge_keys().is_empty());
 }
 
 #[test]
