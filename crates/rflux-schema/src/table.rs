@@ -156,3 +156,76 @@ pub(crate) fn kind_index(group: &str, version: &str, kind: &str) -> Option<u16> 
 pub(crate) fn gvks() -> &'static [(&'static str, &'static str, &'static str, u16)] {
     &GVKS
 }
+
+#[cfg(test)]
+mod tests {
+    //! The generated table is consistent: every index it holds is in range, so the accessors
+    //! above cannot panic on any node.
+
+    use super::*;
+
+    fn in_range(index: u16, len: usize) -> bool {
+        index == X || usize::from(index) < len
+    }
+
+    fn range_ok(start: u16, len: u16, total: usize) -> bool {
+        usize::from(start) + usize::from(len) <= total
+    }
+
+    #[test]
+    fn every_index_is_in_range() {
+        for (i, raw) in NODES.iter().enumerate() {
+            assert!(raw.ty <= TY_ANY, "node {i} type");
+            assert!(
+                raw.list_type <= 3 && raw.map_type <= 2,
+                "node {i} list/map type"
+            );
+            assert!(in_range(raw.reference, DEF_NAMES.len()), "node {i} ref");
+            assert!(in_range(raw.additional, NODES.len()), "node {i} additional");
+            assert!(in_range(raw.items, NODES.len()), "node {i} items");
+            for single in [raw.format, raw.patch_strategy, raw.merge_key] {
+                assert!(in_range(single, STRS.len()), "node {i} string");
+            }
+            assert!(
+                range_ok(raw.props, raw.props_len, PROPS.len()),
+                "node {i} props"
+            );
+            assert!(
+                range_ok(raw.required, raw.required_len, STRS.len()),
+                "node {i} required"
+            );
+            assert!(
+                range_ok(raw.enum_values, raw.enum_len, STRS.len()),
+                "node {i} enum"
+            );
+            assert!(
+                range_ok(raw.keys, raw.keys_len, STRS.len()),
+                "node {i} keys"
+            );
+            let names: Vec<&str> = props(raw).iter().map(|&(name, _)| name).collect();
+            assert!(
+                names.windows(2).all(|w| w[0] < w[1]),
+                "node {i} props unsorted"
+            );
+            for &(_, node) in props(raw) {
+                assert!(usize::from(node) < NODES.len(), "node {i} property node");
+            }
+        }
+        assert!(
+            DEF_NAMES.windows(2).all(|w| w[0] < w[1]),
+            "definitions unsorted"
+        );
+        for &(group, version, kind, def) in GVKS.iter() {
+            assert!(
+                usize::from(def) < DEF_NAMES.len(),
+                "{group}/{version} {kind}"
+            );
+        }
+        assert!(
+            GVKS.windows(2)
+                .all(|w| (w[0].0, w[0].1, w[0].2) < (w[1].0, w[1].1, w[1].2)),
+            "kinds unsorted"
+        );
+        assert_eq!(NODES[usize::from(crate::generated::ANY)].ty, TY_ANY);
+    }
+}

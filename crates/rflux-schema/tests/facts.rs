@@ -396,3 +396,56 @@ fn properties_are_sorted_and_resolvable() {
     }
     assert_eq!(pod_spec.required(), ["containers"]);
 }
+
+#[test]
+fn every_reachable_node_answers_every_question() {
+    use std::collections::HashSet;
+    let mut seen = HashSet::new();
+    let mut stack: Vec<Node> = kinds().map(|(_, node)| node).collect();
+    while let Some(node) = stack.pop() {
+        if !seen.insert(node) {
+            continue;
+        }
+        let _ = (
+            node.ty(),
+            node.format(),
+            node.definition_name(),
+            node.is_map(),
+        );
+        let _ = (node.list_type(), node.list_map_keys(), node.map_type());
+        let _ = (
+            node.patch_strategy(),
+            node.patch_merge_key(),
+            node.patch_merge_keys(),
+        );
+        let _ = (
+            node.required(),
+            node.enum_values(),
+            node.preserves_unknown(),
+        );
+        let keys = node.effective_list_keys();
+        match node.effective_list_type() {
+            Some(ListType::Map) => assert!(!keys.is_empty(), "{node:?} map without keys"),
+            _ => assert!(keys.is_empty(), "{node:?} keys without map"),
+        }
+        if node.ty() == NodeType::Array {
+            assert!(node.items().is_some(), "{node:?} array without items");
+        }
+        let item = node.items();
+        // Upstream quirk kept as published: StorageVersionMigrationList.items carries the
+        // list markers of the conditions list (keyed by `type`, which the item lacks).
+        let quirk = item.and_then(Node::definition_name)
+            == Some("io.k8s.api.storagemigration.v1alpha1.StorageVersionMigration");
+        for key in node.list_map_keys() {
+            let item = item.expect("list map has items");
+            assert!(
+                quirk || item.property(key).is_some(),
+                "{node:?} key {key} not a property"
+            );
+        }
+        stack.extend(node.properties().map(|(_, child)| child));
+        stack.extend(node.items());
+        stack.extend(node.map_values());
+    }
+    assert!(seen.len() > 1000, "walked only {} nodes", seen.len());
+}
