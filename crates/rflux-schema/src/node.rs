@@ -58,6 +58,9 @@ pub enum MapType {
 }
 
 /// A handle on one node of the built-in schema table. `Copy`, one `u16` wide.
+///
+/// Equality is identity of table entries: identical inline schemas (say two `string`
+/// properties) are stored once, so their nodes compare equal wherever they appear.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Node(u16);
 
