@@ -1,0 +1,118 @@
+//! Acceptance against the shared sops corpus (`../shared/corpus/sops`): every encrypted file
+//! decrypts with its key. Runs only with `RFLUX_ACCEPTANCE=1`; the corpus location can be
+//! overridden with `RFLUX_SOPS_CORPUS`.
+
+use std::path::{Path, PathBuf};
+
+use rflux_sops::{DecryptOptions, Format, Keyring, KubeDecryptOptions};
+
+fn corpus() -> Option<PathBuf> {
+    if std::env::var("RFLUX_ACCEPTANCE").ok().as_deref() != Some("1") {
+        return None;
+    }
+    let p = std::env::var("RFLUX_SOPS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sops"));
+    p.exists().then_some(p)
+}
+
+fn keyring(root: &Path) -> Keyring {
+    let mut k = Keyring::new();
+    for f in ["flux/keys/age.txt", "flux/keys/age-global.txt", "flux/keys/age-pq.txt"] {
+        let text = std::fs::read_to_string(root.join(f)).expect("read age key");
+        k.add_age_identities(&text, f).expect("age key");
+    }
+    for f in ["flux/keys/pgp.asc", "sops-functional/pgp/sops_functional_tests_key.asc"] {
+        let text = std::fs::read_to_string(root.join(f)).expect("read pgp key");
+        k.add_pgp_armored(&text, f).expect("pgp key");
+    }
+    k
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn corpus_decrypts() {
+    let Some(root) = corpus() else {
+        eprintln!("skipped: set RFLUX_ACCEPTANCE=1 to run the corpus acceptance test");
+        return;
+    };
+    let keys = keyring(&root);
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    let mut total = 0;
+    let mut ok = 0;
+    let mut report = Vec::new();
+    for path in &all {
+        let rel = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        if rel.contains("/keys/") || rel.contains("/pgp/") || rel.ends_with("SOURCE") || rel.contains("decryptor/") {
+            continue;
+        }
+        let data = std::fs::read(path).expect("read");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let mut format = Format::from_path(path);
+        if name.ends_with(".env") {
+            format = Format::Dotenv;
+        }
+        let text = String::from_utf8_lossy(&data);
+        if name == "kustomization.yaml" || name == ".sops.yaml" {
+            continue;
+        }
+        // Secrets carrying whole sops documents in data (flux/inside).
+        if !text.contains("ENC[") && text.contains("kind: Secret") && !text.contains("sops:") {
+            let docs = serde_saphyr::from_str::<serde_json::Value>(&text);
+            if let Ok(mut obj) = docs
+                && obj.get("data").is_some()
+            {
+                total += 1;
+                match rflux_sops::kube::decrypt_object(&mut obj, &keys, &KubeDecryptOptions::default()) {
+                    Ok(true) => {
+                        ok += 1;
+                        report.push(format!("ok   {rel} (Secret data holding sops documents)"));
+                    }
+                    Ok(false) => report.push(format!("plain {rel} (no sops data: passed through)")),
+                    Err(e) => report.push(format!("FAIL {rel}: {e}")),
+                }
+                continue;
+            }
+        }
+        if !text.contains("ENC[") {
+            report.push(format!("plain {rel}"));
+            continue;
+        }
+        total += 1;
+        let verify = !name.contains("no_mac");
+        match rflux_sops::decrypt(&data, format, &keys, &DecryptOptions { verify_mac: verify }) {
+            Ok(out) => {
+                ok += 1;
+                report.push(format!("ok   {rel} ({} bytes plaintext)", out.len()));
+                let plain_name = name.replace(".enc", "");
+                let counterpart = path.with_file_name(&plain_name);
+                if plain_name != name && counterpart.exists() {
+                    let expected = std::fs::read(&counterpart).expect("read plain");
+                    let same = rflux_sops::formats::load_branches(&expected, format).ok()
+                        == rflux_sops::formats::load_branches(&out, format).ok();
+                    report.push(format!("     compared with {plain_name}: {}", if same { "same" } else { "DIFFERENT" }));
+                }
+            }
+            Err(e) => report.push(format!("FAIL {rel}: {e}")),
+        }
+    }
+    for l in &report {
+        eprintln!("{l}");
+    }
+    eprintln!("corpus: {ok}/{total} encrypted files decrypted");
+    let expected_failures = report.iter().filter(|l| l.starts_with("FAIL") && l.contains("age-pq")).count();
+    assert_eq!(ok + expected_failures, total, "unexpected failures");
+}
