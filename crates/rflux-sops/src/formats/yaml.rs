@@ -244,7 +244,8 @@ pub fn go_format_g(f: f64) -> String {
     let e = format!("{f:e}"); // shortest digits, like "1.2345e6"
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= 21 {
+    // Go: shortest 'g' switches to an exponent from 1e6 on (precision 6 rule).
+    if exp < -4 || exp >= 6 {
         let sign = if exp < 0 { '-' } else { '+' };
         let a = exp.abs();
         if a < 10 {
@@ -522,6 +523,8 @@ mod tests {
         assert_eq!(go_format_g(1000.0), "1000");
         assert_eq!(go_format_g(1.5), "1.5");
         assert_eq!(go_format_g(1e21), "1e+21");
+        assert_eq!(go_format_g(1234568000.0), "1.234568e+09");
+        assert_eq!(go_format_g(100000.0), "100000");
         assert_eq!(go_format_g(0.00001), "1e-05");
     }
 
