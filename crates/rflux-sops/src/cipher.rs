@@ -179,7 +179,12 @@ pub fn decrypt_value(key: &[u8; 32], text: &str, aad: &str) -> Result<Value> {
     if ev.value_type == "bytes" {
         return Ok(Value::Bytes(plain));
     }
-    let s = String::from_utf8(plain).map_err(|_| type_err())?;
+    let s = match String::from_utf8(plain) {
+        Ok(s) => s,
+        // sops keeps strings as Go strings, which may hold any bytes (binary files).
+        Err(e) if ev.value_type == "str" => return Ok(Value::Bytes(e.into_bytes())),
+        Err(_) => return Err(type_err()),
+    };
     Ok(match ev.value_type.as_str() {
         "str" => Value::Str(s),
         "int" | "int64" => Value::Int(s.parse::<i64>().map_err(|_| type_err())?),

@@ -211,6 +211,7 @@ impl Metadata {
         let shamir_threshold = match crate::tree::get(map, "shamir_threshold") {
             None | Some(Value::Null) => 0,
             Some(Value::Int(i)) if *i >= 0 => *i as usize,
+            Some(Value::Float(f)) if *f >= 0.0 && f.fract() == 0.0 && *f < 256.0 => *f as usize,
             Some(Value::Str(s)) => s
                 .trim()
                 .parse()
