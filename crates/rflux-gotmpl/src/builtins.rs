@@ -1,0 +1,264 @@
+//! Go `text/template`'s predefined functions: `not`, `len`, `index`, `slice`, comparisons,
+//! `print`/`printf`/`println`, `html`, `js`, `urlquery`, `call` (`and`/`or` are in the executor).
+
+use crate::func::{FuncMap, Ty, func};
+use crate::gofmt;
+use crate::value::Value;
+
+#[derive(PartialEq, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Str,
+    Invalid,
+    Other,
+}
+
+fn basic_kind(v: &Value) -> Kind {
+    match v {
+        Value::Bool(_) => Kind::Bool,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Float(_) => Kind::Float,
+        Value::Str(_) => Kind::Str,
+        Value::Nil => Kind::Invalid,
+        _ => Kind::Other,
+    }
+}
+
+/// Go's `eq arg1 arg2...`.
+pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
+    if rest.is_empty() {
+        return Err("missing argument for comparison".into());
+    }
+    let k1 = basic_kind(a);
+    for b in rest {
+        let k2 = basic_kind(b);
+        let truth = if k1 != k2 {
+            if !a.is_nil() && !b.is_nil() {
+                return Err(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()));
+            }
+            false
+        } else {
+            match (a, b) {
+                (Value::Bool(x), Value::Bool(y)) => x == y,
+                (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
+                (Value::Float(x), Value::Float(y)) => x == y,
+                (Value::Str(x), Value::Str(y)) => x == y,
+                (Value::Nil, Value::Nil) => true,
+                _ => {
+                    if a.type_name() != b.type_name() {
+                        return Err(format!(
+                            "non-comparable types {}: {}, {}: {}",
+                            gofmt::sprint_value(a),
+                            a.type_name(),
+                            b.type_name(),
+                            gofmt::sprint_value(b)
+                        ));
+                    }
+                    return Err(format!("non-comparable type {}: {}", gofmt::sprint_value(b), b.type_name()));
+                }
+            }
+        };
+        if truth {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Go's `lt a b`.
+pub fn lt(a: &Value, b: &Value) -> Result<bool, String> {
+    let (k1, k2) = (basic_kind(a), basic_kind(b));
+    if matches!(k1, Kind::Invalid | Kind::Other | Kind::Bool) || matches!(k2, Kind::Invalid | Kind::Other | Kind::Bool) {
+        return Err("invalid type for comparison".into());
+    }
+    if k1 != k2 {
+        return Err(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()));
+    }
+    Ok(match (a, b) {
+        (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
+        (Value::Float(x), Value::Float(y)) => x < y,
+        (Value::Str(x), Value::Str(y)) => x < y,
+        _ => false,
+    })
+}
+
+/// Go's `html` escaping.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `url.QueryEscape`.
+pub fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn eval_args(args: &[Value]) -> String {
+    if let [Value::Str(s)] = args {
+        return s.to_string();
+    }
+    let mapped: Vec<Value> =
+        args.iter().map(|a| if a.is_nil() { Value::str("<no value>") } else { a.clone() }).collect();
+    gofmt::sprint(&mapped)
+}
+
+fn index_of(v: &Value, len: usize) -> Result<usize, String> {
+    let i = match v {
+        Value::Int(i) | Value::Int64(i) => *i,
+        Value::Nil => return Err("cannot index slice/array with nil".into()),
+        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+    };
+    if i < 0 || i as usize >= len {
+        return Err(format!("index out of range: {i}"));
+    }
+    Ok(i as usize)
+}
+
+fn slice_index(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Int(i) | Value::Int64(i) => Ok(*i),
+        Value::Nil => Err("cannot index slice/array with nil".into()),
+        other => Err(format!("cannot index slice/array with type {}", other.type_name())),
+    }
+}
+
+/// Register the builtins.
+pub fn register(m: &mut FuncMap) {
+    m.insert("not".into(), func(&[Ty::Any], None, |_, a| Ok(Value::Bool(!a[0].truthy()))));
+    m.insert(
+        "len".into(),
+        func(&[Ty::Any], None, |_, a| match &a[0] {
+            Value::Str(s) => Ok(Value::Int(s.len() as i64)),
+            Value::List(l) | Value::StrList(l) => Ok(Value::Int(l.len() as i64)),
+            Value::Map(m) => Ok(Value::Int(m.len() as i64)),
+            Value::Nil => Err("len of nil pointer".into()),
+            other => Err(format!("len of type {}", other.type_name())),
+        }),
+    );
+    m.insert(
+        "index".into(),
+        func(&[Ty::Any], Some(Ty::Any), |_, a| {
+            let mut cur = a[0].clone();
+            for ix in &a[1..] {
+                cur = match &cur {
+                    Value::List(l) | Value::StrList(l) => l[index_of(ix, l.len())?].clone(),
+                    Value::Str(s) => Value::Int(s.as_bytes()[index_of(ix, s.len())?] as i64),
+                    Value::Map(m) => match ix {
+                        Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
+                        Value::Nil => Value::Nil,
+                        other => return Err(format!("value has type {}; should be string", other.type_name())),
+                    },
+                    Value::Nil => return Err("index of untyped nil".into()),
+                    other => return Err(format!("can't index item of type {}", other.type_name())),
+                };
+            }
+            Ok(cur)
+        }),
+    );
+    m.insert(
+        "slice".into(),
+        func(&[Ty::Any], Some(Ty::Any), |_, a| {
+            let item = &a[0];
+            let idx = &a[1..];
+            if idx.len() > 3 {
+                return Err(format!("too many slice indexes: {}", idx.len()));
+            }
+            let len = match item {
+                Value::Str(s) => s.len(),
+                Value::List(l) | Value::StrList(l) => l.len(),
+                Value::Nil => return Err("slice of untyped nil".into()),
+                other => return Err(format!("can't slice item of type {}", other.type_name())),
+            };
+            if let (Value::Str(_), 3) = (item, idx.len()) {
+                return Err("cannot 3-index slice a string".into());
+            }
+            let mut ix = [0i64, len as i64, len as i64];
+            for (i, v) in idx.iter().enumerate() {
+                let n = slice_index(v)?;
+                if n < 0 || n > len as i64 {
+                    return Err(format!("index out of range: {n}"));
+                }
+                ix[i] = n;
+            }
+            if ix[0] > ix[1] {
+                return Err(format!("invalid slice index: {} > {}", ix[0], ix[1]));
+            }
+            if idx.len() == 3 && ix[1] > ix[2] {
+                return Err(format!("invalid slice index: {} > {}", ix[1], ix[2]));
+            }
+            let (lo, hi) = (ix[0] as usize, ix[1] as usize);
+            Ok(match item {
+                Value::Str(s) => Value::str(s.get(lo..hi).unwrap_or_default()),
+                Value::List(l) => Value::list(l[lo..hi].to_vec()),
+                Value::StrList(l) => Value::StrList(std::sync::Arc::new(l[lo..hi].to_vec())),
+                _ => Value::Nil,
+            })
+        }),
+    );
+    m.insert("eq".into(), func(&[Ty::Any], Some(Ty::Any), |_, a| Ok(Value::Bool(eq(&a[0], &a[1..])?))));
+    m.insert("ne".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!eq(&a[0], &a[1..])?))));
+    m.insert("lt".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(lt(&a[0], &a[1])?))));
+    m.insert(
+        "le".into(),
+        func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?))),
+    );
+    m.insert("gt".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?)))));
+    m.insert("ge".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!lt(&a[0], &a[1])?))));
+    m.insert("print".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprint(&a)))));
+    m.insert("println".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprintln(&a)))));
+    m.insert(
+        "printf".into(),
+        func(&[Ty::Str], Some(Ty::Any), |_, a| {
+            let f = a[0].as_str().unwrap_or_default().to_string();
+            Ok(Value::str(gofmt::sprintf(&f, &a[1..])))
+        }),
+    );
+    m.insert("html".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(html_escape(&eval_args(&a))))));
+    m.insert("js".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(js_escape(&eval_args(&a))))));
+    m.insert("urlquery".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(query_escape(&eval_args(&a))))));
+    m.insert(
+        "call".into(),
+        func(&[Ty::Any], Some(Ty::Any), |_, a| {
+            Err(format!("non-function {} of type {}", gofmt::sprint_value(&a[0]), a[0].type_name()))
+        }),
+    );
+}

@@ -1,0 +1,606 @@
+//! The executor: walks a parsed tree with Go `text/template` semantics (dot, variables,
+//! field chains on maps, missing keys, truth, range/with/if, `{{template}}`, function calls
+//! with Go's argument checks) and produces Go-shaped error messages.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::{Arg, Branch, Command, Node, Number, Pipe};
+use crate::func::{CallContext, Ty};
+use crate::gofmt;
+use crate::parse::Tree;
+use crate::template::Template;
+use crate::value::Value;
+
+/// Maximum nesting of `{{template}}` calls (Go allows 100000; we stop earlier to stay
+/// within the stack).
+pub const MAX_TEMPLATE_DEPTH: usize = 3000;
+/// Helm's limit on nested `include` of the same name.
+pub const MAX_INCLUDE_DEPTH: usize = 1000;
+
+pub(crate) enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+/// A value with whether it is still wrapped in an `interface{}` (came out of a map or
+/// list), which changes Go's error messages.
+#[derive(Clone)]
+struct Dot {
+    v: Value,
+    boxed: bool,
+}
+
+pub(crate) struct Exec<'a> {
+    pub(crate) set: &'a Template,
+    /// Templates added by `tpl` (innermost last).
+    pub(crate) overlays: Vec<HashMap<String, Arc<Tree>>>,
+    tree: Arc<Tree>,
+    vars: Vec<(String, Value)>,
+    depth: usize,
+    pub(crate) includes: HashMap<String, usize>,
+    /// Position and text of the node being evaluated, for error context.
+    at: Option<(usize, String)>,
+}
+
+type R<T> = Result<T, String>;
+
+impl<'a> Exec<'a> {
+    pub(crate) fn new(set: &'a Template, tree: Arc<Tree>) -> Self {
+        Exec { set, overlays: Vec::new(), tree, vars: Vec::new(), depth: 0, includes: HashMap::new(), at: None }
+    }
+
+    pub(crate) fn find_tree(&self, name: &str) -> Option<Arc<Tree>> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.set.trees.get(name).cloned()
+    }
+
+    fn at(&mut self, pos: usize, ctx: impl std::fmt::Display) {
+        self.at = Some((pos, ctx.to_string()));
+    }
+
+    /// Go's `state.errorf`: prefix the message with location and context.
+    fn err<T>(&self, msg: impl std::fmt::Display) -> R<T> {
+        Err(self.format_err(&msg.to_string()))
+    }
+
+    fn format_err(&self, msg: &str) -> String {
+        match &self.at {
+            None => format!("template: {}: {}", self.tree.name, msg),
+            Some((pos, ctx)) => {
+                let ctx: String = if ctx.chars().count() > 20 {
+                    format!("{}...", ctx.chars().take(20).collect::<String>())
+                } else {
+                    ctx.clone()
+                };
+                format!(
+                    "template: {}: executing {} at <{}>: {}",
+                    self.tree.location(*pos),
+                    gofmt::go_quote(&self.tree.name),
+                    ctx,
+                    msg
+                )
+            }
+        }
+    }
+
+    /// Execute `tree` with `data` as dot and `$`, appending to `out`.
+    pub(crate) fn run(&mut self, tree: Arc<Tree>, data: &Value, out: &mut String) -> R<()> {
+        let saved_tree = std::mem::replace(&mut self.tree, tree);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![("$".to_string(), data.clone())]);
+        let saved_at = self.at.take();
+        let root = self.tree.clone();
+        let dot = Dot { v: data.clone(), boxed: false };
+        let r = self.walk_list(&dot, &root.root, out);
+        self.tree = saved_tree;
+        self.vars = saved_vars;
+        self.at = saved_at;
+        r.map(|_| ())
+    }
+
+    fn walk_list(&mut self, dot: &Dot, list: &[Node], out: &mut String) -> R<Flow> {
+        for n in list {
+            match self.walk(dot, n, out)? {
+                Flow::Normal => {}
+                f => return Ok(f),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn walk(&mut self, dot: &Dot, node: &Node, out: &mut String) -> R<Flow> {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Action(pipe) => {
+                let v = self.eval_pipe(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    self.print_value(&v, out);
+                }
+            }
+            Node::If(b) => return self.walk_if_with(dot, b, out, false),
+            Node::With(b) => return self.walk_if_with(dot, b, out, true),
+            Node::Range(b) => return self.walk_range(dot, b, out),
+            Node::Break => return Ok(Flow::Break),
+            Node::Continue => return Ok(Flow::Continue),
+            Node::Template { pos, name, pipe } => {
+                self.at(*pos, format!("{{{{template {}}}}}", template_ctx(name, pipe.as_ref())));
+                let Some(tree) = self.find_tree(name) else {
+                    return self.err(format!("template {} not defined", gofmt::go_quote(name)));
+                };
+                let data = match pipe {
+                    Some(p) => self.eval_pipe(dot, p)?,
+                    None => Value::Nil,
+                };
+                if self.depth >= MAX_TEMPLATE_DEPTH {
+                    return self.err(format!("exceeded maximum template depth ({MAX_TEMPLATE_DEPTH})"));
+                }
+                self.depth += 1;
+                let r = self.run(tree, &data, out);
+                self.depth -= 1;
+                r?;
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn print_value(&self, v: &Value, out: &mut String) {
+        match v {
+            Value::Nil => out.push_str("<no value>"),
+            Value::Str(s) => out.push_str(s),
+            other => out.push_str(&gofmt::sprint_value(other)),
+        }
+    }
+
+    fn walk_if_with(&mut self, dot: &Dot, b: &Branch, out: &mut String, is_with: bool) -> R<Flow> {
+        let mark = self.vars.len();
+        let v = self.eval_pipe(dot, &b.pipe)?;
+        let r = if v.truthy() {
+            if is_with {
+                let d = Dot { v, boxed: false };
+                self.walk_list(&d, &b.list, out)
+            } else {
+                self.walk_list(dot, &b.list, out)
+            }
+        } else if let Some(el) = &b.else_list {
+            self.walk_list(dot, el, out)
+        } else {
+            Ok(Flow::Normal)
+        };
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn range_iter(&mut self, dot: &Dot, b: &Branch, key: Value, elem: Value, out: &mut String) -> R<Flow> {
+        let mark = self.vars.len();
+        match b.pipe.decl.len() {
+            0 => {}
+            1 => self.set_decl(&b.pipe, 0, elem.clone()),
+            _ => {
+                self.set_decl(&b.pipe, 0, key);
+                self.set_decl(&b.pipe, 1, elem.clone());
+            }
+        }
+        let _ = dot;
+        let d = Dot { v: elem, boxed: true };
+        let r = self.walk_list(&d, &b.list, out);
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn set_decl(&mut self, pipe: &Pipe, i: usize, v: Value) {
+        let name = &pipe.decl[i];
+        if pipe.is_assign {
+            if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+                slot.1 = v;
+            }
+        } else {
+            self.vars.push((name.clone(), v));
+        }
+    }
+
+    fn walk_range(&mut self, dot: &Dot, b: &Branch, out: &mut String) -> R<Flow> {
+        let mark = self.vars.len();
+        // Evaluate the collection without declaring the loop variables.
+        let mut pipe = b.pipe.clone();
+        pipe.decl.clear();
+        let v = self.eval_pipe(dot, &pipe)?;
+        let mut any = false;
+        let r: R<()> = (|| {
+            match &v {
+                Value::List(l) | Value::StrList(l) => {
+                    for (i, e) in l.iter().enumerate() {
+                        any = true;
+                        match self.range_iter(dot, b, Value::Int(i as i64), e.clone(), out)? {
+                            Flow::Break => break,
+                            _ => continue,
+                        }
+                    }
+                }
+                Value::Map(m) => {
+                    for (k, e) in m.entries() {
+                        any = true;
+                        match self.range_iter(dot, b, Value::str(k.as_str()), e, out)? {
+                            Flow::Break => break,
+                            _ => continue,
+                        }
+                    }
+                }
+                Value::Int(n) | Value::Int64(n) => {
+                    if b.pipe.decl.len() > 1 {
+                        self.at(b.pos, format!("range {}", b.pipe));
+                        return self.err(format!("can't use {} to iterate over more than one variable", n));
+                    }
+                    for i in 0..*n {
+                        any = true;
+                        let iv = if matches!(v, Value::Int(_)) { Value::Int(i) } else { Value::Int64(i) };
+                        match self.range_iter(dot, b, iv.clone(), iv, out)? {
+                            Flow::Break => break,
+                            _ => continue,
+                        }
+                    }
+                }
+                Value::Nil => {}
+                other => {
+                    self.at(b.pipe.pos, b.pipe.to_string());
+                    return self.err(format!("range can't iterate over {}", gofmt::sprint_value(other)));
+                }
+            }
+            Ok(())
+        })();
+        r?;
+        let flow = if !any && let Some(el) = &b.else_list { self.walk_list(dot, el, out)? } else { Flow::Normal };
+        self.vars.truncate(mark);
+        // break/continue inside else are not loop control for this range
+        Ok(match flow {
+            Flow::Normal => Flow::Normal,
+            f => f,
+        })
+    }
+
+    fn eval_pipe(&mut self, dot: &Dot, pipe: &Pipe) -> R<Value> {
+        let mut val: Option<Dot> = None;
+        for cmd in &pipe.cmds {
+            let v = self.eval_command(dot, cmd, val.take())?;
+            val = Some(v);
+        }
+        let v = val.map(|d| d.v).unwrap_or_default();
+        for (i, _) in pipe.decl.iter().enumerate() {
+            self.set_decl(pipe, i, v.clone());
+        }
+        Ok(v)
+    }
+
+    fn eval_command(&mut self, dot: &Dot, cmd: &Command, final_: Option<Dot>) -> R<Dot> {
+        let Some(first) = cmd.args.first() else {
+            return self.err("empty command");
+        };
+        match first {
+            Arg::Field { pos, idents } => {
+                self.at(*pos, first);
+                self.eval_field_chain(dot, dot.clone(), idents, &cmd.args, final_)
+            }
+            Arg::Chain { pos, node, fields } => {
+                self.at(*pos, first);
+                if cmd.args.len() > 1 || final_.is_some() {
+                    // Fields with arguments are an error once we reach the map.
+                }
+                let recv = self.eval_arg_value(dot, node)?;
+                self.eval_field_chain(dot, recv, fields, &cmd.args, final_)
+            }
+            Arg::Ident { pos, name } => self.eval_function(dot, *pos, name, cmd, final_),
+            Arg::Pipe(p) => {
+                self.not_a_function(cmd, &final_, first)?;
+                Ok(Dot { v: self.eval_pipe(dot, p)?, boxed: false })
+            }
+            Arg::Variable { pos, name, idents } => {
+                self.at(*pos, first);
+                let v = self.var(name)?;
+                if idents.is_empty() {
+                    self.not_a_function(cmd, &final_, first)?;
+                    return Ok(Dot { v, boxed: false });
+                }
+                self.eval_field_chain(dot, Dot { v, boxed: false }, idents, &cmd.args, final_)
+            }
+            _ => {
+                self.at(first.pos(), first);
+                self.not_a_function(cmd, &final_, first)?;
+                Ok(Dot { v: self.literal(dot, first)?, boxed: false })
+            }
+        }
+    }
+
+    fn not_a_function(&self, cmd: &Command, final_: &Option<Dot>, first: &Arg) -> R<()> {
+        if cmd.args.len() > 1 || final_.is_some() {
+            return self.err(format!("can't give argument to non-function {first}"));
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, dot: &Dot, a: &Arg) -> R<Value> {
+        Ok(match a {
+            Arg::Bool(_, b) => Value::Bool(*b),
+            Arg::Dot(_) => dot.v.clone(),
+            Arg::Nil(_) => return self.err("nil is not a command"),
+            Arg::Number(_, n) => self.ideal_constant(n)?,
+            Arg::Str { value, .. } => Value::str(value.as_str()),
+            _ => Value::Nil,
+        })
+    }
+
+    fn ideal_constant(&self, n: &Number) -> R<Value> {
+        let t = &n.text;
+        let is_hex = t.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("0x");
+        if n.float.is_some() && !is_hex && !n.is_char && t.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Ok(Value::Float(n.float.unwrap_or(0.0)));
+        }
+        if let Some(i) = n.int {
+            return Ok(Value::Int(i));
+        }
+        if n.float.is_some() && !t.contains(['.', 'e', 'E']) {
+            return self.err(format!("{t} overflows int"));
+        }
+        match n.float {
+            Some(f) => Ok(Value::Float(f)),
+            None => self.err(format!("{t} overflows int")),
+        }
+    }
+
+    fn var(&self, name: &str) -> R<Value> {
+        match self.vars.iter().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(v.clone()),
+            None => self.err(format!("undefined variable: {name}")),
+        }
+    }
+
+    fn eval_field_chain(&mut self, _dot: &Dot, recv: Dot, idents: &[String], args: &[Arg], final_: Option<Dot>) -> R<Dot> {
+        let mut cur = recv;
+        let n = idents.len();
+        for (i, name) in idents.iter().enumerate() {
+            let last = i + 1 == n;
+            let has_args = last && (args.len() > 1 || final_.is_some());
+            cur = self.eval_field(&cur, name, has_args)?;
+        }
+        Ok(cur)
+    }
+
+    fn eval_field(&mut self, recv: &Dot, name: &str, has_args: bool) -> R<Dot> {
+        match &recv.v {
+            Value::Map(m) => {
+                if has_args {
+                    return self.err(format!("{name} is not a method but has arguments"));
+                }
+                match m.get(name) {
+                    Some(v) => Ok(Dot { v, boxed: true }),
+                    None => {
+                        if self.set.missing_key_error {
+                            return self.err(format!("map has no entry for key {}", gofmt::go_quote(name)));
+                        }
+                        Ok(Dot { v: Value::Nil, boxed: true })
+                    }
+                }
+            }
+            Value::Nil => {
+                if recv.boxed {
+                    self.err(format!("nil pointer evaluating interface {{}}.{name}"))
+                } else {
+                    if self.set.missing_key_error {
+                        return self.err(format!("nil data; no entry for key {}", gofmt::go_quote(name)));
+                    }
+                    Ok(Dot { v: Value::Nil, boxed: false })
+                }
+            }
+            other => {
+                let ty = if recv.boxed { "interface {}" } else { other.type_name() };
+                self.err(format!("can't evaluate field {name} in type {ty}"))
+            }
+        }
+    }
+
+    /// Evaluate an operand used as an argument (or chain receiver).
+    fn eval_arg_value(&mut self, dot: &Dot, a: &Arg) -> R<Dot> {
+        match a {
+            Arg::Field { pos, idents } => {
+                self.at(*pos, a);
+                self.eval_field_chain(dot, dot.clone(), idents, &[], None)
+            }
+            Arg::Variable { pos, name, idents } => {
+                self.at(*pos, a);
+                let v = self.var(name)?;
+                if idents.is_empty() {
+                    return Ok(Dot { v, boxed: false });
+                }
+                self.eval_field_chain(dot, Dot { v, boxed: false }, idents, &[], None)
+            }
+            Arg::Chain { pos, node, fields } => {
+                self.at(*pos, a);
+                let recv = self.eval_arg_value(dot, node)?;
+                self.at(*pos, a);
+                self.eval_field_chain(dot, recv, fields, &[], None)
+            }
+            Arg::Pipe(p) => Ok(Dot { v: self.eval_pipe(dot, p)?, boxed: false }),
+            Arg::Ident { pos, name } => {
+                let cmd = Command { pos: *pos, args: vec![a.clone()] };
+                self.eval_function(dot, *pos, name, &cmd, None)
+            }
+            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Nil(_) => Ok(Dot { v: Value::Nil, boxed: false }),
+            _ => Ok(Dot { v: self.literal(dot, a)?, boxed: false }),
+        }
+    }
+
+    /// Evaluate an argument for a parameter of type `ty`, with Go's checks.
+    fn eval_arg(&mut self, dot: &Dot, ty: Ty, a: &Arg) -> R<Value> {
+        self.at(a.pos(), a);
+        match a {
+            Arg::Nil(_) => {
+                if matches!(ty, Ty::Any | Ty::List | Ty::Map) {
+                    return Ok(Value::Nil);
+                }
+                return self.err(format!("cannot assign nil to {}", ty.go_name()));
+            }
+            Arg::Field { .. } | Arg::Variable { .. } | Arg::Pipe(_) | Arg::Ident { .. } | Arg::Chain { .. } | Arg::Dot(_) => {
+                let d = self.eval_arg_value(dot, a)?;
+                self.at(a.pos(), a);
+                return self.validate(d, ty);
+            }
+            _ => {}
+        }
+        match (ty, a) {
+            (Ty::Any, _) => self.literal(dot, a),
+            (Ty::Bool, Arg::Bool(_, b)) => Ok(Value::Bool(*b)),
+            (Ty::Bool, _) => self.err(format!("expected bool; found {a}")),
+            (Ty::Str, Arg::Str { value, .. }) => Ok(Value::str(value.as_str())),
+            (Ty::Str, _) => self.err(format!("expected string; found {a}")),
+            (Ty::Int | Ty::Int64, Arg::Number(_, n)) if n.int.is_some() && (n.is_char || !n.text.contains(['.', 'e', 'E']) || n.float.is_some_and(|f| f.fract() == 0.0)) => {
+                let i = n.int.unwrap_or(0);
+                Ok(if ty == Ty::Int { Value::Int(i) } else { Value::Int64(i) })
+            }
+            (Ty::Int | Ty::Int64, _) => self.err(format!("expected integer; found {a}")),
+            (Ty::Float, Arg::Number(_, n)) if n.float.is_some() => Ok(Value::Float(n.float.unwrap_or(0.0))),
+            (Ty::Float, _) => self.err(format!("expected float; found {a}")),
+            (Ty::List | Ty::Map, _) => self.err(format!("can't handle {a} for arg of type {}", ty.go_name())),
+        }
+    }
+
+    fn validate(&self, d: Dot, ty: Ty) -> R<Value> {
+        if ty.accepts(&d.v) {
+            return Ok(d.v);
+        }
+        if d.v.is_nil() {
+            if d.boxed {
+                return self.err(format!("wrong type for value; expected {}; got interface {{}}", ty.go_name()));
+            }
+            return self.err(format!("invalid value; expected {}", ty.go_name()));
+        }
+        self.err(format!("wrong type for value; expected {}; got {}", ty.go_name(), d.v.type_name()))
+    }
+
+    fn eval_function(&mut self, dot: &Dot, pos: usize, name: &str, cmd: &Command, final_: Option<Dot>) -> R<Dot> {
+        self.at(pos, cmd);
+        let args = &cmd.args[1..];
+        // and / or short-circuit (Go 1.18+).
+        if name == "and" || name == "or" {
+            let total = args.len() + usize::from(final_.is_some());
+            if total < 1 {
+                return self.err(format!("wrong number of args for {name}: want at least 1 got 0"));
+            }
+            let mut last = Value::Nil;
+            for a in args {
+                let v = self.eval_arg(dot, Ty::Any, a)?;
+                let t = v.truthy();
+                if (name == "and" && !t) || (name == "or" && t) {
+                    return Ok(Dot { v, boxed: false });
+                }
+                last = v;
+            }
+            if let Some(f) = final_ {
+                last = f.v;
+            }
+            return Ok(Dot { v: last, boxed: false });
+        }
+        let Some(func) = self.set.funcs.get(name).cloned() else {
+            return self.err(format!("{} is not a defined function", gofmt::go_quote(name)));
+        };
+        let nfixed = func.params.len();
+        let total = args.len() + usize::from(final_.is_some());
+        if func.variadic.is_some() {
+            if total < nfixed {
+                self.at(pos, cmd);
+                return self.err(format!("wrong number of args for {name}: want at least {nfixed} got {total}"));
+            }
+        } else if total != nfixed {
+            self.at(pos, cmd);
+            return self.err(format!("wrong number of args for {name}: want {nfixed} got {total}"));
+        }
+        let ty_of = |i: usize| -> Ty { if i < nfixed { func.params[i] } else { func.variadic.unwrap_or(Ty::Any) } };
+        let mut argv = Vec::with_capacity(total);
+        for (i, a) in args.iter().enumerate() {
+            argv.push(self.eval_arg(dot, ty_of(i), a)?);
+        }
+        if let Some(f) = final_ {
+            let ty = ty_of(args.len());
+            self.at(pos, cmd);
+            // The piped value is not boxed once it left the previous command.
+            argv.push(self.validate(Dot { v: f.v, boxed: false }, ty)?);
+        }
+        self.at(pos, cmd);
+        let f = func.f.clone();
+        let saved_at = self.at.clone();
+        let r = f(self, argv);
+        self.at = saved_at;
+        match r {
+            Ok(v) => Ok(Dot { v, boxed: false }),
+            Err(e) => self.err(format!("error calling {name}: {e}")),
+        }
+    }
+}
+
+fn template_ctx(name: &str, pipe: Option<&Pipe>) -> String {
+    match pipe {
+        Some(p) => format!("{} {}", gofmt::go_quote(name), p),
+        None => gofmt::go_quote(name),
+    }
+}
+
+impl CallContext for Exec<'_> {
+    fn include(&mut self, name: &str, data: &Value) -> Result<String, String> {
+        let count = self.includes.get(name).copied().unwrap_or(0);
+        if count > MAX_INCLUDE_DEPTH {
+            return Err(format!("rendering template has a nested reference name: {name}: unable to execute template"));
+        }
+        self.includes.insert(name.to_string(), count + 1);
+        let r = match self.find_tree(name) {
+            None => Err(format!(
+                "template: no template {} associated with template {}",
+                gofmt::go_quote(name),
+                gofmt::go_quote(&self.set.name)
+            )),
+            Some(tree) => {
+                let mut out = String::new();
+                self.run(tree, data, &mut out).map(|_| out)
+            }
+        };
+        if let Some(c) = self.includes.get_mut(name) {
+            *c = c.saturating_sub(1);
+        }
+        r
+    }
+
+    fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String> {
+        let name = self.set.name.clone();
+        let trees = crate::parse::parse(&name, text, &|f| self.set.funcs.contains_key(f) || f == "and" || f == "or")
+            .map_err(|e| format!("cannot parse template {}: {}", gofmt::go_quote(text), e.msg))?;
+        let mut overlay = HashMap::new();
+        let mut main = None;
+        for (i, t) in trees.into_iter().enumerate() {
+            let t = Arc::new(t);
+            if i == 0 {
+                main = Some(t.clone());
+            }
+            if i == 0 || !t.is_empty() || !overlay.contains_key(&t.name) {
+                overlay.insert(t.name.clone(), t);
+            }
+        }
+        let Some(main) = main else { return Ok(String::new()) };
+        self.overlays.push(overlay);
+        let mut out = String::new();
+        let r = self.run(main, data, &mut out);
+        self.overlays.pop();
+        match r {
+            Ok(()) => Ok(out.replace("<no value>", "")),
+            Err(e) => Err(format!("error during tpl function execution for {}: {}", gofmt::go_quote(text), e)),
+        }
+    }
+
+    fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+        match &self.set.lookup {
+            Some(f) => f(api_version, kind, namespace, name),
+            None => Ok(Value::map(Default::default())),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Template functions: their Go signature (parameter types checked the way Go's
+//! `reflect` call does) and the function table shared by a template set.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::value::Value;
+
+/// Go type of a function parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// `interface{}`: anything, including nil.
+    Any,
+    /// `string`
+    Str,
+    /// `int`
+    Int,
+    /// `int64`
+    Int64,
+    /// `float64`
+    Float,
+    /// `bool`
+    Bool,
+    /// `[]interface{}`
+    List,
+    /// `map[string]interface{}`
+    Map,
+}
+
+impl Ty {
+    /// Go spelling of the type.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            Ty::Any => "interface {}",
+            Ty::Str => "string",
+            Ty::Int => "int",
+            Ty::Int64 => "int64",
+            Ty::Float => "float64",
+            Ty::Bool => "bool",
+            Ty::List => "[]interface {}",
+            Ty::Map => "map[string]interface {}",
+        }
+    }
+
+    /// Whether a value of this dynamic type is assignable to the parameter.
+    pub fn accepts(self, v: &Value) -> bool {
+        matches!(
+            (self, v),
+            (Ty::Any, _)
+                | (Ty::Str, Value::Str(_))
+                | (Ty::Int, Value::Int(_))
+                | (Ty::Int64, Value::Int64(_))
+                | (Ty::Float, Value::Float(_))
+                | (Ty::Bool, Value::Bool(_))
+                | (Ty::List, Value::List(_))
+                | (Ty::Map, Value::Map(_))
+                | (Ty::List | Ty::Map, Value::Nil)
+        )
+    }
+}
+
+/// What a function call can reach besides its arguments: the running template set,
+/// for `include` and `tpl`.
+pub trait CallContext {
+    /// Execute the named template with `data` and return its output (Helm's `include`).
+    fn include(&mut self, name: &str, data: &Value) -> Result<String, String>;
+    /// Parse and execute `text` against the current template set (Helm's `tpl`).
+    fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String>;
+    /// Kubernetes `lookup`; returns an empty map when no cluster is attached.
+    fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
+}
+
+/// Implementation of a template function. An `Err` becomes Go's `error calling NAME: MSG`.
+pub type FuncImpl = Arc<dyn Fn(&mut dyn CallContext, Vec<Value>) -> Result<Value, String> + Send + Sync>;
+
+/// A template function and its Go signature.
+#[derive(Clone)]
+pub struct Func {
+    /// Fixed parameters.
+    pub params: Vec<Ty>,
+    /// Type of the variadic tail, if any.
+    pub variadic: Option<Ty>,
+    /// The function itself.
+    pub f: FuncImpl,
+}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Func").field("params", &self.params).field("variadic", &self.variadic).finish()
+    }
+}
+
+/// Function table by name.
+pub type FuncMap = HashMap<String, Func>;
+
+/// Helper to build a [`Func`].
+pub fn func(
+    params: &[Ty],
+    variadic: Option<Ty>,
+    f: impl Fn(&mut dyn CallContext, Vec<Value>) -> Result<Value, String> + Send + Sync + 'static,
+) -> Func {
+    Func { params: params.to_vec(), variadic, f: Arc::new(f) }
+}

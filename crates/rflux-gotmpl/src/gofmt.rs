@@ -1,0 +1,616 @@
+//! Go's `fmt` package as templates use it: `%v` printing of every value type, `Sprint`,
+//! `Sprintln`, and `Sprintf` with flags, width, precision and Go's `%!verb(type=value)` errors.
+
+use crate::value::Value;
+
+/// Go's shortest float formatting with `%e`-style exponent when `exp < -4 || exp >= eprec`.
+/// `fmt` uses eprec 21 for `%v` of floats; `strconv 'g' -1` uses the digit count.
+fn shortest_digits(f: f64) -> (String, i32) {
+    // Rust's {:e} gives the shortest round-trip representation: d.ddddde[-]x
+    let s = format!("{:e}", f.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
+fn exp_suffix(exp: i32, upper: bool) -> String {
+    let sign = if exp < 0 { '-' } else { '+' };
+    let e = if upper { 'E' } else { 'e' };
+    format!("{e}{sign}{:02}", exp.abs())
+}
+
+/// Format a float like Go's `strconv.FormatFloat(f, 'g', prec, 64)` (`None` = shortest).
+pub fn format_float_g(f: f64, prec: Option<usize>, upper: bool) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    let neg = f.is_sign_negative();
+    let (digits, exp) = if f == 0.0 {
+        ("0".to_string(), 0)
+    } else {
+        match prec {
+            None => shortest_digits(f),
+            Some(p) => {
+                let s = format!("{:.*e}", p.max(1) - 1, f.abs());
+                let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
+                let mut d: String = mant.chars().filter(|c| *c != '.').collect();
+                while d.len() > 1 && d.ends_with('0') {
+                    d.pop();
+                }
+                (d, e.parse().unwrap_or(0))
+            }
+        }
+    };
+    let nd = digits.len() as i32;
+    let dp = exp + 1;
+    let eprec = match prec {
+        None => 6,
+        Some(p) => {
+            let p = p.max(1) as i32;
+            if p > nd && nd >= dp { nd } else { p }
+        }
+    };
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if exp < -4 || exp >= eprec {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push_str(&exp_suffix(exp, upper));
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let int_len = dp as usize;
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    out
+}
+
+/// `%v` of a float64 (shortest digits, exponent when exp < -4 or exp >= 21 digits... as Go: 6).
+pub fn float_v(f: f64) -> String {
+    format_float_g(f, None, false)
+}
+
+/// `fmt.Sprint(v)` of one value (`%v`).
+pub fn sprint_value(v: &Value) -> String {
+    let mut s = String::new();
+    write_v(&mut s, v, true);
+    s
+}
+
+fn write_v(out: &mut String, v: &Value, top: bool) {
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&float_v(*f)),
+        Value::Str(s) => out.push_str(s),
+        Value::List(l) | Value::StrList(l) => {
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_v(out, x, false);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, x)) in m.read().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_v(out, x, false);
+            }
+            out.push(']');
+        }
+    }
+    let _ = top;
+}
+
+/// `fmt.Sprint(args...)`: spaces between operands when neither side is a string.
+pub fn sprint(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 && !matches!(a, Value::Str(_)) && !matches!(args[i - 1], Value::Str(_)) {
+            out.push(' ');
+        }
+        write_v(&mut out, a, true);
+    }
+    out
+}
+
+/// `fmt.Sprintln(args...)`: spaces always, newline at the end.
+pub fn sprintln(args: &[Value]) -> String {
+    let parts: Vec<String> = args.iter().map(sprint_value).collect();
+    let mut s = parts.join(" ");
+    s.push('\n');
+    s
+}
+
+#[derive(Default, Clone, Copy)]
+struct Spec {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// `fmt.Sprintf(format, args...)`.
+pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut argi = 0usize;
+    let mut chars = format.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut sp = Spec::default();
+        // flags
+        while let Some(&(_, f)) = chars.peek() {
+            match f {
+                '-' => sp.minus = true,
+                '+' => sp.plus = true,
+                '#' => sp.sharp = true,
+                ' ' => sp.space = true,
+                '0' => sp.zero = !sp.minus,
+                _ => break,
+            }
+            chars.next();
+        }
+        // width
+        if let Some(&(_, '*')) = chars.peek() {
+            chars.next();
+            match args.get(argi) {
+                Some(Value::Int(n)) | Some(Value::Int64(n)) => {
+                    if *n < 0 {
+                        sp.minus = true;
+                        sp.zero = false;
+                    }
+                    sp.width = Some(n.unsigned_abs() as usize);
+                }
+                _ => out.push_str("%!(BADWIDTH)"),
+            }
+            argi += 1;
+        } else {
+            let mut w = String::new();
+            while let Some(&(_, d)) = chars.peek() {
+                if d.is_ascii_digit() {
+                    w.push(d);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            if !w.is_empty() {
+                sp.width = w.parse().ok();
+            }
+        }
+        // precision
+        if let Some(&(_, '.')) = chars.peek() {
+            chars.next();
+            if let Some(&(_, '*')) = chars.peek() {
+                chars.next();
+                match args.get(argi) {
+                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 => sp.prec = Some(*n as usize),
+                    _ => out.push_str("%!(BADPREC)"),
+                }
+                argi += 1;
+            } else {
+                let mut w = String::new();
+                while let Some(&(_, d)) = chars.peek() {
+                    if d.is_ascii_digit() {
+                        w.push(d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                sp.prec = Some(w.parse().unwrap_or(0));
+            }
+        }
+        let Some((_, verb)) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(argi) else {
+            out.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
+        };
+        argi += 1;
+        fmt_arg(&mut out, arg, verb, &sp);
+    }
+    if argi < args.len() {
+        out.push_str("%!(EXTRA ");
+        for (i, a) in args[argi..].iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if a.is_nil() {
+                out.push_str("<nil>");
+            } else {
+                out.push_str(a.type_name());
+                out.push('=');
+                out.push_str(&sprint_value(a));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+fn bad_verb(out: &mut String, v: &Value, verb: char) {
+    out.push_str("%!");
+    out.push(verb);
+    out.push('(');
+    if v.is_nil() {
+        out.push_str("<nil>");
+    } else {
+        out.push_str(v.type_name());
+        out.push('=');
+        out.push_str(&sprint_value(v));
+    }
+    out.push(')');
+}
+
+fn pad(out: &mut String, s: &str, sp: &Spec, numeric: bool) {
+    let len = s.chars().count();
+    let Some(w) = sp.width.filter(|w| *w > len) else {
+        out.push_str(s);
+        return;
+    };
+    let fill = w - len;
+    if sp.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else if sp.zero && numeric {
+        // zeros go after the sign
+        let (sign, rest) = match s.chars().next() {
+            Some(c @ ('-' | '+' | ' ')) => (Some(c), &s[1..]),
+            _ => (None, s),
+        };
+        if let Some(c) = sign {
+            out.push(c);
+        }
+        out.extend(std::iter::repeat_n('0', fill));
+        out.push_str(rest);
+    } else if sp.zero && !numeric {
+        out.extend(std::iter::repeat_n('0', fill));
+        out.push_str(s);
+    } else {
+        out.extend(std::iter::repeat_n(' ', fill));
+        out.push_str(s);
+    }
+}
+
+fn sign_prefix(neg: bool, sp: &Spec) -> &'static str {
+    if neg {
+        "-"
+    } else if sp.plus {
+        "+"
+    } else if sp.space {
+        " "
+    } else {
+        ""
+    }
+}
+
+fn fmt_int(out: &mut String, i: i64, verb: char, sp: &Spec, v: &Value) {
+    let neg = i < 0;
+    let u = i.unsigned_abs();
+    let body = match verb {
+        'v' | 'd' => u.to_string(),
+        'b' => format!("{u:b}"),
+        'o' => {
+            if sp.sharp {
+                format!("0{u:o}")
+            } else {
+                format!("{u:o}")
+            }
+        }
+        'O' => format!("0o{u:o}"),
+        'x' => {
+            if sp.sharp {
+                format!("0x{u:x}")
+            } else {
+                format!("{u:x}")
+            }
+        }
+        'X' => {
+            if sp.sharp {
+                format!("0X{u:X}")
+            } else {
+                format!("{u:X}")
+            }
+        }
+        'c' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            pad(out, &c.to_string(), sp, false);
+            return;
+        }
+        'q' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            pad(out, &quote_rune(c), sp, false);
+            return;
+        }
+        'U' => {
+            let s = format!("U+{:04X}", u);
+            pad(out, &s, sp, false);
+            return;
+        }
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 't' => {
+            bad_verb(out, v, verb);
+            return;
+        }
+        _ => {
+            bad_verb(out, v, verb);
+            return;
+        }
+    };
+    let mut body = body;
+    if let Some(p) = sp.prec {
+        if p == 0 && u == 0 {
+            body.clear();
+        }
+        while body.len() < p {
+            body.insert(0, '0');
+        }
+    }
+    let s = format!("{}{}", sign_prefix(neg, sp), body);
+    let sp2 = Spec { zero: sp.zero && sp.prec.is_none(), ..*sp };
+    pad(out, &s, &sp2, true);
+}
+
+fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
+    let neg = f.is_sign_negative() && !f.is_nan();
+    let a = f.abs();
+    let body = match verb {
+        'v' | 'g' | 'G' => {
+            let s = match sp.prec {
+                None => {
+                    if verb == 'v' {
+                        float_v(a)
+                    } else {
+                        format_float_g(a, None, verb == 'G')
+                    }
+                }
+                Some(p) => format_float_g(a, Some(p), verb == 'G'),
+            };
+            if verb == 'v' && sp.prec.is_none() { s } else { s }
+        }
+        'f' | 'F' => {
+            if a.is_infinite() || a.is_nan() {
+                format_float_g(a, None, false)
+            } else {
+                format!("{:.*}", sp.prec.unwrap_or(6), a)
+            }
+        }
+        'e' | 'E' => {
+            if a.is_infinite() || a.is_nan() {
+                format_float_g(a, None, false)
+            } else {
+                let s = format!("{:.*e}", sp.prec.unwrap_or(6), a);
+                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+                format!("{m}{}", exp_suffix(e.parse().unwrap_or(0), verb == 'E'))
+            }
+        }
+        _ => {
+            bad_verb(out, v, verb);
+            return;
+        }
+    };
+    let body = if a.is_nan() { "NaN".to_string() } else { body.trim_start_matches('+').to_string() };
+    let s = if a.is_nan() {
+        if sp.plus { "+NaN".into() } else { body }
+    } else {
+        format!("{}{}", sign_prefix(neg, sp), body)
+    };
+    let numeric = a.is_finite();
+    pad(out, &s, sp, numeric);
+}
+
+/// Go's `strconv.Quote`.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        quote_char_into(&mut out, c, '"', false);
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strconv.QuoteToASCII`.
+pub fn go_quote_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        quote_char_into(&mut out, c, '"', true);
+    }
+    out.push('"');
+    out
+}
+
+fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    quote_char_into(&mut out, c, '\'', false);
+    out.push('\'');
+    out
+}
+
+fn quote_char_into(out: &mut String, c: char, q: char, ascii: bool) {
+    match c {
+        c if c == q => {
+            out.push('\\');
+            out.push(c);
+        }
+        '\\' => out.push_str("\\\\"),
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\u{FFFD}' => out.push('\u{FFFD}'),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x7f => out.push(c),
+        c if ascii || !is_go_printable(c) => {
+            if (c as u32) < 0x10000 {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                out.push_str(&format!("\\U{:08x}", c as u32));
+            }
+        }
+        c => out.push(c),
+    }
+}
+
+fn is_go_printable(c: char) -> bool {
+    // Approximation of unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space.
+    !(c.is_control() || c.is_whitespace() && c != ' ' || matches!(c as u32, 0xAD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xE000..=0xF8FF))
+}
+
+fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
+    if verb == 'T' {
+        pad(out, v.type_name(), sp, false);
+        return;
+    }
+    match v {
+        Value::Nil => match verb {
+            'v' => pad(out, "<nil>", sp, false),
+            _ => bad_verb(out, v, verb),
+        },
+        Value::Bool(b) => match verb {
+            'v' | 't' => pad(out, if *b { "true" } else { "false" }, sp, false),
+            _ => bad_verb(out, v, verb),
+        },
+        Value::Int(i) | Value::Int64(i) => fmt_int(out, *i, verb, sp, v),
+        Value::Float(f) => fmt_float(out, *f, verb, sp, v),
+        Value::Str(s) => fmt_str(out, s, verb, sp, v),
+        Value::List(l) | Value::StrList(l) => {
+            if sp.sharp && verb == 'v' {
+                out.push_str(&go_syntax(v));
+                return;
+            }
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                fmt_arg(out, x, verb, sp);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            if sp.sharp && verb == 'v' {
+                out.push_str(&go_syntax(v));
+                return;
+            }
+            out.push_str("map[");
+            for (i, (k, x)) in m.read().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                fmt_str(out, k, verb, sp, &Value::str(k.as_str()));
+                out.push(':');
+                fmt_arg(out, x, verb, sp);
+            }
+            out.push(']');
+        }
+    }
+}
+
+fn go_syntax(v: &Value) -> String {
+    match v {
+        Value::Nil => "interface {}(nil)".into(),
+        Value::Str(s) => go_quote(s),
+        Value::List(l) => format!(
+            "[]interface {{}}{{{}}}",
+            l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")
+        ),
+        Value::StrList(l) => format!("[]string{{{}}}", l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
+        Value::Map(m) => format!(
+            "map[string]interface {{}}{{{}}}",
+            m.read().iter().map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x))).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Float(f) => {
+            let s = float_v(*f);
+            if s.contains(['.', 'e', 'I', 'N']) { s } else { format!("{s}") }
+        }
+        other => sprint_value(other),
+    }
+}
+
+fn fmt_str(out: &mut String, s: &str, verb: char, sp: &Spec, v: &Value) {
+    let truncated: String;
+    let s = match sp.prec {
+        Some(p) if matches!(verb, 'v' | 's' | 'q' | 'x' | 'X') => {
+            truncated = s.chars().take(p).collect();
+            truncated.as_str()
+        }
+        _ => s,
+    };
+    match verb {
+        'v' | 's' => pad(out, s, sp, false),
+        'q' => {
+            let q = if sp.sharp && !s.contains('`') && s.chars().all(|c| c == '\t' || !c.is_control()) {
+                format!("`{s}`")
+            } else if sp.plus {
+                go_quote_ascii(s)
+            } else {
+                go_quote(s)
+            };
+            pad(out, &q, sp, false)
+        }
+        'x' | 'X' => {
+            let mut h = String::new();
+            for (i, b) in s.bytes().enumerate() {
+                if sp.space && i > 0 {
+                    h.push(' ');
+                }
+                if sp.sharp && (sp.space || i == 0) {
+                    h.push_str(if verb == 'x' { "0x" } else { "0X" });
+                }
+                if verb == 'x' {
+                    h.push_str(&format!("{b:02x}"));
+                } else {
+                    h.push_str(&format!("{b:02X}"));
+                }
+            }
+            pad(out, &h, sp, false)
+        }
+        _ => bad_verb(out, v, verb),
+    }
+}

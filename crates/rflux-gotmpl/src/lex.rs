@@ -1,0 +1,451 @@
+//! Lexer for Go `text/template` source: splits text and `{{ … }}` actions into tokens,
+//! applying trim markers and dropping comments, the way Go's `text/template/parse` does.
+
+/// Kind of a token produced by [`lex`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    /// Plain text outside actions (already trimmed by neighbouring trim markers).
+    Text(String),
+    /// `{{` (with or without trim marker).
+    LeftDelim,
+    /// `}}` (with or without trim marker).
+    RightDelim,
+    /// Run of spaces inside an action (significant: separates arguments).
+    Space,
+    /// Bare word: a function name or keyword.
+    Ident(String),
+    /// `.name`
+    Field(String),
+    /// `$name` or `$`
+    Variable(String),
+    /// `.`
+    Dot,
+    /// Quoted or raw string: original text and decoded value.
+    Str { quoted: String, value: String },
+    /// Character constant: original text and code point.
+    Char { text: String, value: char },
+    /// Number literal (original text).
+    Number(String),
+    /// `true` / `false`
+    Bool(bool),
+    /// `nil`
+    Nil,
+    /// `|`
+    Pipe,
+    /// `(`
+    LeftParen,
+    /// `)`
+    RightParen,
+    /// `=`
+    Assign,
+    /// `:=`
+    Declare,
+    /// `,`
+    Comma,
+    /// Keyword: if, else, end, range, with, define, template, block, break, continue.
+    Keyword(&'static str),
+    /// End of input.
+    Eof,
+}
+
+/// A token and the byte offset where it starts.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// What the token is.
+    pub tok: Tok,
+    /// Byte offset of the token in the source.
+    pub pos: usize,
+}
+
+/// A lexical error and where it happened.
+#[derive(Debug, Clone)]
+pub struct LexError {
+    /// Byte offset of the error.
+    pub pos: usize,
+    /// Go's message for it.
+    pub msg: String,
+}
+
+const KEYWORDS: [&str; 10] = [
+    "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+];
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'\r' || c == b'\n'
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// Split `src` into tokens. The result always ends with [`Tok::Eof`] unless an error occurs.
+pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
+    let mut lx = Lexer { src, b: src.as_bytes(), pos: 0, out: Vec::new() };
+    lx.run()?;
+    Ok(lx.out)
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    out: Vec<Token>,
+}
+
+impl Lexer<'_> {
+    fn push(&mut self, tok: Tok, pos: usize) {
+        self.out.push(Token { tok, pos });
+    }
+
+    fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, LexError> {
+        Err(LexError { pos, msg: msg.into() })
+    }
+
+    fn run(&mut self) -> Result<(), LexError> {
+        let mut trim_next_text = false;
+        loop {
+            // Text up to the next left delimiter.
+            let start = self.pos;
+            let next = self.src[start..].find("{{").map(|i| start + i);
+            let end = next.unwrap_or(self.b.len());
+            let mut text = &self.src[start..end];
+            if trim_next_text {
+                text = text.trim_start_matches([' ', '\t', '\r', '\n']);
+            }
+            let mut left_trim = false;
+            if let Some(n) = next
+                && self.b.get(n + 2) == Some(&b'-')
+                && self.b.get(n + 3).is_some_and(|c| is_space(*c))
+            {
+                left_trim = true;
+                text = text.trim_end_matches([' ', '\t', '\r', '\n']);
+            }
+            if !text.is_empty() {
+                self.push(Tok::Text(text.to_string()), start);
+            }
+            let Some(n) = next else {
+                self.push(Tok::Eof, self.b.len());
+                return Ok(());
+            };
+            self.pos = n + 2;
+            if left_trim {
+                self.pos += 2; // "-" and the space after it
+            }
+            // Comment?
+            let after = self.pos;
+            if self.src[after..].starts_with("/*") {
+                let Some(close) = self.src[after + 2..].find("*/") else {
+                    return self.err(n, "unclosed comment");
+                };
+                let mut p = after + 2 + close + 2;
+                let mut right_trim = false;
+                if self.src[p..].starts_with(" -}}")
+                    || self.src[p..].starts_with("\t-}}")
+                    || self.src[p..].starts_with("\n-}}")
+                    || self.src[p..].starts_with("\r-}}")
+                {
+                    right_trim = true;
+                    p += 2;
+                }
+                if !self.src[p..].starts_with("}}") {
+                    return self.err(n, "comment ends before closing delimiter");
+                }
+                self.pos = p + 2;
+                trim_next_text = right_trim;
+                continue;
+            }
+            self.push(Tok::LeftDelim, n);
+            trim_next_text = self.lex_inside(n)?;
+        }
+    }
+
+    /// Lex inside an action; returns whether the closing delimiter had a trim marker.
+    fn lex_inside(&mut self, open: usize) -> Result<bool, LexError> {
+        let mut paren_depth = 0usize;
+        loop {
+            // Right delimiter, possibly with trim marker.
+            if self.b.get(self.pos).is_some_and(|c| is_space(*c)) {
+                let mut p = self.pos;
+                while self.b.get(p).is_some_and(|c| is_space(*c)) {
+                    p += 1;
+                }
+                if self.src[p..].starts_with("-}}") && p > self.pos {
+                    if paren_depth > 0 {
+                        return self.err(p, "unclosed left paren");
+                    }
+                    self.push(Tok::RightDelim, p);
+                    self.pos = p + 3;
+                    return Ok(true);
+                }
+                self.push(Tok::Space, self.pos);
+                self.pos = p;
+                continue;
+            }
+            if self.src[self.pos..].starts_with("}}") {
+                if paren_depth > 0 {
+                    return self.err(self.pos, "unclosed left paren");
+                }
+                self.push(Tok::RightDelim, self.pos);
+                self.pos += 2;
+                return Ok(false);
+            }
+            let Some(c) = self.src[self.pos..].chars().next() else {
+                return self.err(open, "unclosed action");
+            };
+            let start = self.pos;
+            match c {
+                '|' => {
+                    self.push(Tok::Pipe, start);
+                    self.pos += 1;
+                }
+                '(' => {
+                    paren_depth += 1;
+                    self.push(Tok::LeftParen, start);
+                    self.pos += 1;
+                }
+                ')' => {
+                    if paren_depth == 0 {
+                        return self.err(start, "unexpected right paren");
+                    }
+                    paren_depth -= 1;
+                    self.push(Tok::RightParen, start);
+                    self.pos += 1;
+                }
+                ',' => {
+                    self.push(Tok::Comma, start);
+                    self.pos += 1;
+                }
+                '=' => {
+                    self.push(Tok::Assign, start);
+                    self.pos += 1;
+                }
+                ':' => {
+                    if self.b.get(start + 1) != Some(&b'=') {
+                        return self.err(start, "expected :=");
+                    }
+                    self.push(Tok::Declare, start);
+                    self.pos += 2;
+                }
+                '"' => self.lex_quote(start)?,
+                '`' => {
+                    let Some(end) = self.src[start + 1..].find('`') else {
+                        return self.err(start, "unterminated raw quoted string");
+                    };
+                    let value = self.src[start + 1..start + 1 + end].to_string();
+                    let quoted = self.src[start..start + end + 2].to_string();
+                    self.pos = start + end + 2;
+                    self.push(Tok::Str { quoted, value }, start);
+                }
+                '\'' => self.lex_char(start)?,
+                '$' => {
+                    self.pos += 1;
+                    self.scan_word();
+                    let name = self.src[start..self.pos].to_string();
+                    self.push(Tok::Variable(name), start);
+                }
+                '.' => {
+                    let next = self.src[start + 1..].chars().next();
+                    if next.is_some_and(|d| d.is_ascii_digit()) {
+                        self.lex_number(start)?;
+                    } else if next.is_some_and(is_alnum) {
+                        self.pos += 1;
+                        self.scan_word();
+                        let name = self.src[start + 1..self.pos].to_string();
+                        self.push(Tok::Field(name), start);
+                    } else {
+                        self.pos += 1;
+                        self.push(Tok::Dot, start);
+                    }
+                }
+                '+' | '-' | '0'..='9' => self.lex_number(start)?,
+                c if is_alnum(c) => {
+                    self.scan_word();
+                    let word = &self.src[start..self.pos];
+                    let tok = if let Some(k) = KEYWORDS.iter().find(|k| **k == word) {
+                        Tok::Keyword(k)
+                    } else if word == "true" {
+                        Tok::Bool(true)
+                    } else if word == "false" {
+                        Tok::Bool(false)
+                    } else if word == "nil" {
+                        Tok::Nil
+                    } else {
+                        Tok::Ident(word.to_string())
+                    };
+                    // Go: a word must be followed by a delimiter-like character.
+                    if let Some(n) = self.src[self.pos..].chars().next()
+                        && !(is_space(n as u8) && n.is_ascii()
+                            || matches!(n, '.' | ',' | '|' | ':' | ')' | '(' | '}' | '='))
+                    {
+                        return self.err(start, format!("bad character {n:?}"));
+                    }
+                    self.push(tok, start);
+                }
+                other => {
+                    return self.err(start, format!("unrecognized character in action: {}", go_quote_rune(other)));
+                }
+            }
+        }
+    }
+
+    fn scan_word(&mut self) {
+        while let Some(c) = self.src[self.pos..].chars().next() {
+            if is_alnum(c) {
+                self.pos += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn lex_quote(&mut self, start: usize) -> Result<(), LexError> {
+        let mut p = start + 1;
+        loop {
+            match self.b.get(p) {
+                None | Some(b'\n') => return self.err(start, "unterminated quoted string"),
+                Some(b'\\') => {
+                    if matches!(self.b.get(p + 1), None | Some(b'\n')) {
+                        return self.err(start, "unterminated quoted string");
+                    }
+                    p += 2;
+                }
+                Some(b'"') => break,
+                Some(_) => p += 1,
+            }
+        }
+        let quoted = self.src[start..=p].to_string();
+        let value = unquote(&quoted).map_err(|m| LexError { pos: start, msg: m })?;
+        self.pos = p + 1;
+        self.push(Tok::Str { quoted, value }, start);
+        Ok(())
+    }
+
+    fn lex_char(&mut self, start: usize) -> Result<(), LexError> {
+        let mut p = start + 1;
+        loop {
+            match self.b.get(p) {
+                None | Some(b'\n') => return self.err(start, "unterminated character constant"),
+                Some(b'\\') => p += 2,
+                Some(b'\'') => break,
+                Some(_) => p += 1,
+            }
+        }
+        let text = self.src[start..=p.min(self.b.len() - 1)].to_string();
+        let inner = format!("\"{}\"", &text[1..text.len() - 1].replace("\\'", "'").replace('"', "\\\""));
+        let decoded = unquote(&inner).map_err(|m| LexError { pos: start, msg: m })?;
+        let mut it = decoded.chars();
+        let (Some(value), None) = (it.next(), it.next()) else {
+            return self.err(start, format!("malformed character constant: {text}"));
+        };
+        self.pos = p + 1;
+        self.push(Tok::Char { text, value }, start);
+        Ok(())
+    }
+
+    fn lex_number(&mut self, start: usize) -> Result<(), LexError> {
+        let mut p = start;
+        if matches!(self.b.get(p), Some(b'+' | b'-')) {
+            p += 1;
+        }
+        while let Some(&c) = self.b.get(p) {
+            if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
+                p += 1;
+            } else if (c == b'+' || c == b'-') && matches!(self.b.get(p - 1), Some(b'e' | b'E' | b'p' | b'P')) {
+                p += 1;
+            } else {
+                break;
+            }
+        }
+        let text = &self.src[start..p];
+        if text == "+" || text == "-" {
+            return self.err(start, format!("bad number syntax: {:?}", text));
+        }
+        self.pos = p;
+        self.push(Tok::Number(text.to_string()), start);
+        Ok(())
+    }
+}
+
+/// Go-style quoting of a single rune (`'x'`).
+pub fn go_quote_rune(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '\\' => "'\\\\'".to_string(),
+        '\n' => "'\\n'".to_string(),
+        '\t' => "'\\t'".to_string(),
+        '\r' => "'\\r'".to_string(),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+/// Decode a Go double-quoted string literal (with the quotes).
+pub fn unquote(q: &str) -> Result<String, String> {
+    let inner = q
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .ok_or_else(|| "invalid syntax".to_string())?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    let mut bytes: Vec<u8> = Vec::new();
+    let flush = |bytes: &mut Vec<u8>, out: &mut String| {
+        if !bytes.is_empty() {
+            out.push_str(&String::from_utf8_lossy(bytes));
+            bytes.clear();
+        }
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            flush(&mut bytes, &mut out);
+            out.push(c);
+            continue;
+        }
+        let e = chars.next().ok_or("invalid syntax")?;
+        let simple = match e {
+            'a' => Some('\x07'),
+            'b' => Some('\x08'),
+            'f' => Some('\x0c'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\x0b'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            flush(&mut bytes, &mut out);
+            out.push(s);
+            continue;
+        }
+        let mut take = |n: usize, radix: u32| -> Result<u32, String> {
+            let mut s = String::new();
+            for _ in 0..n {
+                s.push(chars.next().ok_or("invalid syntax")?);
+            }
+            u32::from_str_radix(&s, radix).map_err(|_| "invalid syntax".to_string())
+        };
+        match e {
+            'x' => bytes.push(take(2, 16)? as u8),
+            '0'..='7' => {
+                let rest = take(2, 8)?;
+                let v = (e as u32 - '0' as u32) * 64 + rest;
+                if v > 255 {
+                    return Err("invalid syntax".into());
+                }
+                bytes.push(v as u8);
+            }
+            'u' => {
+                flush(&mut bytes, &mut out);
+                out.push(char::from_u32(take(4, 16)?).ok_or("invalid syntax")?);
+            }
+            'U' => {
+                flush(&mut bytes, &mut out);
+                out.push(char::from_u32(take(8, 16)?).ok_or("invalid syntax")?);
+            }
+            _ => return Err("invalid syntax".into()),
+        }
+    }
+    flush(&mut bytes, &mut out);
+    Ok(out)
+}

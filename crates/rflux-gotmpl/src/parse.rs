@@ -1,0 +1,604 @@
+//! Parser for Go `text/template`: turns tokens into [`Tree`]s (the named template and every
+//! `{{define}}`/`{{block}}` inside it), with Go's parse error messages.
+
+use std::sync::Arc;
+
+use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe};
+use crate::lex::{Tok, Token, lex};
+
+/// One parsed template body.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// Template name.
+    pub name: String,
+    /// Name of the source it was parsed from (used in error locations).
+    pub parse_name: String,
+    /// Source text (for line/column of errors).
+    pub src: Arc<str>,
+    /// Body.
+    pub root: List,
+}
+
+impl Tree {
+    /// Whether the body is only whitespace text (Go does not let such a tree replace another).
+    pub fn is_empty(&self) -> bool {
+        self.root.iter().all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+    }
+
+    /// `NAME:LINE:COL` for a byte offset, as Go's `ErrorContext` prints it.
+    pub fn location(&self, pos: usize) -> String {
+        let pos = pos.min(self.src.len());
+        let before = &self.src.as_bytes()[..pos];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+        let col = match before.iter().rposition(|b| *b == b'\n') {
+            Some(i) => pos - i - 1,
+            None => pos,
+        };
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+/// A parse error: Go's message, already in the `template: NAME:LINE: msg` shape.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    /// Full message.
+    pub msg: String,
+}
+
+fn line_of(src: &str, pos: usize) -> usize {
+    1 + src.as_bytes()[..pos.min(src.len())].iter().filter(|b| **b == b'\n').count()
+}
+
+/// Parse `text` as template `name`. Returns the main tree followed by the defined ones.
+pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Vec<Tree>, ParseError> {
+    let src: Arc<str> = Arc::from(text);
+    let toks = lex(text).map_err(|e| ParseError {
+        msg: format!("template: {}:{}: {}", name, line_of(text, e.pos), e.msg),
+    })?;
+    let mut p = Parser {
+        name: name.to_string(),
+        src: src.clone(),
+        toks,
+        i: 0,
+        vars: vec!["$".to_string()],
+        range_depth: 0,
+        has_func,
+        defs: Vec::new(),
+    };
+    let root = p.parse_top()?;
+    let mut out = vec![Tree { name: name.to_string(), parse_name: name.to_string(), src, root }];
+    out.append(&mut p.defs);
+    Ok(out)
+}
+
+struct Parser<'a> {
+    name: String,
+    src: Arc<str>,
+    toks: Vec<Token>,
+    i: usize,
+    vars: Vec<String>,
+    range_depth: usize,
+    has_func: &'a dyn Fn(&str) -> bool,
+    defs: Vec<Tree>,
+}
+
+fn desc(t: &Tok) -> String {
+    let q = |s: &str| {
+        let quoted = format!("{s:?}");
+        if s.chars().count() > 10 {
+            let short: String = s.chars().take(10).collect();
+            format!("{:?}...", short)
+        } else {
+            quoted
+        }
+    };
+    match t {
+        Tok::Eof => "EOF".to_string(),
+        Tok::Keyword(k) => format!("<{k}>"),
+        Tok::Text(s) => q(s),
+        Tok::LeftDelim => q("{{"),
+        Tok::RightDelim => q("}}"),
+        Tok::Space => q(" "),
+        Tok::Ident(s) => q(s),
+        Tok::Field(s) => q(&format!(".{s}")),
+        Tok::Variable(s) => q(s),
+        Tok::Dot => q("."),
+        Tok::Str { quoted, .. } => q(quoted),
+        Tok::Char { text, .. } => q(text),
+        Tok::Number(s) => q(s),
+        Tok::Bool(b) => q(&b.to_string()),
+        Tok::Nil => q("nil"),
+        Tok::Pipe => q("|"),
+        Tok::LeftParen => q("("),
+        Tok::RightParen => q(")"),
+        Tok::Assign => q("="),
+        Tok::Declare => q(":="),
+        Tok::Comma => q(","),
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.toks[self.i.min(self.toks.len() - 1)]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.i < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn backup(&mut self) {
+        self.i = self.i.saturating_sub(1);
+    }
+
+    fn next_non_space(&mut self) -> Token {
+        loop {
+            let t = self.next();
+            if t.tok != Tok::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Token {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
+        Err(ParseError {
+            msg: format!("template: {}:{}: {}", self.name, line_of(&self.src, pos), msg.into()),
+        })
+    }
+
+    fn unexpected<T>(&self, t: &Token, context: &str) -> Result<T, ParseError> {
+        self.err(t.pos, format!("unexpected {} in {}", desc(&t.tok), context))
+    }
+
+    fn parse_top(&mut self) -> Result<List, ParseError> {
+        let mut list = Vec::new();
+        loop {
+            let t = self.peek().clone();
+            match t.tok {
+                Tok::Eof => return Ok(list),
+                Tok::LeftDelim => {
+                    let mut j = self.i + 1;
+                    while j < self.toks.len() && self.toks[j].tok == Tok::Space {
+                        j += 1;
+                    }
+                    if j < self.toks.len() && self.toks[j].tok == Tok::Keyword("define") {
+                        let pos = self.toks[j].pos;
+                        self.i = j + 1;
+                        self.parse_definition(pos)?;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            match self.text_or_action()? {
+                Item::Node(n) => list.push(n),
+                Item::End(t) | Item::Else(t) => {
+                    return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
+                }
+            }
+        }
+    }
+
+    fn parse_definition(&mut self, pos: usize) -> Result<(), ParseError> {
+        let name_tok = self.next_non_space();
+        let Tok::Str { value: name, .. } = name_tok.tok else {
+            return self.unexpected(&name_tok, "define clause");
+        };
+        self.expect_right(pos, "define clause")?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let (list, end) = self.item_list()?;
+        self.vars = saved_vars;
+        if let Item::Else(t) = end {
+            return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
+        }
+        self.defs.push(Tree { name, parse_name: self.name.clone(), src: self.src.clone(), root: list });
+        Ok(())
+    }
+
+    fn expect_right(&mut self, _pos: usize, context: &str) -> Result<(), ParseError> {
+        let t = self.next_non_space();
+        if t.tok != Tok::RightDelim {
+            return self.unexpected(&t, context);
+        }
+        Ok(())
+    }
+
+    /// Parse nodes up to `{{end}}` or `{{else}}`; returns the list and which one ended it.
+    fn item_list(&mut self) -> Result<(List, Item), ParseError> {
+        let mut list = Vec::new();
+        loop {
+            if self.peek().tok == Tok::Eof {
+                let p = self.peek().pos;
+                return self.err(p, "unexpected EOF");
+            }
+            match self.text_or_action()? {
+                Item::Node(n) => list.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+    }
+
+    fn text_or_action(&mut self) -> Result<Item, ParseError> {
+        let t = self.next_non_space();
+        match t.tok {
+            Tok::Text(s) => Ok(Item::Node(Node::Text(s))),
+            Tok::LeftDelim => self.action(),
+            _ => self.unexpected(&t, "input"),
+        }
+    }
+
+    fn action(&mut self) -> Result<Item, ParseError> {
+        let t = self.next_non_space();
+        match t.tok {
+            Tok::Keyword("block") => return self.block(t.pos),
+            Tok::Keyword("break") => return self.break_continue(t.pos, true),
+            Tok::Keyword("continue") => return self.break_continue(t.pos, false),
+            Tok::Keyword("else") => return self.else_control(t),
+            Tok::Keyword("end") => {
+                self.expect_right(t.pos, "end")?;
+                return Ok(Item::End(t));
+            }
+            Tok::Keyword("if") => return self.branch(t.pos, "if").map(|b| Item::Node(Node::If(b))),
+            Tok::Keyword("range") => {
+                self.range_depth += 1;
+                let r = self.branch(t.pos, "range");
+                self.range_depth -= 1;
+                return r.map(|b| Item::Node(Node::Range(b)));
+            }
+            Tok::Keyword("template") => return self.template_control(t.pos),
+            Tok::Keyword("with") => return self.branch(t.pos, "with").map(|b| Item::Node(Node::With(b))),
+            Tok::Keyword("define") => return self.err(t.pos, "unexpected <define> in command"),
+            _ => {}
+        }
+        self.backup();
+        let pos = self.peek().pos;
+        let pipe = self.pipeline("command", pos)?;
+        Ok(Item::Node(Node::Action(pipe)))
+    }
+
+    fn break_continue(&mut self, pos: usize, is_break: bool) -> Result<Item, ParseError> {
+        let name = if is_break { "break" } else { "continue" };
+        let t = self.next_non_space();
+        if t.tok != Tok::RightDelim {
+            return self.unexpected(&t, &format!("{{{{{name}}}}}"));
+        }
+        if self.range_depth == 0 {
+            return self.err(pos, format!("{{{{{name}}}}} outside {{{{range}}}}"));
+        }
+        Ok(Item::Node(if is_break { Node::Break } else { Node::Continue }))
+    }
+
+    fn else_control(&mut self, t: Token) -> Result<Item, ParseError> {
+        // "else if" / "else with": leave the keyword for the caller.
+        let p = self.peek_non_space();
+        if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
+            return Ok(Item::Else(t));
+        }
+        self.expect_right(t.pos, "else")?;
+        Ok(Item::Else(t))
+    }
+
+    fn branch(&mut self, pos: usize, context: &str) -> Result<Branch, ParseError> {
+        let nvars = self.vars.len();
+        let pipe = self.pipeline(context, pos)?;
+        if context == "range" && pipe.cmds.is_empty() {
+            return self.err(pos, "missing value for range");
+        }
+        let (list, end) = self.item_list()?;
+        let mut else_list = None;
+        if let Item::Else(_) = end {
+            // "else if" / "else with" chains become a nested branch.
+            let p = self.peek_non_space();
+            if (context == "if" && p.tok == Tok::Keyword("if"))
+                || (context == "with" && p.tok == Tok::Keyword("with"))
+            {
+                self.next_non_space();
+                let inner = self.branch(p.pos, context)?;
+                let node = if context == "if" { Node::If(inner) } else { Node::With(inner) };
+                else_list = Some(vec![node]);
+                self.vars.truncate(nvars);
+                return Ok(Branch { pos, pipe, list, else_list });
+            }
+            if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
+                // `else with` inside if (or vice versa) is a syntax error in Go.
+                return self.unexpected(&p, "else");
+            }
+            let depth = self.range_depth;
+            if context == "range" {
+                // {{break}} in the else of a range is outside the loop.
+                self.range_depth -= 1;
+            }
+            let (el, end2) = self.item_list()?;
+            self.range_depth = depth;
+            if let Item::Else(t) = end2 {
+                return self.err(t.pos, "expected end; found {{else}}");
+            }
+            else_list = Some(el);
+        }
+        self.vars.truncate(nvars);
+        Ok(Branch { pos, pipe, list, else_list })
+    }
+
+    fn block(&mut self, pos: usize) -> Result<Item, ParseError> {
+        let name_tok = self.next_non_space();
+        let Tok::Str { value: name, .. } = name_tok.tok else {
+            return self.unexpected(&name_tok, "block clause");
+        };
+        let pipe = self.pipeline("block clause", pos)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let (list, end) = self.item_list()?;
+        self.vars = saved_vars;
+        if let Item::Else(t) = end {
+            return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
+        }
+        self.defs.push(Tree { name: name.clone(), parse_name: self.name.clone(), src: self.src.clone(), root: list });
+        Ok(Item::Node(Node::Template { pos, name, pipe: Some(pipe) }))
+    }
+
+    fn template_control(&mut self, pos: usize) -> Result<Item, ParseError> {
+        let name_tok = self.next_non_space();
+        let name = match name_tok.tok {
+            Tok::Str { value, .. } => value,
+            _ => return self.unexpected(&name_tok, "template clause"),
+        };
+        let t = self.next_non_space();
+        if t.tok == Tok::RightDelim {
+            return Ok(Item::Node(Node::Template { pos, name, pipe: None }));
+        }
+        self.backup();
+        let pipe = self.pipeline("template clause", pos)?;
+        Ok(Item::Node(Node::Template { pos, name, pipe: Some(pipe) }))
+    }
+
+    /// Parse a pipeline up to `}}` (or `)` when inside parentheses: context "parenthesized pipeline").
+    fn pipeline(&mut self, context: &str, pos: usize) -> Result<Pipe, ParseError> {
+        let mut pipe = Pipe { pos: self.peek_non_space().pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let _ = pos;
+        let end = if context == "parenthesized pipeline" { Tok::RightParen } else { Tok::RightDelim };
+        // Declarations.
+        let v = self.peek_non_space();
+        if let Tok::Variable(name) = &v.tok {
+            let save = self.i;
+            self.next_non_space();
+            let after = self.peek().clone(); // no space skipping yet
+            let nxt = self.next_non_space();
+            match nxt.tok {
+                Tok::Assign | Tok::Declare => {
+                    pipe.is_assign = nxt.tok == Tok::Assign;
+                    pipe.decl.push(name.clone());
+                    if !pipe.is_assign {
+                        self.vars.push(name.clone());
+                    } else if !self.vars.contains(name) {
+                        return self.err(v.pos, format!("undefined variable {name:?}"));
+                    }
+                }
+                Tok::Comma if context == "range" => {
+                    pipe.decl.push(name.clone());
+                    let v2 = self.next_non_space();
+                    let Tok::Variable(n2) = &v2.tok else {
+                        return self.err(v2.pos, format!("range can only initialize variables"));
+                    };
+                    let op = self.next_non_space();
+                    match op.tok {
+                        Tok::Assign | Tok::Declare => {}
+                        _ => return self.err(op.pos, "expected := or = in range"),
+                    }
+                    pipe.is_assign = op.tok == Tok::Assign;
+                    pipe.decl.push(n2.clone());
+                    if !pipe.is_assign {
+                        self.vars.push(name.clone());
+                        self.vars.push(n2.clone());
+                    }
+                }
+                Tok::Comma => {
+                    return self.err(nxt.pos, format!("too many declarations in {context}"));
+                }
+                _ => {
+                    let _ = after;
+                    self.i = save;
+                }
+            }
+        }
+        loop {
+            let t = self.next_non_space();
+            if t.tok == end {
+                self.check_pipeline(&pipe, context, t.pos)?;
+                return Ok(pipe);
+            }
+            match t.tok {
+                Tok::Bool(_)
+                | Tok::Char { .. }
+                | Tok::Dot
+                | Tok::Field(_)
+                | Tok::Ident(_)
+                | Tok::Number(_)
+                | Tok::Nil
+                | Tok::Str { .. }
+                | Tok::Variable(_)
+                | Tok::LeftParen => {
+                    self.backup();
+                    let c = self.command(&end)?;
+                    pipe.cmds.push(c);
+                }
+                Tok::Eof => return self.err(t.pos, format!("unclosed action")),
+                _ => return self.unexpected(&t, context),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str, pos: usize) -> Result<(), ParseError> {
+        if pipe.cmds.is_empty() {
+            return self.err(pos, format!("missing value for {context}"));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if let Some(a) = c.args.first()
+                && matches!(a, Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. })
+            {
+                return self.err(c.pos, format!("non executable command in pipeline stage {}", i + 1));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self, end: &Tok) -> Result<Command, ParseError> {
+        let mut cmd = Command { pos: self.peek_non_space().pos, args: Vec::new() };
+        loop {
+            self.peek_non_space();
+            let op = self.operand()?;
+            if let Some(op) = op {
+                cmd.args.push(op);
+            }
+            let t = self.next();
+            match &t.tok {
+                Tok::Space => continue,
+                x if x == end => {
+                    self.backup();
+                }
+                Tok::RightDelim | Tok::RightParen => {
+                    self.backup();
+                }
+                Tok::Pipe => {}
+                _ => return self.unexpected(&t, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            let p = self.peek().pos;
+            return self.err(p, "empty command");
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> Result<Option<Arg>, ParseError> {
+        let Some(node) = self.term()? else { return Ok(None) };
+        if let Tok::Field(_) = self.peek().tok {
+            let pos = self.peek().pos;
+            let mut fields = Vec::new();
+            while let Tok::Field(f) = &self.peek().tok {
+                fields.push(f.clone());
+                self.next();
+            }
+            return Ok(Some(match node {
+                Arg::Field { mut idents, .. } => {
+                    idents.extend(fields);
+                    Arg::Field { pos, idents }
+                }
+                Arg::Variable { name, mut idents, .. } => {
+                    idents.extend(fields);
+                    Arg::Variable { pos, name, idents }
+                }
+                Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
+                    return self.err(pos, format!("unexpected . after term {:?}", node.to_string()));
+                }
+                other => Arg::Chain { pos, node: Box::new(other), fields },
+            }));
+        }
+        Ok(Some(node))
+    }
+
+    fn term(&mut self) -> Result<Option<Arg>, ParseError> {
+        let t = self.next_non_space();
+        let pos = t.pos;
+        Ok(Some(match t.tok {
+            Tok::Ident(name) => {
+                if !(self.has_func)(&name) {
+                    return self.err(pos, format!("function {name:?} not defined"));
+                }
+                Arg::Ident { pos, name }
+            }
+            Tok::Dot => Arg::Dot(pos),
+            Tok::Nil => Arg::Nil(pos),
+            Tok::Variable(name) => {
+                if !self.vars.contains(&name) {
+                    return self.err(pos, format!("undefined variable {name:?}"));
+                }
+                Arg::Variable { pos, name, idents: Vec::new() }
+            }
+            Tok::Field(f) => Arg::Field { pos, idents: vec![f] },
+            Tok::Bool(b) => Arg::Bool(pos, b),
+            Tok::Char { text, value } => Arg::Number(
+                pos,
+                Number { text, int: Some(value as i64), float: Some(value as u32 as f64), is_char: true },
+            ),
+            Tok::Number(text) => match parse_number(&text) {
+                Some(n) => Arg::Number(pos, n),
+                None => return self.err(pos, format!("illegal number syntax: {text:?}")),
+            },
+            Tok::LeftParen => {
+                let p = self.pipeline("parenthesized pipeline", pos)?;
+                Arg::Pipe(Box::new(p))
+            }
+            Tok::Str { quoted, value } => Arg::Str { pos, quoted, value },
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+enum Item {
+    Node(Node),
+    End(Token),
+    Else(Token),
+}
+
+/// Parse a Go number literal the way `text/template/parse` does.
+pub fn parse_number(text: &str) -> Option<Number> {
+    let (neg, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let clean: String = body.chars().filter(|c| *c != '_').collect();
+    let lower = clean.to_ascii_lowercase();
+    let int = if let Some(h) = lower.strip_prefix("0x") {
+        u64::from_str_radix(h, 16).ok()
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        u64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        u64::from_str_radix(b, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|c| c.is_ascii_digit()) {
+        u64::from_str_radix(&lower[1..], 8).ok()
+    } else if lower.bytes().all(|c| c.is_ascii_digit()) {
+        lower.parse::<u64>().ok()
+    } else {
+        None
+    };
+    let int = int.and_then(|u| {
+        if neg {
+            if u <= 1u64 << 63 { Some((u as i128).wrapping_neg() as i64) } else { None }
+        } else {
+            i64::try_from(u).ok()
+        }
+    });
+    let is_hex = lower.starts_with("0x");
+    let float = if is_hex || lower.starts_with("0o") || lower.starts_with("0b") {
+        int.map(|i| i as f64)
+    } else if lower.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+        && lower.bytes().any(|c| c.is_ascii_digit())
+    {
+        let f: Option<f64> = lower.parse().ok();
+        f.map(|f| if neg { -f } else { f })
+    } else {
+        None
+    };
+    if int.is_none() && float.is_none() {
+        return None;
+    }
+    // An integral float literal is also an integer (Go: 1e3 is usable as int).
+    let int = int.or_else(|| float.filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64));
+    Some(Number { text: text.to_string(), int, float, is_char: false })
+}

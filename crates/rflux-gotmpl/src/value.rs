@@ -1,0 +1,250 @@
+//! The value model: Go interface values as Helm's templates see them (YAML → JSON decoding
+//! gives `map[string]interface{}`, `[]interface{}`, `float64`, `string`, `bool`, `nil`;
+//! template literals and functions add `int`, `int64` and `[]string`).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// A Go map with string keys; iteration is in sorted key order, as Go prints and ranges.
+pub type Map = BTreeMap<String, Value>;
+
+/// A shared, mutable map: Go maps are references, and Sprig's `set`/`unset`/`merge`
+/// change them in place for every holder.
+#[derive(Debug, Clone, Default)]
+pub struct MapRef(Arc<RwLock<Map>>);
+
+impl MapRef {
+    /// Wrap a map.
+    pub fn new(m: Map) -> MapRef {
+        MapRef(Arc::new(RwLock::new(m)))
+    }
+
+    /// Read access.
+    pub fn read(&self) -> RwLockReadGuard<'_, Map> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Write access.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Map> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Value of a key.
+    pub fn get(&self, k: &str) -> Option<Value> {
+        self.read().get(k).cloned()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Snapshot of the entries in key order.
+    pub fn entries(&self) -> Vec<(String, Value)> {
+        self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// Copy of the map (shallow).
+    pub fn snapshot(&self) -> Map {
+        self.read().clone()
+    }
+
+    /// Whether two refs are the same map.
+    pub fn ptr_eq(&self, o: &MapRef) -> bool {
+        Arc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+/// A template value.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    /// A nil interface (missing key, `null`, `nil`).
+    #[default]
+    Nil,
+    /// Go `bool`.
+    Bool(bool),
+    /// Go `int` (template literals, `len`, `atoi`, `int`).
+    Int(i64),
+    /// Go `int64` (Sprig math results, `int64`).
+    Int64(i64),
+    /// Go `float64` (every number from values files and JSON).
+    Float(f64),
+    /// Go `string`.
+    Str(Arc<str>),
+    /// Go `[]interface{}`.
+    List(Arc<Vec<Value>>),
+    /// Go `[]string` (from `splitList`, `keys`, `toStrings`, …); items are always [`Value::Str`].
+    StrList(Arc<Vec<Value>>),
+    /// Go `map[string]interface{}`.
+    Map(MapRef),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// A `[]interface{}` value.
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Arc::new(v))
+    }
+
+    /// A `[]string` value.
+    pub fn str_list(v: Vec<String>) -> Value {
+        Value::StrList(Arc::new(v.into_iter().map(Value::str).collect()))
+    }
+
+    /// A `map[string]interface{}` value.
+    pub fn map(m: Map) -> Value {
+        Value::Map(MapRef::new(m))
+    }
+
+    /// Convert JSON the way Helm decodes values: every number becomes `float64`.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
+            serde_json::Value::String(s) => Value::str(s.as_str()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                Value::map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
+        }
+    }
+
+    /// Go's `%T` name of the dynamic type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::List(_) => "[]interface {}",
+            Value::StrList(_) => "[]string",
+            Value::Map(_) => "map[string]interface {}",
+        }
+    }
+
+    /// Go's `reflect.Kind` name (Sprig `kindOf`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::List(_) | Value::StrList(_) => "slice",
+            Value::Map(_) => "map",
+        }
+    }
+
+    /// Go's template truth: false, 0, "", empty list/map and nil are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) | Value::StrList(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+        }
+    }
+
+    /// The items of a list value.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) | Value::StrList(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The map of a map value.
+    pub fn as_map(&self) -> Option<&MapRef> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The string of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// A deep copy: nested maps are new maps (Sprig `deepCopy`).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => Value::map(m.read().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// Convert to JSON (numbers keep their Go type: ints as integers, floats as floats).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null),
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            Value::List(l) | Value::StrList(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    fn from(j: &serde_json::Value) -> Self {
+        Value::from_json(j)
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(j: serde_json::Value) -> Self {
+        Value::from_json(&j)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::map(m)
+    }
+}
