@@ -1,6 +1,8 @@
 //! Decrypt a sops file with keys from files: `sops-decrypt FILE KEYFILE...`
 //! (`*.asc` are PGP secret keys, anything else age identities).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((file, keyfiles)) = args.split_first() else {

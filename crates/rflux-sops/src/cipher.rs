@@ -3,11 +3,11 @@
 
 use std::sync::OnceLock;
 
+use aes_gcm::AesGcm;
 use aes_gcm::aead::consts::{U12, U16, U32};
 use aes_gcm::aead::generic_array::ArrayLength;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes256;
-use aes_gcm::AesGcm;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
@@ -37,8 +37,7 @@ fn enc_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         #[allow(clippy::expect_used)]
-        Regex::new(r"^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]")
-            .expect("static regex is valid")
+        Regex::new(r"^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]").expect("static regex is valid")
     })
 }
 
@@ -134,8 +133,8 @@ pub fn seal_with_iv(
     aad: &str,
     value_type: &str,
 ) -> Result<EncryptedValue> {
-    let cipher = AesGcm::<Aes256, U32>::new_from_slice(key)
-        .map_err(|_| SopsError::Encrypt("invalid data key length".into()))?;
+    let cipher =
+        AesGcm::<Aes256, U32>::new_from_slice(key).map_err(|_| SopsError::Encrypt("invalid data key length".into()))?;
     let nonce = aes_gcm::aead::generic_array::GenericArray::from_slice(iv);
     let mut out = cipher
         .encrypt(

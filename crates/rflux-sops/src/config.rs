@@ -52,7 +52,11 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 
 fn list(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Str(s)) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+        Some(Value::Str(s)) => s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
         Some(Value::Seq(items)) => items
             .iter()
             .filter_map(|i| match i {
@@ -70,7 +74,14 @@ fn group_of(map: &[tree::Item]) -> RuleGroup {
         pgp: list(tree::get(map, "pgp")),
         unsupported: Vec::new(),
     };
-    for p in ["kms", "gcp_kms", "azure_kv", "hc_vault", "hc_vault_transit_uri", "azure_keyvault"] {
+    for p in [
+        "kms",
+        "gcp_kms",
+        "azure_kv",
+        "hc_vault",
+        "hc_vault_transit_uri",
+        "azure_keyvault",
+    ] {
         if let Some(v) = tree::get(map, p)
             && !matches!(v, Value::Null)
             && !list(Some(v)).is_empty() | matches!(v, Value::Seq(s) if !s.is_empty())
@@ -101,7 +112,9 @@ pub fn rule_for(config_text: &str, config_path: &str, file: &str) -> Result<Opti
         reason,
     };
     let docs = crate::formats::yaml::load(config_text).map_err(|e| cerr(e.to_string()))?;
-    let Some(doc) = docs.first() else { return Ok(None) };
+    let Some(doc) = docs.first() else {
+        return Ok(None);
+    };
     let rules = match tree::get(doc, "creation_rules") {
         Some(Value::Seq(r)) => r,
         None | Some(Value::Null) => return Ok(None),
@@ -164,7 +177,9 @@ pub fn lookup(file: &Path) -> Result<Option<CreationRule>> {
             .join(file)
     };
     let start = abs.parent().unwrap_or(Path::new("/"));
-    let Some(cfg) = find_config(start) else { return Ok(None) };
+    let Some(cfg) = find_config(start) else {
+        return Ok(None);
+    };
     let text = std::fs::read_to_string(&cfg).map_err(|e| SopsError::Io {
         path: cfg.display().to_string(),
         source: e,

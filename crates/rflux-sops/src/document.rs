@@ -51,7 +51,12 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Decrypt already-parsed branches with their metadata.
-pub fn decrypt_branches(mut branches: Vec<Branch>, md: Metadata, keys: &Keyring, opts: &DecryptOptions) -> Result<Decrypted> {
+pub fn decrypt_branches(
+    mut branches: Vec<Branch>,
+    md: Metadata,
+    keys: &Keyring,
+    opts: &DecryptOptions,
+) -> Result<Decrypted> {
     let rules = md.rules.compile()?;
     let key = keys.data_key(&md)?;
     let computed = walk::decrypt_tree(&mut branches, &key, &rules)?;
@@ -123,7 +128,11 @@ pub fn encrypt_branches(mut branches: Vec<Branch>, opts: &EncryptOptions) -> Res
     let parts: Vec<Vec<u8>> = if groups.len() == 1 {
         vec![data_key.to_vec()]
     } else {
-        let t = if opts.shamir_threshold == 0 { groups.len() } else { opts.shamir_threshold };
+        let t = if opts.shamir_threshold == 0 {
+            groups.len()
+        } else {
+            opts.shamir_threshold
+        };
         shamir::split(&data_key, groups.len(), t)?
     };
     let mut key_groups = Vec::new();
@@ -138,7 +147,11 @@ pub fn encrypt_branches(mut branches: Vec<Branch>, opts: &EncryptOptions) -> Res
     let mut md = Metadata {
         key_groups,
         shamir_threshold: if groups.len() > 1 {
-            if opts.shamir_threshold == 0 { groups.len() } else { opts.shamir_threshold }
+            if opts.shamir_threshold == 0 {
+                groups.len()
+            } else {
+                opts.shamir_threshold
+            }
         } else {
             0
         },

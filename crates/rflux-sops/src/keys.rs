@@ -67,11 +67,18 @@ impl Keyring {
             }
             if line.starts_with("AGE-SECRET-KEY-PQ-") {
                 self.pq_identities += 1;
-                tracing::warn!(source, line = n + 1, "post-quantum age identity is not supported; skipped");
+                tracing::warn!(
+                    source,
+                    line = n + 1,
+                    "post-quantum age identity is not supported; skipped"
+                );
                 continue;
             }
             if line.starts_with("AGE-PLUGIN-") {
-                return Err(key_err(source, format!("line {}: age plugin identities are not supported", n + 1)));
+                return Err(key_err(
+                    source,
+                    format!("line {}: age plugin identities are not supported", n + 1),
+                ));
             }
             let id: age::x25519::Identity = line
                 .parse()
@@ -170,7 +177,8 @@ impl Keyring {
             .decrypt_with_keys(passwords, keys)
             .map_err(|_| "no matching PGP secret key".to_string())?;
         let mut msg = if msg.is_compressed() {
-            msg.decompress().map_err(|e| format!("PGP decompression: {}", pgp_reason(&e)))?
+            msg.decompress()
+                .map_err(|e| format!("PGP decompression: {}", pgp_reason(&e)))?
         } else {
             msg
         };

@@ -53,7 +53,11 @@ fn to_json(v: &Value) -> serde_json::Value {
             Err(_) => serde_json::Value::String(STANDARD.encode(b)),
         },
         Value::Seq(items) => serde_json::Value::Array(
-            items.iter().filter(|v| !matches!(v, Value::Comment(_))).map(to_json).collect(),
+            items
+                .iter()
+                .filter(|v| !matches!(v, Value::Comment(_)))
+                .map(to_json)
+                .collect(),
         ),
         Value::Map(items) => {
             let mut m = serde_json::Map::new();
@@ -134,7 +138,10 @@ pub fn decrypt_with_formats(
 
 fn object_id(obj: &serde_json::Value) -> (String, String) {
     let kind = obj.get("kind").and_then(|k| k.as_str()).unwrap_or("object").to_string();
-    let ns = obj.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
+    let ns = obj
+        .pointer("/metadata/namespace")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
     let name = obj.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
     (kind, format!("{ns}/{name}"))
 }
@@ -178,8 +185,12 @@ pub fn decrypt_object(obj: &mut serde_json::Value, keys: &Keyring, opts: &KubeDe
     if let Some(serde_json::Value::Object(data)) = obj.get("data") {
         for (key, value) in data {
             let Some(text) = value.as_str() else { continue };
-            let Ok(raw) = STANDARD.decode(text) else { continue };
-            let Some(in_format) = detect_format(&raw) else { continue };
+            let Ok(raw) = STANDARD.decode(text) else {
+                continue;
+            };
+            let Some(in_format) = detect_format(&raw) else {
+                continue;
+            };
             let out_format = format_for_path(key);
             let plain = decrypt_with_formats(&raw, in_format, out_format, keys, &dopts).map_err(|e| {
                 let (kind, name) = object_id(obj);

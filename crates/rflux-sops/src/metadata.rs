@@ -223,8 +223,8 @@ impl Metadata {
             Some(Value::Str(s)) => s == "true",
             _ => false,
         };
-        let last_modified = field_str(map, "lastmodified")
-            .ok_or_else(|| SopsError::metadata("lastmodified is missing"))?;
+        let last_modified =
+            field_str(map, "lastmodified").ok_or_else(|| SopsError::metadata("lastmodified is missing"))?;
         Ok(Metadata {
             key_groups,
             shamir_threshold,
@@ -293,7 +293,12 @@ impl Metadata {
             let groups = self
                 .key_groups
                 .iter()
-                .map(|g| Value::Map(group_items(g, &["pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "age"])))
+                .map(|g| {
+                    Value::Map(group_items(
+                        g,
+                        &["pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "age"],
+                    ))
+                })
                 .collect();
             m.insert(
                 usize::from(self.shamir_threshold > 0),

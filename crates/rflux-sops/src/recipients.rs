@@ -59,15 +59,15 @@ impl Recipient {
     pub fn pgp_from_armored(armored: &str, fingerprint: Option<&str>) -> Result<Vec<Self>> {
         let mut keys: Vec<SignedPublicKey> = Vec::new();
         if armored.contains("PRIVATE KEY BLOCK") {
-            let (iter, _) = SignedSecretKey::from_string_many(armored)
-                .map_err(|_| rerr("pgp", "cannot read PGP key block"))?;
+            let (iter, _) =
+                SignedSecretKey::from_string_many(armored).map_err(|_| rerr("pgp", "cannot read PGP key block"))?;
             for k in iter {
                 let k = k.map_err(|_| rerr("pgp", "cannot read PGP secret key"))?;
                 keys.push(k.to_public_key());
             }
         } else {
-            let (iter, _) = SignedPublicKey::from_string_many(armored)
-                .map_err(|_| rerr("pgp", "cannot read PGP key block"))?;
+            let (iter, _) =
+                SignedPublicKey::from_string_many(armored).map_err(|_| rerr("pgp", "cannot read PGP key block"))?;
             for k in iter {
                 keys.push(k.map_err(|_| rerr("pgp", "cannot read PGP public key"))?);
             }
@@ -90,9 +90,15 @@ impl Recipient {
         match self {
             Recipient::Age(r) => {
                 let boxed: Box<dyn age::Recipient + Send> = if r.starts_with("ssh-") {
-                    Box::new(r.parse::<age::ssh::Recipient>().map_err(|_| rerr(r, "invalid ssh recipient"))?)
+                    Box::new(
+                        r.parse::<age::ssh::Recipient>()
+                            .map_err(|_| rerr(r, "invalid ssh recipient"))?,
+                    )
                 } else {
-                    Box::new(r.parse::<age::x25519::Recipient>().map_err(|_| rerr(r, "invalid age recipient"))?)
+                    Box::new(
+                        r.parse::<age::x25519::Recipient>()
+                            .map_err(|_| rerr(r, "invalid age recipient"))?,
+                    )
                 };
                 let enc = age::Encryptor::with_recipients(std::iter::once(boxed.as_ref() as &dyn age::Recipient))
                     .map_err(|e| SopsError::Encrypt(format!("age: {e}")))?;
@@ -102,7 +108,8 @@ impl Recipient {
                 w.write_all(secret).map_err(io)?;
                 let armored = w.finish().map_err(io)?;
                 let out = armored.finish().map_err(io)?;
-                let mut text = String::from_utf8(out).map_err(|_| SopsError::Encrypt("age armor is not UTF-8".into()))?;
+                let mut text =
+                    String::from_utf8(out).map_err(|_| SopsError::Encrypt("age armor is not UTF-8".into()))?;
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }
@@ -125,13 +132,13 @@ impl Recipient {
                     .or_else(|| key.public_subkeys.iter().find(|s| s.key.algorithm().can_encrypt()))
                     .ok_or_else(|| rerr(&fp, "PGP key has no encryption subkey"))?;
                 let mut rng = rand::rngs::OsRng;
-                let mut builder = MessageBuilder::from_bytes("", secret.to_vec())
-                    .seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
+                let mut builder =
+                    MessageBuilder::from_bytes("", secret.to_vec()).seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
                 builder
                     .encrypt_to_key(&mut rng, sub)
                     .map_err(|e| SopsError::Encrypt(format!("pgp: {e}")))?;
                 let enc = builder
-                    .to_armored_string(&mut rng, ArmorOptions::default())
+                    .to_armored_string(rng, ArmorOptions::default())
                     .map_err(|e| SopsError::Encrypt(format!("pgp: {e}")))?;
                 Ok(MasterKey::Pgp {
                     fp,

@@ -2,8 +2,8 @@
 //! Vault's implementation: each share is the polynomial values for every secret byte followed
 //! by the share's x coordinate.
 
-use rand::seq::SliceRandom;
 use rand::RngCore;
+use rand::seq::SliceRandom;
 
 use crate::error::{Result, SopsError};
 
@@ -93,11 +93,15 @@ pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Vec<u8
 /// Recover the secret from at least `threshold` shares.
 pub fn combine(parts: &[Vec<u8>]) -> Result<Vec<u8>> {
     if parts.len() < 2 {
-        return Err(SopsError::DataKey("less than two shamir parts cannot be combined".into()));
+        return Err(SopsError::DataKey(
+            "less than two shamir parts cannot be combined".into(),
+        ));
     }
     let len = parts[0].len();
     if len < 2 || parts.iter().any(|p| p.len() != len) {
-        return Err(SopsError::DataKey("shamir parts have different or invalid lengths".into()));
+        return Err(SopsError::DataKey(
+            "shamir parts have different or invalid lengths".into(),
+        ));
     }
     let xs: Vec<u8> = parts.iter().map(|p| p[len - 1]).collect();
     let mut seen = [false; 256];
@@ -134,7 +138,10 @@ mod tests {
         let secret: Vec<u8> = (0..32).collect();
         let parts = split(&secret, 5, 3).unwrap();
         assert_eq!(combine(&parts[0..3]).unwrap(), secret);
-        assert_eq!(combine(&[parts[4].clone(), parts[1].clone(), parts[2].clone()]).unwrap(), secret);
+        assert_eq!(
+            combine(&[parts[4].clone(), parts[1].clone(), parts[2].clone()]).unwrap(),
+            secret
+        );
         assert_ne!(combine(&parts[0..2]).unwrap(), secret);
     }
 }

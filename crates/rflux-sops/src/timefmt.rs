@@ -97,10 +97,22 @@ mod tests {
 
     #[test]
     fn normalizes_like_go() {
-        assert_eq!(normalize_rfc3339("2024-11-12T13:33:42Z").as_deref(), Some("2024-11-12T13:33:42Z"));
-        assert_eq!(normalize_rfc3339("2024-11-12T13:33:42.123Z").as_deref(), Some("2024-11-12T13:33:42Z"));
-        assert_eq!(normalize_rfc3339("2024-11-12T13:33:42+00:00").as_deref(), Some("2024-11-12T13:33:42Z"));
-        assert_eq!(normalize_rfc3339("2024-11-12T13:33:42+02:00").as_deref(), Some("2024-11-12T13:33:42+02:00"));
+        assert_eq!(
+            normalize_rfc3339("2024-11-12T13:33:42Z").as_deref(),
+            Some("2024-11-12T13:33:42Z")
+        );
+        assert_eq!(
+            normalize_rfc3339("2024-11-12T13:33:42.123Z").as_deref(),
+            Some("2024-11-12T13:33:42Z")
+        );
+        assert_eq!(
+            normalize_rfc3339("2024-11-12T13:33:42+00:00").as_deref(),
+            Some("2024-11-12T13:33:42Z")
+        );
+        assert_eq!(
+            normalize_rfc3339("2024-11-12T13:33:42+02:00").as_deref(),
+            Some("2024-11-12T13:33:42+02:00")
+        );
         assert_eq!(normalize_rfc3339("yesterday"), None);
     }
 }

@@ -71,10 +71,7 @@ pub type Branch = Vec<Item>;
 
 /// Look up a string key in a branch.
 pub fn get<'a>(branch: &'a [Item], key: &str) -> Option<&'a Value> {
-    branch
-        .iter()
-        .find(|i| i.key_str() == Some(key))
-        .map(|i| &i.value)
+    branch.iter().find(|i| i.key_str() == Some(key)).map(|i| &i.value)
 }
 
 /// Remove every top-level item with this string key; returns the first removed value.

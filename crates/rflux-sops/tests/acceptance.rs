@@ -2,6 +2,8 @@
 //! decrypts with its key. Runs only with `RFLUX_ACCEPTANCE=1`; the corpus location can be
 //! overridden with `RFLUX_SOPS_CORPUS`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use rflux_sops::{DecryptOptions, Format, Keyring, KubeDecryptOptions};
@@ -30,7 +32,9 @@ fn keyring(root: &Path) -> Keyring {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -103,7 +107,10 @@ fn corpus_decrypts() {
                     let expected = std::fs::read(&counterpart).expect("read plain");
                     let same = rflux_sops::formats::load_branches(&expected, format).ok()
                         == rflux_sops::formats::load_branches(&out, format).ok();
-                    report.push(format!("     compared with {plain_name}: {}", if same { "same" } else { "DIFFERENT" }));
+                    report.push(format!(
+                        "     compared with {plain_name}: {}",
+                        if same { "same" } else { "DIFFERENT" }
+                    ));
                 }
             }
             Err(e) => report.push(format!("FAIL {rel}: {e}")),
@@ -113,6 +120,9 @@ fn corpus_decrypts() {
         eprintln!("{l}");
     }
     eprintln!("corpus: {ok}/{total} encrypted files decrypted");
-    let expected_failures = report.iter().filter(|l| l.starts_with("FAIL") && l.contains("age-pq")).count();
+    let expected_failures = report
+        .iter()
+        .filter(|l| l.starts_with("FAIL") && l.contains("age-pq"))
+        .count();
     assert_eq!(ok + expected_failures, total, "unexpected failures");
 }

@@ -2,6 +2,8 @@
 //! naming the recipients tried; and no error or log line of a failing decryption contains a
 //! plaintext value or key material.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -54,9 +56,13 @@ fn tampering_fails() {
         let bad = flip(&enc, "password:", field);
         assert_ne!(bad, enc);
         let err = rflux_sops::decrypt(bad.as_bytes(), Format::Yaml, &k, &DecryptOptions::default()).unwrap_err();
-        assert!(matches!(err, SopsError::Authentication { ref path } if path == "password"), "{field}: {err}");
+        assert!(
+            matches!(err, SopsError::Authentication { ref path } if path == "password"),
+            "{field}: {err}"
+        );
         // Authentication does not depend on the MAC check.
-        let err = rflux_sops::decrypt(bad.as_bytes(), Format::Yaml, &k, &DecryptOptions { verify_mac: false }).unwrap_err();
+        let err =
+            rflux_sops::decrypt(bad.as_bytes(), Format::Yaml, &k, &DecryptOptions { verify_mac: false }).unwrap_err();
         assert!(matches!(err, SopsError::Authentication { .. }), "{field}: {err}");
     }
     for field in ["data", "iv", "tag"] {
@@ -71,7 +77,13 @@ fn tampering_fails() {
     // Changing lastmodified changes the MAC's additional data.
     let redated = enc
         .lines()
-        .map(|l| if l.trim_start().starts_with("lastmodified:") { "    lastmodified: \"2001-01-01T00:00:00Z\"" } else { l })
+        .map(|l| {
+            if l.trim_start().starts_with("lastmodified:") {
+                "    lastmodified: \"2001-01-01T00:00:00Z\""
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let err = rflux_sops::decrypt(redated.as_bytes(), Format::Yaml, &k, &DecryptOptions::default()).unwrap_err();
@@ -79,7 +91,13 @@ fn tampering_fails() {
     // An empty MAC is refused unless the check is off.
     let nomac = enc
         .lines()
-        .map(|l| if l.trim_start().starts_with("mac:") { "    mac: \"\"" } else { l })
+        .map(|l| {
+            if l.trim_start().starts_with("mac:") {
+                "    mac: \"\""
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let err = rflux_sops::decrypt(nomac.as_bytes(), Format::Yaml, &k, &DecryptOptions::default()).unwrap_err();
@@ -96,20 +114,38 @@ fn wrong_key_names_recipients_tried() {
     let msg = err.to_string();
     assert!(matches!(err, SopsError::DataKey(_)), "{msg}");
     assert!(msg.contains(&r), "error should name the recipient: {msg}");
-    let err = rflux_sops::decrypt(enc.as_bytes(), Format::Yaml, &Keyring::new(), &DecryptOptions::default()).unwrap_err();
+    let err = rflux_sops::decrypt(
+        enc.as_bytes(),
+        Format::Yaml,
+        &Keyring::new(),
+        &DecryptOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("no age identities configured"), "{err}");
 }
 
 #[test]
 fn unconfigured_providers_are_named() {
     let doc = "a: ENC[AES256_GCM,data:AAAA,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n    hc_vault:\n        - vault_address: http://127.0.0.1:8200\n          engine_path: sops\n          key_name: firstkey\n          created_at: \"2022-01-01T00:00:00Z\"\n          enc: vault:v1:xyz\n    lastmodified: \"2022-01-01T00:00:00Z\"\n    mac: ENC[AES256_GCM,data:AAAA,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n    version: 3.9.0\n";
-    let err = rflux_sops::decrypt(doc.as_bytes(), Format::Yaml, &Keyring::new(), &DecryptOptions::default()).unwrap_err();
-    assert!(
-        err.to_string().contains("provider hc_vault is not configured"),
-        "{err}"
+    let err = rflux_sops::decrypt(
+        doc.as_bytes(),
+        Format::Yaml,
+        &Keyring::new(),
+        &DecryptOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("provider hc_vault is not configured"), "{err}");
+    let kms = doc.replace("hc_vault:", "kms:").replace(
+        "vault_address: http://127.0.0.1:8200",
+        "arn: arn:aws:kms:us-east-1:1:key/abc",
     );
-    let kms = doc.replace("hc_vault:", "kms:").replace("vault_address: http://127.0.0.1:8200", "arn: arn:aws:kms:us-east-1:1:key/abc");
-    let err = rflux_sops::decrypt(kms.as_bytes(), Format::Yaml, &Keyring::new(), &DecryptOptions::default()).unwrap_err();
+    let err = rflux_sops::decrypt(
+        kms.as_bytes(),
+        Format::Yaml,
+        &Keyring::new(),
+        &DecryptOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("provider kms is not configured"), "{err}");
     assert!(err.to_string().contains("arn:aws:kms:us-east-1:1:key/abc"), "{err}");
 }

@@ -1,5 +1,7 @@
 //! The kustomize controller's use: decrypting built objects and generator files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use base64::Engine;
@@ -24,7 +26,9 @@ fn setup() -> (Keyring, EncryptOptions) {
 }
 
 fn secret_yaml(name: &str) -> String {
-    format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\nstringData:\n  password: hunter2\n  port: \"5432\"\ndata:\n  blob: aGVsbG8=\n")
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\nstringData:\n  password: hunter2\n  port: \"5432\"\ndata:\n  blob: aGVsbG8=\n"
+    )
 }
 
 fn to_object(yaml_bytes: &[u8]) -> serde_json::Value {
@@ -40,7 +44,8 @@ fn whole_object_secret_after_build() {
     obj["metadata"]["name"] = serde_json::json!("prefix-db");
     let mut disabled = obj.clone();
     disabled["metadata"]["annotations"] = serde_json::json!({"kustomize.toolkit.fluxcd.io/decrypt": "Disabled"});
-    let plain = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}});
+    let plain =
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}});
     let mut objects = vec![obj.clone(), disabled.clone(), plain.clone()];
     let n = decrypt_objects(&mut objects, &k, &KubeDecryptOptions::default()).unwrap();
     assert_eq!(n, 1);
@@ -76,7 +81,10 @@ fn secret_data_holding_whole_sops_documents() {
         }
     });
     let mut objs = vec![obj.clone()];
-    assert_eq!(decrypt_objects(&mut objs, &k, &KubeDecryptOptions::default()).unwrap(), 1);
+    assert_eq!(
+        decrypt_objects(&mut objs, &k, &KubeDecryptOptions::default()).unwrap(),
+        1
+    );
     obj = objs.remove(0);
     let get = |k: &str| String::from_utf8(STANDARD.decode(obj["data"][k].as_str().unwrap()).unwrap()).unwrap();
     assert_eq!(get("config.json"), "{\n\t\"user\": \"admin\"\n}\n");

@@ -1,6 +1,8 @@
 //! Encrypt then decrypt every format with every key type, key groups with Shamir, and the
 //! selection rules; the output is checked structurally against the input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use rflux_sops::formats::{self, Format};
@@ -69,8 +71,12 @@ fn yaml_output_keeps_order_comments_and_types() {
     assert!(text.contains("type:comment]"), "{text}");
     assert!(text.contains("empty: \"\""), "empty strings stay empty: {text}");
     assert!(text.contains("nothing: null"), "{text}");
-    let dec = String::from_utf8(rflux_sops::decrypt(&enc, Format::Yaml, &k, &DecryptOptions::default()).unwrap()).unwrap();
-    assert!(dec.starts_with("# top comment\napiVersion: v1\nkind: Secret\n"), "{dec}");
+    let dec =
+        String::from_utf8(rflux_sops::decrypt(&enc, Format::Yaml, &k, &DecryptOptions::default()).unwrap()).unwrap();
+    assert!(
+        dec.starts_with("# top comment\napiVersion: v1\nkind: Secret\n"),
+        "{dec}"
+    );
     assert!(dec.contains("    port: 5432\n"), "{dec}");
     assert!(dec.contains("    enabled: true\n"), "{dec}");
     assert!(dec.contains("---\nsecond: doc\n"), "{dec}");
@@ -98,7 +104,13 @@ fn encrypted_regex_leaves_other_values_clear_and_mac_covers_them() {
     let changed = enc.replace("name: demo", "name: other");
     let err = rflux_sops::decrypt(changed.as_bytes(), Format::Yaml, &k, &DecryptOptions::default()).unwrap_err();
     assert!(matches!(err, rflux_sops::SopsError::MacMismatch), "{err}");
-    rflux_sops::decrypt(changed.as_bytes(), Format::Yaml, &k, &DecryptOptions { verify_mac: false }).unwrap();
+    rflux_sops::decrypt(
+        changed.as_bytes(),
+        Format::Yaml,
+        &k,
+        &DecryptOptions { verify_mac: false },
+    )
+    .unwrap();
 }
 
 #[test]
@@ -183,7 +195,9 @@ fn several_age_identities_in_one_file() {
     let (sk1, _) = common::age_key();
     let (sk2, r2) = common::age_key();
     let mut k = Keyring::new();
-    let n = k.add_age_identities(&format!("# created: now\n{sk1}\n\n{sk2}\n"), "keys.agekey").unwrap();
+    let n = k
+        .add_age_identities(&format!("# created: now\n{sk1}\n\n{sk2}\n"), "keys.agekey")
+        .unwrap();
     assert_eq!(n, 2);
     let enc = rflux_sops::encrypt(DOTENV.as_bytes(), Format::Dotenv, &opts(Recipient::age(&r2).unwrap())).unwrap();
     rflux_sops::decrypt(&enc, Format::Dotenv, &k, &DecryptOptions::default()).unwrap();

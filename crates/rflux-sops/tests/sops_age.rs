@@ -3,6 +3,8 @@
 //! age CLI for the data-key envelope. Needs `node`/`npm` (and `age` for the CLI check) on
 //! PATH; without them the test says so and does nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +13,10 @@ use std::process::Command;
 use rflux_sops::{EncryptOptions, Format, Recipient, RuleFields};
 
 fn have(cmd: &str) -> bool {
-    Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(cmd)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn sops_age_dir() -> Option<PathBuf> {

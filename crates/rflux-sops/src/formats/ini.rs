@@ -140,7 +140,11 @@ fn quote(v: &str) -> String {
     if v.contains('\n') {
         format!("\"\"\"{v}\"\"\"")
     } else if v.contains(['#', ';']) || v.starts_with(' ') || v.ends_with(' ') {
-        if v.contains('"') { format!("`{v}`") } else { format!("\"{v}\"") }
+        if v.contains('"') {
+            format!("`{v}`")
+        } else {
+            format!("\"{v}\"")
+        }
     } else {
         v.to_string()
     }
@@ -162,14 +166,21 @@ pub fn emit(branch: &Branch) -> Result<String> {
             continue;
         }
         let mut first = 0;
-        if let Some(Item { key: Key::Comment(c), .. }) = entries.first() {
+        if let Some(Item {
+            key: Key::Comment(c), ..
+        }) = entries.first()
+        {
             out.push_str(&format!("; {c}\n"));
             first = 1;
         }
         if name != "DEFAULT" {
             out.push_str(&format!("[{name}]\n"));
         }
-        let width = keys.iter().map(|k| k.key_str().unwrap_or_default().len()).max().unwrap_or(0);
+        let width = keys
+            .iter()
+            .map(|k| k.key_str().unwrap_or_default().len())
+            .max()
+            .unwrap_or(0);
         let mut pending_comment: Option<String> = None;
         let rest = &entries[first..];
         // sops stores a key's comment after it; go-ini writes it above the key.
@@ -177,7 +188,10 @@ pub fn emit(branch: &Branch) -> Result<String> {
             match &e.key {
                 Key::Comment(_) => {}
                 Key::Str(k) => {
-                    if let Some(Item { key: Key::Comment(c), .. }) = rest.get(idx + 1) {
+                    if let Some(Item {
+                        key: Key::Comment(c), ..
+                    }) = rest.get(idx + 1)
+                    {
                         pending_comment = Some(c.clone());
                     }
                     if let Some(c) = pending_comment.take() {

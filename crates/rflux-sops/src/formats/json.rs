@@ -18,7 +18,10 @@ fn from_json(v: serde_json::Value) -> Value {
 /// Parse a JSON document whose top level is an object.
 pub fn load(input: &str) -> Result<Branch> {
     let v: serde_json::Value = serde_json::from_str(input).map_err(|e| {
-        SopsError::parse("json", format!("line {} column {}: {}", e.line(), e.column(), classify(&e)))
+        SopsError::parse(
+            "json",
+            format!("line {} column {}: {}", e.line(), e.column(), classify(&e)),
+        )
     })?;
     match from_json(v) {
         Value::Map(items) => Ok(items),

@@ -205,7 +205,11 @@ pub fn emit_encrypted(branches: &[Branch], md: &Metadata, format: Format) -> Res
         }
         Format::Ini => {
             let mut b = first(branches)?.clone();
-            let items = md.to_flat().into_iter().map(|(k, v)| Item::new(k, Value::Str(v))).collect();
+            let items = md
+                .to_flat()
+                .into_iter()
+                .map(|(k, v)| Item::new(k, Value::Str(v)))
+                .collect();
             b.push(Item::new("sops", Value::Map(items)));
             Ok(ini::emit(&b)?.into_bytes())
         }

@@ -86,7 +86,9 @@ pub fn resolve_plain(s: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -142,8 +144,13 @@ fn is_base60_float(s: &str) -> bool {
     // ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$
     let b = s.trim_start_matches(['+', '-']);
     let mut parts = b.split(':');
-    let Some(first) = parts.next() else { return false };
-    if first.is_empty() || !first.as_bytes()[0].is_ascii_digit() || !first.bytes().all(|c| c.is_ascii_digit() || c == b'_') {
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    if first.is_empty()
+        || !first.as_bytes()[0].is_ascii_digit()
+        || !first.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+    {
         return false;
     }
     let rest: Vec<&str> = parts.collect();
@@ -237,12 +244,14 @@ pub fn plain_allowed(s: &str, is_key: bool) -> bool {
     if is_key && s.len() > 128 {
         return false;
     }
-    s.chars().all(|c| !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}')
+    s.chars()
+        .all(|c| !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}')
 }
 
 /// Whether a string can be written single-quoted (no control characters, no line breaks).
 pub fn single_quote_allowed(s: &str) -> bool {
-    s.chars().all(|c| !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}')
+    s.chars()
+        .all(|c| !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}')
 }
 
 #[cfg(test)]
@@ -265,7 +274,10 @@ mod tests {
         assert_eq!(resolve_plain("-12"), Value::Int(-12));
         assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
         assert_eq!(resolve_plain("9223372036854775807"), Value::Int(i64::MAX));
-        assert!(matches!(resolve_plain("99999999999999999999999"), Value::Str(_) | Value::Float(_)));
+        assert!(matches!(
+            resolve_plain("99999999999999999999999"),
+            Value::Str(_) | Value::Float(_)
+        ));
     }
 
     #[test]

@@ -206,7 +206,8 @@ pub fn load(input: &str) -> Result<Vec<Branch>> {
                         return Err(perr(line, "YAML documents that are sequences are not supported"));
                     }
                     Some(Event::Scalar(..)) => {
-                        if l.node()? != Value::Null {
+                        let root = l.node()?;
+                        if root != Value::Null {
                             return Err(perr(line, "YAML documents that are values are not supported"));
                         }
                     }
@@ -245,7 +246,7 @@ pub fn go_format_g(f: f64) -> String {
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     // Go: shortest 'g' switches to an exponent from 1e6 on (precision 6 rule).
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         let a = exp.abs();
         if a < 10 {
@@ -530,7 +531,8 @@ mod tests {
 
     #[test]
     fn round_trip_structure_and_comments() {
-        let src = "# head\na: 1\nb:\n    c: \"x\"\n    # inner\n    d: [1, 2]\nlist:\n    - one\n    - k: v\n      j: w\n";
+        let src =
+            "# head\na: 1\nb:\n    c: \"x\"\n    # inner\n    d: [1, 2]\nlist:\n    - one\n    - k: v\n      j: w\n";
         let docs = load(src).unwrap();
         assert_eq!(docs.len(), 1);
         let out = emit(&docs, 4);

@@ -1,6 +1,7 @@
 //! Keys and helpers shared by the integration tests. Every key here is generated at test
 //! time, except the ssh fixtures (see fixtures/README.md).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -11,7 +12,9 @@ use pgp::types::KeyDetails;
 use rflux_sops::{Keyring, Recipient};
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A fresh age X25519 identity: (secret key line, recipient).
@@ -22,7 +25,7 @@ pub fn age_key() -> (String, String) {
 
 /// A fresh PGP key (Ed25519 primary, Curve25519 ECDH subkey): (armored secret key, fingerprint).
 pub fn pgp_key() -> (String, String) {
-    let mut rng = rand::rngs::OsRng;
+    let rng = rand::rngs::OsRng;
     let params = SecretKeyParamsBuilder::default()
         .key_type(KeyType::Ed25519Legacy)
         .can_certify(true)
@@ -37,7 +40,7 @@ pub fn pgp_key() -> (String, String) {
         )
         .build()
         .expect("key params");
-    let key: SignedSecretKey = params.generate(&mut rng).expect("generate pgp key");
+    let key: SignedSecretKey = params.generate(rng).expect("generate pgp key");
     let armored = key.to_armored_string(None.into()).expect("armor");
     (armored, format!("{:X}", key.fingerprint()))
 }
@@ -47,7 +50,11 @@ pub fn ssh(name: &str) -> (String, String) {
     let public = std::fs::read_to_string(fixture(&format!("{name}.pub"))).expect("ssh fixture pub");
     // age wants "type base64" without the comment.
     let mut parts = public.split_whitespace();
-    let recipient = format!("{} {}", parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let recipient = format!(
+        "{} {}",
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default()
+    );
     (private, recipient)
 }
 
@@ -56,7 +63,8 @@ pub fn all_key_types() -> Vec<(&'static str, Keyring, Recipient)> {
     let mut out = Vec::new();
     let (sk, r) = age_key();
     let mut k = Keyring::new();
-    k.add_age_identities(&format!("# test\n{sk}\n"), "age").expect("age identity");
+    k.add_age_identities(&format!("# test\n{sk}\n"), "age")
+        .expect("age identity");
     out.push(("age-x25519", k, Recipient::age(&r).expect("age recipient")));
     for name in ["ssh_ed25519", "ssh_rsa"] {
         let (private, recipient) = ssh(name);
