@@ -58,6 +58,7 @@ fn corpus_decrypts() {
     let mut total = 0;
     let mut ok = 0;
     let mut report = Vec::new();
+    let (mut emitted_same, mut emit_total) = (0, 0);
     for path in &all {
         let rel = path.strip_prefix(&root).unwrap_or(path).display().to_string();
         if rel.contains("/keys/") || rel.contains("/pgp/") || rel.ends_with("SOURCE") || rel.contains("decryptor/") {
@@ -96,6 +97,29 @@ fn corpus_decrypts() {
             continue;
         }
         total += 1;
+        // The emitter writes what sops wrote (the encrypted file, metadata included).
+        if matches!(format, Format::Yaml | Format::Json) {
+            let indent = if rel.starts_with("flux/") { 2 } else { 4 };
+            let branches = rflux_sops::formats::load_branches(&data, format).unwrap();
+            let again = match format {
+                Format::Yaml => rflux_sops::formats::yaml::emit(&branches, indent),
+                _ => rflux_sops::formats::json::emit(&branches[0], "\t"),
+            };
+            let original = String::from_utf8_lossy(&data);
+            if again == original {
+                emitted_same += 1;
+                report.push(format!("     re-emitted byte for byte: {rel}"));
+            } else {
+                let line = original.lines().zip(again.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                report.push(format!(
+                    "     re-emitted differs at line {}: {:?} vs {:?}",
+                    line + 1,
+                    original.lines().nth(line).unwrap_or_default(),
+                    again.lines().nth(line).unwrap_or_default()
+                ));
+            }
+            emit_total += 1;
+        }
         let verify = !name.contains("no_mac");
         match rflux_sops::decrypt(&data, format, &keys, &DecryptOptions { verify_mac: verify }) {
             Ok(out) => {
@@ -120,6 +144,7 @@ fn corpus_decrypts() {
         eprintln!("{l}");
     }
     eprintln!("corpus: {ok}/{total} encrypted files decrypted");
+    eprintln!("corpus: {emitted_same}/{emit_total} YAML/JSON files re-emitted byte for byte");
     let expected_failures = report
         .iter()
         .filter(|l| l.starts_with("FAIL") && l.contains("age-pq"))

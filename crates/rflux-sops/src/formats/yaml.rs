@@ -434,21 +434,26 @@ impl Emitter {
         }
     }
 
+    /// go-yaml v3 aligns nested blocks to the next multiple of the indent.
+    fn next_indent(&self, col: usize) -> usize {
+        self.indent * ((col + self.indent) / self.indent)
+    }
+
     fn value_after_key(&mut self, v: &Value, col: usize) {
         match v {
             Value::Map(items) if items.iter().any(|i| matches!(i.key, Key::Str(_))) => {
                 self.out.push('\n');
-                self.map(items, col + self.indent, false);
+                self.map(items, self.next_indent(col), false);
             }
             Value::Map(_) => self.out.push_str(" {}\n"),
             Value::Seq(items) if items.iter().any(|i| !matches!(i, Value::Comment(_))) => {
                 self.out.push('\n');
-                self.seq(items, col + self.indent);
+                self.seq(items, self.next_indent(col));
             }
             Value::Seq(_) => self.out.push_str(" []\n"),
             other => {
                 self.out.push(' ');
-                self.scalar_inline(other, col + self.indent);
+                self.scalar_inline(other, self.next_indent(col));
             }
         }
     }
@@ -493,7 +498,7 @@ impl Emitter {
 pub fn emit(branches: &[Branch], indent: usize) -> String {
     let mut e = Emitter {
         out: String::new(),
-        indent,
+        indent: indent.clamp(2, 9),
     };
     for (i, b) in branches.iter().enumerate() {
         if i > 0 {
