@@ -1,0 +1,216 @@
+//! The server's own controllers for deletion: namespaces empty themselves before they go,
+//! a deleted CRD takes its custom resources with it, and objects whose owner is gone are
+//! garbage collected (background propagation).
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, watch};
+
+use crate::api::{Api, Target};
+use crate::store::{Change, Event, EventType};
+
+fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
+    obj.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str)
+}
+
+fn deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp").is_some()
+}
+
+pub async fn run(api: Arc<Api>, mut shutdown: watch::Receiver<bool>) {
+    let (_, mut rx) = api.store.subscribe();
+    sweep(&api);
+    loop {
+        tokio::select! {
+            received = rx.recv() => match received {
+                Ok(event) => handle(&api, &event),
+                Err(broadcast::error::RecvError::Lagged(_)) => sweep(&api),
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Re-checks everything that may be waiting for cleanup.
+fn sweep(api: &Api) {
+    let (_, namespaces, _) = api.store.list("core/namespaces/", None, None, deleting);
+    for ns in namespaces {
+        drain_namespace(api, meta_str(&ns.obj, "name").unwrap_or(""));
+    }
+    let (_, crds, _) = api
+        .store
+        .list("apiextensions.k8s.io/customresourcedefinitions/", None, None, deleting);
+    for crd in crds {
+        drain_crd(api, &crd.obj);
+    }
+}
+
+fn handle(api: &Api, event: &Event) {
+    let key = &*event.key;
+    if key.starts_with("core/namespaces/") {
+        if event.ty != EventType::Deleted && deleting(&event.obj) {
+            drain_namespace(api, meta_str(&event.obj, "name").unwrap_or(""));
+        }
+        return;
+    }
+    if key.starts_with("apiextensions.k8s.io/customresourcedefinitions/") {
+        if event.ty != EventType::Deleted && deleting(&event.obj) {
+            drain_crd(api, &event.obj);
+        }
+        return;
+    }
+    if event.ty == EventType::Deleted {
+        if let Some(ns) = meta_str(&event.obj, "namespace")
+            && api
+                .store
+                .get(&format!("core/namespaces//{ns}"))
+                .is_some_and(|e| deleting(&e.obj))
+        {
+            drain_namespace(api, ns);
+        }
+        if let Some(group) = event
+            .obj
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .and_then(|a| a.split_once('/'))
+            .map(|(g, _)| g.to_string())
+            && let Some(rt) = api
+                .registry
+                .by_kind(&group, event.obj.get("kind").and_then(Value::as_str).unwrap_or(""))
+            && rt.custom
+        {
+            let crd_key = format!(
+                "apiextensions.k8s.io/customresourcedefinitions//{}.{}",
+                rt.plural, rt.group
+            );
+            if let Some(crd) = api.store.get(&crd_key).filter(|e| deleting(&e.obj)) {
+                drain_crd(api, &crd.obj);
+            }
+        }
+        if let Some(uid) = meta_str(&event.obj, "uid") {
+            collect_dependents(api, uid);
+        }
+    }
+}
+
+fn delete_object(api: &Api, obj: &Value) {
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let Some(rt) = api.registry.by_kind(group, kind) else {
+        return;
+    };
+    let target = Target {
+        version: version.to_string(),
+        namespace: meta_str(obj, "namespace").map(str::to_string),
+        name: meta_str(obj, "name").map(str::to_string),
+        subresource: None,
+        rt,
+    };
+    if let Err(e) = api.delete(&target, &json!({}), false)
+        && e.code != 404
+    {
+        tracing::warn!(error = %e, "cleanup could not delete an object");
+    }
+}
+
+/// Deletes what a terminating namespace holds; removes the namespace once it is empty.
+fn drain_namespace(api: &Api, ns: &str) {
+    if ns.is_empty() {
+        return;
+    }
+    let mut remaining = 0;
+    for rt in api.registry.all().into_iter().filter(|rt| rt.namespaced) {
+        let prefix = format!("{}{ns}/", rt.key_prefix());
+        let (_, objects, _) = api.store.list(&prefix, None, None, |_| true);
+        for entry in objects {
+            remaining += 1;
+            if !deleting(&entry.obj) {
+                let presented = api.present(&rt, &rt.storage_version, &entry.obj);
+                delete_object(api, &presented);
+            }
+        }
+    }
+    if remaining > 0 {
+        // Deletions produce events that bring us back here.
+        let still: usize = api
+            .registry
+            .all()
+            .into_iter()
+            .filter(|rt| rt.namespaced)
+            .map(|rt| {
+                api.store
+                    .list(&format!("{}{ns}/", rt.key_prefix()), None, None, |_| true)
+                    .1
+                    .len()
+            })
+            .sum();
+        if still > 0 {
+            return;
+        }
+    }
+    let key = format!("core/namespaces//{ns}");
+    let _ = api.store.mutate(&key, false, |current| match current {
+        Some(e) if deleting(&e.obj) => Ok(Some(Change::Delete)),
+        _ => Ok(None),
+    });
+}
+
+/// Deletes the custom resources of a terminating CRD; removes the CRD once none are left.
+fn drain_crd(api: &Api, crd: &Value) {
+    let (Some(group), Some(plural)) = (
+        crd.pointer("/spec/group").and_then(Value::as_str),
+        crd.pointer("/spec/names/plural").and_then(Value::as_str),
+    ) else {
+        return;
+    };
+    let prefix = format!("{group}/{plural}/");
+    let (_, objects, _) = api.store.list(&prefix, None, None, |_| true);
+    if let Some(rt) = api.registry.lookup_any_version(group, plural) {
+        for entry in &objects {
+            if !deleting(&entry.obj) {
+                let presented = api.present(&rt, &rt.storage_version, &entry.obj);
+                delete_object(api, &presented);
+            }
+        }
+    }
+    let (_, left, _) = api.store.list(&prefix, None, None, |_| true);
+    if !left.is_empty() {
+        return;
+    }
+    let key = format!("apiextensions.k8s.io/customresourcedefinitions//{plural}.{group}");
+    let removed = api.store.mutate(&key, false, |current| match current {
+        Some(e)
+            if deleting(&e.obj)
+                && e.obj
+                    .pointer("/metadata/finalizers")
+                    .and_then(Value::as_array)
+                    .is_none_or(|f| f.is_empty()) =>
+        {
+            Ok(Some(Change::Delete))
+        }
+        _ => Ok(None),
+    });
+    if let Ok(Some(entry)) = removed
+        && api.store.get(&key).is_none()
+    {
+        let _ = entry;
+        api.registry.remove_custom(group, plural);
+    }
+}
+
+/// Deletes objects owned by the object with this uid (background propagation).
+fn collect_dependents(api: &Api, uid: &str) {
+    let (_, dependents, _) = api.store.list("", None, None, |obj| {
+        obj.pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| refs.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
+    });
+    for entry in dependents {
+        if !deleting(&entry.obj) {
+            delete_object(api, &entry.obj);
+        }
+    }
+}

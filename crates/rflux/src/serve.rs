@@ -1,0 +1,58 @@
+//! `rflux up` and `rflux apiserver`: start the embedded API server and serve until Ctrl-C.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use rflux_apiserver::ServerConfig;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Where the cluster state, certificates and kubeconfig live.
+    #[arg(long, default_value = ".rflux")]
+    data_dir: PathBuf,
+    /// Port on 127.0.0.1 (0 picks a free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Do not simulate workload status (Deployments stay unavailable, Jobs never complete).
+    #[arg(long)]
+    no_simulate: bool,
+}
+
+async fn start(args: &ServeArgs) -> anyhow::Result<rflux_apiserver::Server> {
+    let mut config = ServerConfig::new(&args.data_dir);
+    config.port = args.port;
+    config.simulate = !args.no_simulate;
+    rflux_apiserver::start(config)
+        .await
+        .with_context(|| format!("starting the API server in {}", args.data_dir.display()))
+}
+
+async fn serve_until_interrupted(server: rflux_apiserver::Server) -> anyhow::Result<()> {
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    eprintln!("stopping");
+    server.shutdown().await;
+    Ok(())
+}
+
+pub async fn apiserver(args: ServeArgs) -> anyhow::Result<()> {
+    let server = start(&args).await?;
+    println!("API server listening on {}", server.url());
+    println!("kubeconfig: {}", server.kubeconfig.display());
+    serve_until_interrupted(server).await
+}
+
+pub async fn up(args: ServeArgs) -> anyhow::Result<()> {
+    let server = start(&args).await?;
+    let kubeconfig = std::fs::canonicalize(&server.kubeconfig).unwrap_or_else(|_| server.kubeconfig.clone());
+    println!("rflux is up: the embedded cluster listens on {}", server.url());
+    println!();
+    println!("Try it:");
+    println!("  kubectl --kubeconfig {} get ns", kubeconfig.display());
+    println!();
+    println!(
+        "Press Ctrl-C to stop; the cluster state stays in {}.",
+        args.data_dir.display()
+    );
+    serve_until_interrupted(server).await
+}
