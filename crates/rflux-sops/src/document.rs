@@ -180,3 +180,59 @@ pub fn encrypt(input: &[u8], format: Format, opts: &EncryptOptions) -> Result<Ve
     let (branches, md) = encrypt_branches(branches, opts)?;
     formats::emit_encrypted(&branches, &md, format)
 }
+
+impl EncryptOptions {
+    /// Build options from a `.sops.yaml` creation rule. PGP fingerprints are looked up in
+    /// `pgp_keys` (armored public or secret keys), since there is no gpg keyring here.
+    pub fn from_creation_rule(rule: &crate::config::CreationRule, pgp_keys: Option<&str>) -> Result<Self> {
+        let mut key_groups = Vec::new();
+        for g in &rule.key_groups {
+            if let Some(p) = g.unsupported.first() {
+                return Err(SopsError::ProviderNotConfigured {
+                    provider: p,
+                    key: "(from .sops.yaml)".into(),
+                });
+            }
+            let mut group = Vec::new();
+            for a in &g.age {
+                group.push(Recipient::age(a)?);
+            }
+            for fp in &g.pgp {
+                let text = pgp_keys.ok_or_else(|| SopsError::Recipient {
+                    recipient: fp.clone(),
+                    reason: "a PGP key file is needed to encrypt to this fingerprint".into(),
+                })?;
+                group.extend(Recipient::pgp_from_armored(text, Some(fp))?);
+            }
+            key_groups.push(group);
+        }
+        Ok(EncryptOptions {
+            key_groups,
+            shamir_threshold: rule.shamir_threshold,
+            rules: rule.rules.clone(),
+        })
+    }
+}
+
+/// Encrypt a file on disk as `sops encrypt FILE` does: the format from the file name, the
+/// keys and rules from `opts` if given, else from the `.sops.yaml` found above the file.
+pub fn encrypt_file(path: &std::path::Path, opts: Option<&EncryptOptions>, pgp_keys: Option<&str>) -> Result<Vec<u8>> {
+    let data = std::fs::read(path).map_err(|e| SopsError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let format = Format::from_path(path);
+    let owned;
+    let opts = match opts {
+        Some(o) => o,
+        None => {
+            let rule = crate::config::lookup(path)?.ok_or_else(|| SopsError::Config {
+                path: path.display().to_string(),
+                reason: "no keys given and no matching creation rule in a .sops.yaml above the file".into(),
+            })?;
+            owned = EncryptOptions::from_creation_rule(&rule, pgp_keys)?;
+            &owned
+        }
+    };
+    encrypt(&data, format, opts)
+}

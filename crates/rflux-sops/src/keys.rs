@@ -137,6 +137,56 @@ impl Keyring {
         }
     }
 
+    /// Load age identities from where sops looks for them, given an environment lookup:
+    /// `SOPS_AGE_KEY` (identities inline), `SOPS_AGE_KEY_FILE`, the user config file
+    /// (`$XDG_CONFIG_HOME/sops/age/keys.txt`, else `$HOME/.config/sops/age/keys.txt`), and an
+    /// ssh key from `SOPS_AGE_SSH_PRIVATE_KEY_FILE` or `~/.ssh/id_ed25519` / `~/.ssh/id_rsa`.
+    /// Missing default files are skipped; unreadable explicit ones are errors.
+    pub fn add_sops_environment(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<usize> {
+        let mut added = 0;
+        if let Some(inline) = env("SOPS_AGE_KEY").filter(|s| !s.trim().is_empty()) {
+            added += self.add_age_identities(&inline, "SOPS_AGE_KEY")?;
+        }
+        let read = |path: &std::path::Path| {
+            std::fs::read_to_string(path).map_err(|e| SopsError::Io {
+                path: path.display().to_string(),
+                source: e,
+            })
+        };
+        if let Some(file) = env("SOPS_AGE_KEY_FILE").filter(|s| !s.is_empty()) {
+            let p = std::path::PathBuf::from(&file);
+            added += self.add_age_identities(&read(&p)?, &file)?;
+        }
+        let home = env("HOME").map(std::path::PathBuf::from);
+        let config_dir = env("XDG_CONFIG_HOME")
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        if let Some(dir) = config_dir {
+            let p = dir.join("sops/age/keys.txt");
+            if p.is_file() {
+                added += self.add_age_identities(&read(&p)?, &p.display().to_string())?;
+            }
+        }
+        if let Some(file) = env("SOPS_AGE_SSH_PRIVATE_KEY_FILE").filter(|s| !s.is_empty()) {
+            let p = std::path::PathBuf::from(&file);
+            added += self.add_age_ssh_identity(read(&p)?.as_bytes(), &file)?;
+        } else if let Some(h) = &home {
+            for name in ["id_ed25519", "id_rsa"] {
+                let p = h.join(".ssh").join(name);
+                if p.is_file() {
+                    // A passphrase-protected default key is not an error, just unusable.
+                    match self.add_age_ssh_identity(read(&p)?.as_bytes(), &p.display().to_string()) {
+                        Ok(n) => added += n,
+                        Err(e) => tracing::debug!(error = %e, "skipping default ssh key"),
+                    }
+                    break;
+                }
+            }
+        }
+        Ok(added)
+    }
+
     fn decrypt_age(&self, recipient: &str, enc: &str) -> std::result::Result<Vec<u8>, String> {
         let stanzas = age_stanza_types(enc);
         if self.age.is_empty() {

@@ -20,7 +20,9 @@ pub mod timefmt;
 pub mod tree;
 pub mod walk;
 
-pub use document::{DecryptOptions, Decrypted, EncryptOptions, decrypt, decrypt_document, encrypt, has_metadata};
+pub use document::{
+    DecryptOptions, Decrypted, EncryptOptions, decrypt, decrypt_document, encrypt, encrypt_file, has_metadata,
+};
 pub use error::{Result, SopsError};
 pub use formats::Format;
 pub use keys::Keyring;

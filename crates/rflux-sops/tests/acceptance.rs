@@ -110,7 +110,11 @@ fn corpus_decrypts() {
                 emitted_same += 1;
                 report.push(format!("     re-emitted byte for byte: {rel}"));
             } else {
-                let line = original.lines().zip(again.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                let line = original
+                    .lines()
+                    .zip(again.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
                 report.push(format!(
                     "     re-emitted differs at line {}: {:?} vs {:?}",
                     line + 1,
