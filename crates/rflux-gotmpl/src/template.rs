@@ -10,6 +10,9 @@ use crate::func::{Func, FuncMap};
 use crate::parse::{Tree, parse};
 use crate::value::Value;
 
+/// Stack size of the thread that executes a template.
+const EXEC_STACK: usize = 256 << 20;
+
 /// Cluster-backed `lookup(apiVersion, kind, namespace, name)`.
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
@@ -99,10 +102,20 @@ impl Template {
         let Some(tree) = self.trees.get(name).cloned() else {
             return Err(Error::NoTemplate { name: name.to_string(), set: self.name.clone() });
         };
-        let mut out = String::new();
-        let mut ex = Exec::new(self, tree.clone());
-        ex.run(tree, data, &mut out).map_err(Error::Exec)?;
-        Ok(out)
+        // Deep `include` recursion (Helm allows 1000 levels) needs more stack than a
+        // caller's thread may have: execute on a scoped thread with a large stack.
+        let run = || {
+            let mut out = String::new();
+            let mut ex = Exec::new(self, tree.clone());
+            ex.run(tree.clone(), data, &mut out).map_err(Error::Exec)?;
+            Ok(out)
+        };
+        std::thread::scope(|s| {
+            match std::thread::Builder::new().stack_size(EXEC_STACK).spawn_scoped(s, run) {
+                Ok(h) => h.join().unwrap_or_else(|_| Err(Error::Exec("template: execution panicked".into()))),
+                Err(_) => run(),
+            }
+        })
     }
 
     /// Execute template `name` with `data` as Helm does: like [`Template::execute_go`],
