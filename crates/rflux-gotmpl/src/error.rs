@@ -33,11 +33,12 @@ impl Error {
                 .unwrap_or("");
             return format!("execution error at ({loc}): {inner}");
         }
-        if let Some(rest) = msg.strip_prefix("template: ")
-            && let Error::Parse(_) = self
-            && let Some((loc, m)) = rest.split_once(": ")
-        {
-            return format!("parse error at ({loc}): {m}");
+        if let Error::Parse(_) = self {
+            // Helm keeps the location and the last ": "-separated part of the message.
+            let tokens: Vec<&str> = msg.split(": ").collect();
+            if tokens.len() >= 2 {
+                return format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1]);
+            }
         }
         msg
     }

@@ -73,11 +73,6 @@ impl<'a> Exec<'a> {
         match &self.at {
             None => format!("template: {}: {}", self.tree.name, msg),
             Some((pos, ctx)) => {
-                let ctx: String = if ctx.chars().count() > 20 {
-                    format!("{}...", ctx.chars().take(20).collect::<String>())
-                } else {
-                    ctx.clone()
-                };
                 format!(
                     "template: {}: executing {} at <{}>: {}",
                     self.tree.location(*pos),
@@ -232,7 +227,6 @@ impl<'a> Exec<'a> {
                 }
                 Value::Int(n) | Value::Int64(n) => {
                     if b.pipe.decl.len() > 1 {
-                        self.at(b.pos, format!("range {}", b.pipe));
                         return self.err(format!("can't use {} to iterate over more than one variable", n));
                     }
                     for i in 0..*n {
@@ -246,7 +240,6 @@ impl<'a> Exec<'a> {
                 }
                 Value::Nil => {}
                 other => {
-                    self.at(b.pipe.pos, b.pipe.to_string());
                     return self.err(format!("range can't iterate over {}", gofmt::sprint_value(other)));
                 }
             }
@@ -468,6 +461,9 @@ impl<'a> Exec<'a> {
     }
 
     fn validate(&self, d: Dot, ty: Ty) -> R<Value> {
+        if d.v.is_nil() && d.boxed && ty != Ty::Any {
+            return self.err(format!("wrong type for value; expected {}; got interface {{}}", ty.go_name()));
+        }
         if ty.accepts(&d.v) {
             return Ok(d.v);
         }
@@ -510,11 +506,11 @@ impl<'a> Exec<'a> {
         let total = args.len() + usize::from(final_.is_some());
         if func.variadic.is_some() {
             if total < nfixed {
-                self.at(pos, cmd);
+                self.at(pos, name);
                 return self.err(format!("wrong number of args for {name}: want at least {nfixed} got {total}"));
             }
         } else if total != nfixed {
-            self.at(pos, cmd);
+            self.at(pos, name);
             return self.err(format!("wrong number of args for {name}: want {nfixed} got {total}"));
         }
         let ty_of = |i: usize| -> Ty { if i < nfixed { func.params[i] } else { func.variadic.unwrap_or(Ty::Any) } };

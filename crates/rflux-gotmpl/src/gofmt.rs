@@ -529,7 +529,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
                 if i > 0 {
                     out.push(' ');
                 }
-                fmt_arg(out, x, verb, sp);
+                fmt_elem(out, x, verb, sp);
             }
             out.push(']');
         }
@@ -545,10 +545,19 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
                 }
                 fmt_str(out, k, verb, sp, &Value::str(k.as_str()));
                 out.push(':');
-                fmt_arg(out, x, verb, sp);
+                fmt_elem(out, x, verb, sp);
             }
             out.push(']');
         }
+    }
+}
+
+/// An element of a list or map: a nil interface prints `<nil>` whatever the verb.
+fn fmt_elem(out: &mut String, v: &Value, verb: char, sp: &Spec) {
+    if v.is_nil() && verb != 'T' {
+        pad(out, "<nil>", sp, false);
+    } else {
+        fmt_arg(out, v, verb, sp);
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Tok {
     Declare,
     /// `,`
     Comma,
+    /// Any other printable ASCII character (the parser rejects it in context).
+    Punct(char),
     /// Keyword: if, else, end, range, with, define, template, block, break, continue.
     Keyword(&'static str),
     /// End of input.
@@ -281,8 +283,12 @@ impl Lexer<'_> {
                     }
                     self.push(tok, start);
                 }
+                other if other.is_ascii() && !other.is_ascii_control() => {
+                    self.pos += 1;
+                    self.push(Tok::Punct(other), start);
+                }
                 other => {
-                    return self.err(start, format!("unrecognized character in action: {}", go_quote_rune(other)));
+                    return self.err(start, format!("unrecognized character in action: {}", go_unicode(other)));
                 }
             }
         }
@@ -357,12 +363,24 @@ impl Lexer<'_> {
             }
         }
         let text = &self.src[start..p];
+        if crate::parse::parse_number(text).is_err() && !text.contains(['.', 'e', 'E', 'x', 'X', 'p', 'P', '_', 'o', 'O', 'b', 'B']) {
+            return self.err(start, format!("bad number syntax: {text:?}"));
+        }
         if text == "+" || text == "-" {
             return self.err(start, format!("bad number syntax: {:?}", text));
         }
         self.pos = p;
         self.push(Tok::Number(text.to_string()), start);
         Ok(())
+    }
+}
+
+/// Go's `%#U` of a rune: `U+0001` or `U+00E9 'é'`.
+fn go_unicode(c: char) -> String {
+    if c.is_control() {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("U+{:04X} '{c}'", c as u32)
     }
 }
 

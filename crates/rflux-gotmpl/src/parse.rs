@@ -114,6 +114,7 @@ fn desc(t: &Tok) -> String {
         Tok::Assign => q("="),
         Tok::Declare => q(":="),
         Tok::Comma => q(","),
+        Tok::Punct(c) => q(&c.to_string()),
     }
 }
 
@@ -181,9 +182,8 @@ impl Parser<'_> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End(t) | Item::Else(t) => {
-                    return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
-                }
+                Item::End(t) => return self.err(t.pos, "unexpected {{end}}"),
+                Item::Else(t) => return self.err(t.pos, "unexpected {{else}}"),
             }
         }
     }
@@ -344,12 +344,13 @@ impl Parser<'_> {
         Ok(Item::Node(Node::Template { pos, name, pipe: Some(pipe) }))
     }
 
-    fn template_control(&mut self, pos: usize) -> Result<Item, ParseError> {
+    fn template_control(&mut self, _pos: usize) -> Result<Item, ParseError> {
         let name_tok = self.next_non_space();
         let name = match name_tok.tok {
             Tok::Str { value, .. } => value,
             _ => return self.unexpected(&name_tok, "template clause"),
         };
+        let pos = name_tok.pos;
         let t = self.next_non_space();
         if t.tok == Tok::RightDelim {
             return Ok(Item::Node(Node::Template { pos, name, pipe: None }));
@@ -530,8 +531,8 @@ impl Parser<'_> {
                 Number { text, int: Some(value as i64), float: Some(value as u32 as f64), is_char: true },
             ),
             Tok::Number(text) => match parse_number(&text) {
-                Some(n) => Arg::Number(pos, n),
-                None => return self.err(pos, format!("illegal number syntax: {text:?}")),
+                Ok(n) => Arg::Number(pos, n),
+                Err(e) => return self.err(pos, e),
             },
             Tok::LeftParen => {
                 let p = self.pipeline("parenthesized pipeline", pos)?;
@@ -552,8 +553,16 @@ enum Item {
     Else(Token),
 }
 
-/// Parse a Go number literal the way `text/template/parse` does.
-pub fn parse_number(text: &str) -> Option<Number> {
+/// Parse a Go number literal the way `text/template/parse` does; `Err` is Go's message.
+pub fn parse_number(text: &str) -> Result<Number, String> {
+    let n = parse_number_inner(text).ok_or_else(|| format!("illegal number syntax: {text:?}"))?;
+    if n.int.is_none() && n.float.is_some() && !text.contains(['.', 'e', 'E', 'p', 'P']) {
+        return Err(format!("integer overflow: {text:?}"));
+    }
+    Ok(n)
+}
+
+fn parse_number_inner(text: &str) -> Option<Number> {
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -599,6 +608,8 @@ pub fn parse_number(text: &str) -> Option<Number> {
         return None;
     }
     // An integral float literal is also an integer (Go: 1e3 is usable as int).
-    let int = int.or_else(|| float.filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64));
+    let int = int.or_else(|| {
+        float.filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18 && text.contains(['.', 'e', 'E'])).map(|f| f as i64)
+    });
     Some(Number { text: text.to_string(), int, float, is_char: false })
 }

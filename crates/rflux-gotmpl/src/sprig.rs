@@ -62,7 +62,8 @@ pub fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) => {
-            if f.is_nan() {
+            // amd64 CVTTSD2SQ: out of range and NaN give the "integer indefinite" value
+            if f.is_nan() || *f >= 9.223_372_036_854_776e18 || *f < -9.223_372_036_854_776e18 {
                 i64::MIN
             } else {
                 *f as i64
@@ -208,8 +209,24 @@ fn random_from(chars: &[u8], n: i64) -> String {
 }
 
 fn regex(p: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(p).map_err(|e| format!("error parsing regexp: {e}"))
+    regex::Regex::new(p).map_err(|e| {
+        let m = e.to_string();
+        let code = if m.contains("unclosed group") {
+            "missing closing )"
+        } else if m.contains("unopened group") {
+            "unexpected )"
+        } else if m.contains("unclosed character class") {
+            "missing closing ]"
+        } else if m.contains("repetition operator missing expression") {
+            "missing argument to repetition operator"
+        } else {
+            "invalid syntax"
+        };
+        format!("error parsing regexp: {code}: `{p}`")
+    })
 }
+
+
 
 fn merge_into(dst: &crate::value::MapRef, src: &Map, overwrite: bool, depth: usize) {
     if depth > 100 {
@@ -294,7 +311,7 @@ fn ver_cmp(a: &Ver, b: &Ver) -> std::cmp::Ordering {
 
 /// Masterminds semver constraint check (the subset charts use).
 pub fn semver_check(constraint: &str, version: &str) -> Result<bool, String> {
-    let v = semver_parse(version).ok_or("Invalid Semantic Version")?;
+    let v = semver_parse(version).ok_or("invalid semantic version")?;
     let mut any_ok = false;
     for alt in constraint.split("||") {
         let mut ok = true;
@@ -671,7 +688,7 @@ pub fn register(m: &mut FuncMap) {
     }));
     add("toStrings", func(&[Any], None, |_, a| {
         let v: Vec<String> = match &a[0] {
-            Value::List(l) | Value::StrList(l) => l.iter().map(strval).collect(),
+            Value::List(_) | Value::StrList(_) => strslice(&a[0]),
             Value::Nil => Vec::new(),
             other => vec![strval(other)],
         };
@@ -724,6 +741,25 @@ pub fn register(m: &mut FuncMap) {
     };
     add("regexSplit", func(&[Str, Str, Int], None, rsplit));
     add("mustRegexSplit", func(&[Str, Str, Int], None, rsplit));
+    // The non-`must` regex functions use regexp.MustCompile: the panic names the pattern.
+    for name in ["regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"] {
+        if let Some(f) = m.get(name).cloned() {
+            let inner = f.f.clone();
+            let wrapped = crate::func::Func {
+                f: Arc::new(move |cx: &mut dyn crate::func::CallContext, a: Vec<Value>| {
+                    let pat = s(&a, 0).to_string();
+                    inner(cx, a).map_err(|e| {
+                        if e.starts_with("error parsing regexp") { format!("regexp: Compile(`{pat}`): {e}") } else { e }
+                    })
+                }),
+                ..f
+            };
+            m.insert(name.to_string(), wrapped);
+        }
+    }
+    let mut add = |name: &str, f: crate::func::Func| {
+        m.insert(name.to_string(), f);
+    };
     add("regexQuoteMeta", func(&[Str], None, |_, a| string(regex::escape(s(&a, 0)))));
     // ---- encoding and hashes
     add("b64enc", func(&[Str], None, |_, a| string(base64::engine::general_purpose::STANDARD.encode(s(&a, 0)))));
@@ -963,7 +999,7 @@ pub fn register(m: &mut FuncMap) {
         let start = a.get(1).map(to_i64).unwrap_or(0);
         let end = a.get(2).map(to_i64).unwrap_or(len);
         if start < 0 || end > len || start > end {
-            return Err(format!("runtime error: slice bounds out of range [{start}:{end}] with capacity {len}"));
+            return Err("reflect.Value.Slice: slice index out of bounds".into());
         }
         Ok(same_list_type(&a[0], l[start as usize..end as usize].to_vec()))
     };

@@ -27,18 +27,16 @@ fn data(values: &serde_json::Value) -> Value {
 
 /// Turn Helm's reformatted error back into Go's one-line message where Helm changed it.
 fn helm_to_go(e: &str) -> String {
-    if let Some(rest) = e.strip_prefix("parse error at (")
-        && let Some((loc, msg)) = rest.split_once("): ")
-    {
-        return format!("template: {loc}: {msg}");
-    }
-    if e.starts_with("template: ") || e.starts_with("execution error at (") {
+    if e.starts_with("template: ") || e.starts_with("execution error at (") || e.starts_with("parse error at (") {
         return e.to_string();
     }
-    let mut lines = e.lines();
-    let Some(loc) = lines.next() else { return e.to_string() };
-    let rest: Vec<&str> = lines.map(str::trim_start).collect();
-    format!("template: {loc}: {}", rest.join(" "))
+    // Multi-line trace: a location line, then indented "executing" and message lines,
+    // possibly followed by the trace of a nested include.
+    let parts: Vec<String> = e
+        .lines()
+        .map(|l| if l.starts_with(' ') { l.trim_start().to_string() } else { format!("template: {l}:") })
+        .collect();
+    parts.join(" ")
 }
 
 fn render(helpers: &str, text: &str, data: &Value) -> Result<String, (String, String)> {
@@ -60,13 +58,12 @@ fn fidelity_against_helm_v4() {
         .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
         .filter(|l| !l.is_empty())
         .collect();
-    let data = data(&expected["values"]);
     let cases = expected["cases"].as_array().unwrap();
     let (mut pass, mut fail_new, mut fail_known, mut fixed) = (0, Vec::new(), Vec::new(), Vec::new());
     for c in cases {
         let name = c["name"].as_str().unwrap();
         let text = c["template"].as_str().unwrap();
-        let got = render(&helpers, text, &data);
+        let got = render(&helpers, text, &data(&expected["values"]));
         let ok = match (c.get("output"), c.get("error"), &got) {
             (Some(serde_json::Value::Null), _, Ok(_)) => true, // random output: shape only
             (Some(out), _, Ok(s)) => out.as_str() == Some(s.as_str()),
