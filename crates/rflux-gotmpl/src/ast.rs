@@ -37,8 +37,6 @@ pub enum Node {
 /// The shared shape of if / range / with.
 #[derive(Debug, Clone)]
 pub struct Branch {
-    /// Byte offset of the keyword.
-    pub pos: usize,
     /// The condition or collection.
     pub pipe: Pipe,
     /// Body.

@@ -55,7 +55,10 @@ pub fn register(m: &mut FuncMap) {
     m.insert("mustToYaml".into(), func(&[Ty::Any], None, |_, a| {
         crate::yaml::to_yaml_document(&a[0]).map(|s| Value::str(s.strip_suffix('\n').unwrap_or(&s)))
     }));
-    m.insert("toYamlPretty".into(), func(&[Ty::Any], None, |_, a| Ok(Value::str(to_yaml(&a[0])))));
+    m.insert("toYamlPretty".into(), func(&[Ty::Any], None, |_, a| {
+        let s = crate::yaml::to_yaml_pretty_document(&a[0]).unwrap_or_default();
+        Ok(Value::str(s.strip_suffix('\n').unwrap_or(&s)))
+    }));
     m.insert("fromYaml".into(), func(&[Ty::Str], None, |_, a| {
         Ok(match parse_yaml(a[0].as_str().unwrap_or_default()) {
             Ok(Value::Map(m)) => Value::Map(m),

@@ -384,19 +384,6 @@ fn go_unicode(c: char) -> String {
     }
 }
 
-/// Go-style quoting of a single rune (`'x'`).
-pub fn go_quote_rune(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '\\' => "'\\\\'".to_string(),
-        '\n' => "'\\n'".to_string(),
-        '\t' => "'\\t'".to_string(),
-        '\r' => "'\\r'".to_string(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
-    }
-}
-
 /// Decode a Go double-quoted string literal (with the quotes).
 pub fn unquote(q: &str) -> Result<String, String> {
     let inner = q

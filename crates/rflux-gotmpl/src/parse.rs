@@ -306,7 +306,7 @@ impl Parser<'_> {
                 let node = if context == "if" { Node::If(inner) } else { Node::With(inner) };
                 else_list = Some(vec![node]);
                 self.vars.truncate(nvars);
-                return Ok(Branch { pos, pipe, list, else_list });
+                return Ok(Branch { pipe, list, else_list });
             }
             if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
                 // `else with` inside if (or vice versa) is a syntax error in Go.
@@ -325,7 +325,7 @@ impl Parser<'_> {
             else_list = Some(el);
         }
         self.vars.truncate(nvars);
-        Ok(Branch { pos, pipe, list, else_list })
+        Ok(Branch { pipe, list, else_list })
     }
 
     fn block(&mut self, pos: usize) -> Result<Item, ParseError> {

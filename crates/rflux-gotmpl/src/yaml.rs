@@ -118,9 +118,9 @@ pub fn resolves_non_string(s: &str) -> bool {
     const SPECIAL: [&str; 35] = [
         "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
         "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf",
-        ".Inf", ".INF", "+.inf", "-.inf", "<<",
+        ".Inf", ".INF", "+.inf", "-.inf", "+.Inf",
     ];
-    if SPECIAL.contains(&s) || matches!(s, "+.Inf" | "+.INF" | "-.Inf" | "-.INF") {
+    if SPECIAL.contains(&s) || matches!(s, "+.INF" | "-.Inf" | "-.INF") {
         return true;
     }
     let first = s.as_bytes()[0];
@@ -476,6 +476,8 @@ fn analyze(s: &str) -> Analysis {
 }
 
 struct Emitter {
+    /// yaml.v3 with indent 2 (`toYamlPretty`): sequences inside mappings are indented.
+    pretty: bool,
     out: String,
     column: usize,
     whitespace: bool,
@@ -623,11 +625,23 @@ impl Emitter {
         let n = chars.len();
         let mut spaces = false;
         let mut i = 0;
+        let mut after_bom = false;
         while i < n {
             let c = chars[i];
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            let force = std::mem::replace(&mut after_bom, c == '\u{FEFF}');
+            if force || !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
+                    c if force && c != '"' && c != '\\' => {
+                        let u = c as u32;
+                        if u <= 0xFF {
+                            self.put_str(&format!("x{u:02X}"));
+                        } else if u <= 0xFFFF {
+                            self.put_str(&format!("u{u:04X}"));
+                        } else {
+                            self.put_str(&format!("U{u:08X}"));
+                        }
+                    }
                     '\0' => self.put('0'),
                     '\x07' => self.put('a'),
                     '\x08' => self.put('b'),
@@ -711,8 +725,6 @@ impl Emitter {
                 self.indention = false;
             }
         }
-        self.whitespace = false;
-        self.indention = false;
     }
 
     fn scalar_style(s: &str) -> Style {
@@ -745,7 +757,7 @@ impl Emitter {
                 // block sequence: indentless inside a mapping
                 let my_indent = if indent < 0 {
                     0
-                } else if mapping_ctx && !self.indention {
+                } else if mapping_ctx && !self.indention && !self.pretty {
                     indent as usize
                 } else {
                     indent as usize + 2
@@ -766,8 +778,16 @@ impl Emitter {
                 for (k, v) in entries {
                     self.write_indent(my_indent);
                     let st = Self::scalar_style(k);
-                    self.scalar(k, st, my_indent + 2, true);
-                    self.indicator(":", false, false, false);
+                    if k.len() > 128 || k.chars().any(is_break) {
+                        // not a simple key: "? key" then ": value"
+                        self.indicator("?", true, false, true);
+                        self.scalar(k, st, my_indent + 2, false);
+                        self.write_indent(my_indent);
+                        self.indicator(":", true, false, true);
+                    } else {
+                        self.scalar(k, st, my_indent + 2, true);
+                        self.indicator(":", false, false, false);
+                    }
                     self.node(v, my_indent as isize, true, false);
                 }
             }
@@ -777,9 +797,19 @@ impl Emitter {
 
 /// Helm's `toYaml` without the final newline trimmed: the document go-yaml writes.
 pub fn to_yaml_document(v: &Value) -> Result<String, String> {
+    emit(v, false)
+}
+
+/// Helm's `toYamlPretty` document (yaml.v3, indent 2): like go-yaml v2 but sequences
+/// inside mappings are indented.
+pub fn to_yaml_pretty_document(v: &Value) -> Result<String, String> {
+    emit(v, true)
+}
+
+fn emit(v: &Value, pretty: bool) -> Result<String, String> {
     let node = to_node(v, 0)?;
-    let mut e = Emitter { out: String::new(), column: 0, whitespace: true, indention: true };
+    let mut e = Emitter { pretty, out: String::new(), column: 0, whitespace: true, indention: true };
     e.node(&node, -1, false, false);
-    e.out.push('\n');
+    e.write_indent(0);
     Ok(e.out)
 }

@@ -34,7 +34,13 @@ fn helm_to_go(e: &str) -> String {
     // possibly followed by the trace of a nested include.
     let parts: Vec<String> = e
         .lines()
-        .map(|l| if l.starts_with(' ') { l.trim_start().to_string() } else { format!("template: {l}:") })
+        .map(|l| {
+            if !l.starts_with(' ') && !l.contains(' ') && l.contains(':') {
+                format!("template: {l}:")
+            } else {
+                l.trim_start().to_string()
+            }
+        })
         .collect();
     parts.join(" ")
 }
