@@ -8,7 +8,8 @@ fn main() {
         std::process::exit(2);
     };
     let text = std::fs::read_to_string(tpl).unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data).unwrap_or_default()).unwrap_or_default();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data).unwrap_or_default()).unwrap_or_default();
     let mut t = Template::new("gotpl");
     if let Err(e) = t.parse(tpl, &text) {
         eprintln!("{e}");

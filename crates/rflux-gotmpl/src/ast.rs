@@ -178,11 +178,7 @@ impl fmt::Display for Arg {
             Arg::Str { quoted, .. } => write!(f, "{quoted}"),
             Arg::Pipe(p) => write!(f, "({p})"),
             Arg::Chain { node, fields, .. } => {
-                if matches!(**node, Arg::Pipe(_)) {
-                    write!(f, "{node}")?;
-                } else {
-                    write!(f, "{node}")?;
-                }
+                write!(f, "{node}")?;
                 for i in fields {
                     write!(f, ".{i}")?;
                 }

@@ -36,7 +36,11 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
-                return Err(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()));
+                return Err(format!(
+                    "incompatible types for comparison: {} and {}",
+                    a.type_name(),
+                    b.type_name()
+                ));
             }
             false
         } else {
@@ -56,7 +60,11 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
                             gofmt::sprint_value(b)
                         ));
                     }
-                    return Err(format!("non-comparable type {}: {}", gofmt::sprint_value(b), b.type_name()));
+                    return Err(format!(
+                        "non-comparable type {}: {}",
+                        gofmt::sprint_value(b),
+                        b.type_name()
+                    ));
                 }
             }
         };
@@ -70,11 +78,16 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
 /// Go's `lt a b`.
 pub fn lt(a: &Value, b: &Value) -> Result<bool, String> {
     let (k1, k2) = (basic_kind(a), basic_kind(b));
-    if matches!(k1, Kind::Invalid | Kind::Other | Kind::Bool) || matches!(k2, Kind::Invalid | Kind::Other | Kind::Bool) {
+    if matches!(k1, Kind::Invalid | Kind::Other | Kind::Bool) || matches!(k2, Kind::Invalid | Kind::Other | Kind::Bool)
+    {
         return Err("invalid type for comparison".into());
     }
     if k1 != k2 {
-        return Err(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()));
+        return Err(format!(
+            "incompatible types for comparison: {} and {}",
+            a.type_name(),
+            b.type_name()
+        ));
     }
     Ok(match (a, b) {
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
@@ -136,8 +149,16 @@ fn eval_args(args: &[Value]) -> String {
     if let [Value::Str(s)] = args {
         return s.to_string();
     }
-    let mapped: Vec<Value> =
-        args.iter().map(|a| if a.is_nil() { Value::str("<no value>") } else { a.clone() }).collect();
+    let mapped: Vec<Value> = args
+        .iter()
+        .map(|a| {
+            if a.is_nil() {
+                Value::str("<no value>")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
     gofmt::sprint(&mapped)
 }
 
@@ -163,7 +184,10 @@ fn slice_index(v: &Value) -> Result<i64, String> {
 
 /// Register the builtins.
 pub fn register(m: &mut FuncMap) {
-    m.insert("not".into(), func(&[Ty::Any], None, |_, a| Ok(Value::Bool(!a[0].truthy()))));
+    m.insert(
+        "not".into(),
+        func(&[Ty::Any], None, |_, a| Ok(Value::Bool(!a[0].truthy()))),
+    );
     m.insert(
         "len".into(),
         func(&[Ty::Any], None, |_, a| match &a[0] {
@@ -234,17 +258,42 @@ pub fn register(m: &mut FuncMap) {
             })
         }),
     );
-    m.insert("eq".into(), func(&[Ty::Any], Some(Ty::Any), |_, a| Ok(Value::Bool(eq(&a[0], &a[1..])?))));
-    m.insert("ne".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!eq(&a[0], &a[1..])?))));
-    m.insert("lt".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(lt(&a[0], &a[1])?))));
+    m.insert(
+        "eq".into(),
+        func(&[Ty::Any], Some(Ty::Any), |_, a| Ok(Value::Bool(eq(&a[0], &a[1..])?))),
+    );
+    m.insert(
+        "ne".into(),
+        func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!eq(&a[0], &a[1..])?))),
+    );
+    m.insert(
+        "lt".into(),
+        func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(lt(&a[0], &a[1])?))),
+    );
     m.insert(
         "le".into(),
-        func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?))),
+        func(&[Ty::Any, Ty::Any], None, |_, a| {
+            Ok(Value::Bool(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?))
+        }),
     );
-    m.insert("gt".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?)))));
-    m.insert("ge".into(), func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!lt(&a[0], &a[1])?))));
-    m.insert("print".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprint(&a)))));
-    m.insert("println".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprintln(&a)))));
+    m.insert(
+        "gt".into(),
+        func(&[Ty::Any, Ty::Any], None, |_, a| {
+            Ok(Value::Bool(!(lt(&a[0], &a[1])? || eq(&a[0], &a[1..])?)))
+        }),
+    );
+    m.insert(
+        "ge".into(),
+        func(&[Ty::Any, Ty::Any], None, |_, a| Ok(Value::Bool(!lt(&a[0], &a[1])?))),
+    );
+    m.insert(
+        "print".into(),
+        func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprint(&a)))),
+    );
+    m.insert(
+        "println".into(),
+        func(&[], Some(Ty::Any), |_, a| Ok(Value::str(gofmt::sprintln(&a)))),
+    );
     m.insert(
         "printf".into(),
         func(&[Ty::Str], Some(Ty::Any), |_, a| {
@@ -252,13 +301,26 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str(gofmt::sprintf(&f, &a[1..])))
         }),
     );
-    m.insert("html".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(html_escape(&eval_args(&a))))));
-    m.insert("js".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(js_escape(&eval_args(&a))))));
-    m.insert("urlquery".into(), func(&[], Some(Ty::Any), |_, a| Ok(Value::str(query_escape(&eval_args(&a))))));
+    m.insert(
+        "html".into(),
+        func(&[], Some(Ty::Any), |_, a| Ok(Value::str(html_escape(&eval_args(&a))))),
+    );
+    m.insert(
+        "js".into(),
+        func(&[], Some(Ty::Any), |_, a| Ok(Value::str(js_escape(&eval_args(&a))))),
+    );
+    m.insert(
+        "urlquery".into(),
+        func(&[], Some(Ty::Any), |_, a| Ok(Value::str(query_escape(&eval_args(&a))))),
+    );
     m.insert(
         "call".into(),
         func(&[Ty::Any], Some(Ty::Any), |_, a| {
-            Err(format!("non-function {} of type {}", gofmt::sprint_value(&a[0]), a[0].type_name()))
+            Err(format!(
+                "non-function {} of type {}",
+                gofmt::sprint_value(&a[0]),
+                a[0].type_name()
+            ))
         }),
     );
 }

@@ -48,7 +48,15 @@ type R<T> = Result<T, String>;
 
 impl<'a> Exec<'a> {
     pub(crate) fn new(set: &'a Template, tree: Arc<Tree>) -> Self {
-        Exec { set, overlays: Vec::new(), tree, vars: Vec::new(), depth: 0, includes: HashMap::new(), at: None }
+        Exec {
+            set,
+            overlays: Vec::new(),
+            tree,
+            vars: Vec::new(),
+            depth: 0,
+            includes: HashMap::new(),
+            at: None,
+        }
     }
 
     pub(crate) fn find_tree(&self, name: &str) -> Option<Arc<Tree>> {
@@ -90,7 +98,10 @@ impl<'a> Exec<'a> {
         let saved_vars = std::mem::replace(&mut self.vars, vec![("$".to_string(), data.clone())]);
         let saved_at = self.at.take();
         let root = self.tree.clone();
-        let dot = Dot { v: data.clone(), boxed: false };
+        let dot = Dot {
+            v: data.clone(),
+            boxed: false,
+        };
         let r = self.walk_list(&dot, &root.root, out);
         self.tree = saved_tree;
         self.vars = saved_vars;
@@ -231,7 +242,11 @@ impl<'a> Exec<'a> {
                     }
                     for i in 0..*n {
                         any = true;
-                        let iv = if matches!(v, Value::Int(_)) { Value::Int(i) } else { Value::Int64(i) };
+                        let iv = if matches!(v, Value::Int(_)) {
+                            Value::Int(i)
+                        } else {
+                            Value::Int64(i)
+                        };
                         match self.range_iter(dot, b, iv.clone(), iv, out)? {
                             Flow::Break => break,
                             _ => continue,
@@ -246,7 +261,11 @@ impl<'a> Exec<'a> {
             Ok(())
         })();
         r?;
-        let flow = if !any && let Some(el) = &b.else_list { self.walk_list(dot, el, out)? } else { Flow::Normal };
+        let flow = if !any && let Some(el) = &b.else_list {
+            self.walk_list(dot, el, out)?
+        } else {
+            Flow::Normal
+        };
         self.vars.truncate(mark);
         // break/continue inside else are not loop control for this range
         Ok(match flow {
@@ -288,7 +307,10 @@ impl<'a> Exec<'a> {
             Arg::Ident { pos, name } => self.eval_function(dot, *pos, name, cmd, final_),
             Arg::Pipe(p) => {
                 self.not_a_function(cmd, &final_, first)?;
-                Ok(Dot { v: self.eval_pipe(dot, p)?, boxed: false })
+                Ok(Dot {
+                    v: self.eval_pipe(dot, p)?,
+                    boxed: false,
+                })
             }
             Arg::Variable { pos, name, idents } => {
                 self.at(*pos, first);
@@ -302,7 +324,10 @@ impl<'a> Exec<'a> {
             _ => {
                 self.at(first.pos(), first);
                 self.not_a_function(cmd, &final_, first)?;
-                Ok(Dot { v: self.literal(dot, first)?, boxed: false })
+                Ok(Dot {
+                    v: self.literal(dot, first)?,
+                    boxed: false,
+                })
             }
         }
     }
@@ -350,7 +375,14 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn eval_field_chain(&mut self, _dot: &Dot, recv: Dot, idents: &[String], args: &[Arg], final_: Option<Dot>) -> R<Dot> {
+    fn eval_field_chain(
+        &mut self,
+        _dot: &Dot,
+        recv: Dot,
+        idents: &[String],
+        args: &[Arg],
+        final_: Option<Dot>,
+    ) -> R<Dot> {
         let mut cur = recv;
         let n = idents.len();
         for (i, name) in idents.iter().enumerate() {
@@ -373,7 +405,10 @@ impl<'a> Exec<'a> {
                         if self.set.missing_key_error {
                             return self.err(format!("map has no entry for key {}", gofmt::go_quote(name)));
                         }
-                        Ok(Dot { v: Value::Nil, boxed: true })
+                        Ok(Dot {
+                            v: Value::Nil,
+                            boxed: true,
+                        })
                     }
                 }
             }
@@ -384,7 +419,10 @@ impl<'a> Exec<'a> {
                     if self.set.missing_key_error {
                         return self.err(format!("nil data; no entry for key {}", gofmt::go_quote(name)));
                     }
-                    Ok(Dot { v: Value::Nil, boxed: false })
+                    Ok(Dot {
+                        v: Value::Nil,
+                        boxed: false,
+                    })
                 }
             }
             other => {
@@ -415,14 +453,26 @@ impl<'a> Exec<'a> {
                 self.at(*pos, a);
                 self.eval_field_chain(dot, recv, fields, &[], None)
             }
-            Arg::Pipe(p) => Ok(Dot { v: self.eval_pipe(dot, p)?, boxed: false }),
+            Arg::Pipe(p) => Ok(Dot {
+                v: self.eval_pipe(dot, p)?,
+                boxed: false,
+            }),
             Arg::Ident { pos, name } => {
-                let cmd = Command { pos: *pos, args: vec![a.clone()] };
+                let cmd = Command {
+                    pos: *pos,
+                    args: vec![a.clone()],
+                };
                 self.eval_function(dot, *pos, name, &cmd, None)
             }
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Nil(_) => Ok(Dot { v: Value::Nil, boxed: false }),
-            _ => Ok(Dot { v: self.literal(dot, a)?, boxed: false }),
+            Arg::Nil(_) => Ok(Dot {
+                v: Value::Nil,
+                boxed: false,
+            }),
+            _ => Ok(Dot {
+                v: self.literal(dot, a)?,
+                boxed: false,
+            }),
         }
     }
 
@@ -436,7 +486,12 @@ impl<'a> Exec<'a> {
                 }
                 return self.err(format!("cannot assign nil to {}", ty.go_name()));
             }
-            Arg::Field { .. } | Arg::Variable { .. } | Arg::Pipe(_) | Arg::Ident { .. } | Arg::Chain { .. } | Arg::Dot(_) => {
+            Arg::Field { .. }
+            | Arg::Variable { .. }
+            | Arg::Pipe(_)
+            | Arg::Ident { .. }
+            | Arg::Chain { .. }
+            | Arg::Dot(_) => {
                 let d = self.eval_arg_value(dot, a)?;
                 self.at(a.pos(), a);
                 return self.validate(d, ty);
@@ -449,7 +504,12 @@ impl<'a> Exec<'a> {
             (Ty::Bool, _) => self.err(format!("expected bool; found {a}")),
             (Ty::Str, Arg::Str { value, .. }) => Ok(Value::str(value.as_str())),
             (Ty::Str, _) => self.err(format!("expected string; found {a}")),
-            (Ty::Int | Ty::Int64, Arg::Number(_, n)) if n.int.is_some() && (n.is_char || !n.text.contains(['.', 'e', 'E']) || n.float.is_some_and(|f| f.fract() == 0.0)) => {
+            (Ty::Int | Ty::Int64, Arg::Number(_, n))
+                if n.int.is_some()
+                    && (n.is_char
+                        || !n.text.contains(['.', 'e', 'E'])
+                        || n.float.is_some_and(|f| f.fract() == 0.0)) =>
+            {
                 let i = n.int.unwrap_or(0);
                 Ok(if ty == Ty::Int { Value::Int(i) } else { Value::Int64(i) })
             }
@@ -462,18 +522,28 @@ impl<'a> Exec<'a> {
 
     fn validate(&self, d: Dot, ty: Ty) -> R<Value> {
         if d.v.is_nil() && d.boxed && ty != Ty::Any {
-            return self.err(format!("wrong type for value; expected {}; got interface {{}}", ty.go_name()));
+            return self.err(format!(
+                "wrong type for value; expected {}; got interface {{}}",
+                ty.go_name()
+            ));
         }
         if ty.accepts(&d.v) {
             return Ok(d.v);
         }
         if d.v.is_nil() {
             if d.boxed {
-                return self.err(format!("wrong type for value; expected {}; got interface {{}}", ty.go_name()));
+                return self.err(format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    ty.go_name()
+                ));
             }
             return self.err(format!("invalid value; expected {}", ty.go_name()));
         }
-        self.err(format!("wrong type for value; expected {}; got {}", ty.go_name(), d.v.type_name()))
+        self.err(format!(
+            "wrong type for value; expected {}; got {}",
+            ty.go_name(),
+            d.v.type_name()
+        ))
     }
 
     fn eval_function(&mut self, dot: &Dot, pos: usize, name: &str, cmd: &Command, final_: Option<Dot>) -> R<Dot> {
@@ -507,13 +577,21 @@ impl<'a> Exec<'a> {
         if func.variadic.is_some() {
             if total < nfixed {
                 self.at(pos, name);
-                return self.err(format!("wrong number of args for {name}: want at least {nfixed} got {total}"));
+                return self.err(format!(
+                    "wrong number of args for {name}: want at least {nfixed} got {total}"
+                ));
             }
         } else if total != nfixed {
             self.at(pos, name);
             return self.err(format!("wrong number of args for {name}: want {nfixed} got {total}"));
         }
-        let ty_of = |i: usize| -> Ty { if i < nfixed { func.params[i] } else { func.variadic.unwrap_or(Ty::Any) } };
+        let ty_of = |i: usize| -> Ty {
+            if i < nfixed {
+                func.params[i]
+            } else {
+                func.variadic.unwrap_or(Ty::Any)
+            }
+        };
         let mut argv = Vec::with_capacity(total);
         for (i, a) in args.iter().enumerate() {
             argv.push(self.eval_arg(dot, ty_of(i), a)?);
@@ -547,7 +625,9 @@ impl CallContext for Exec<'_> {
     fn include(&mut self, name: &str, data: &Value) -> Result<String, String> {
         let count = self.includes.get(name).copied().unwrap_or(0);
         if count > MAX_INCLUDE_DEPTH {
-            return Err(format!("rendering template has a nested reference name: {name}: unable to execute template"));
+            return Err(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            ));
         }
         self.includes.insert(name.to_string(), count + 1);
         let r = match self.find_tree(name) {
@@ -569,8 +649,10 @@ impl CallContext for Exec<'_> {
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String> {
         let name = self.set.name.clone();
-        let trees = crate::parse::parse(&name, text, &|f| self.set.funcs.contains_key(f) || f == "and" || f == "or")
-            .map_err(|e| format!("cannot parse template {}: {}", gofmt::go_quote(text), e.msg))?;
+        let trees = crate::parse::parse(&name, text, &|f| {
+            self.set.funcs.contains_key(f) || f == "and" || f == "or"
+        })
+        .map_err(|e| format!("cannot parse template {}: {}", gofmt::go_quote(text), e.msg))?;
         let mut overlay = HashMap::new();
         let mut main = None;
         for (i, t) in trees.into_iter().enumerate() {
@@ -589,7 +671,11 @@ impl CallContext for Exec<'_> {
         self.overlays.pop();
         match r {
             Ok(()) => Ok(out.replace("<no value>", "")),
-            Err(e) => Err(format!("error during tpl function execution for {}: {}", gofmt::go_quote(text), e)),
+            Err(e) => Err(format!(
+                "error during tpl function execution for {}: {}",
+                gofmt::go_quote(text),
+                e
+            )),
         }
     }
 

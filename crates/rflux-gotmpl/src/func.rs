@@ -86,7 +86,10 @@ pub struct Func {
 
 impl std::fmt::Debug for Func {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Func").field("params", &self.params).field("variadic", &self.variadic).finish()
+        f.debug_struct("Func")
+            .field("params", &self.params)
+            .field("variadic", &self.variadic)
+            .finish()
     }
 }
 
@@ -99,5 +102,9 @@ pub fn func(
     variadic: Option<Ty>,
     f: impl Fn(&mut dyn CallContext, Vec<Value>) -> Result<Value, String> + Send + Sync + 'static,
 ) -> Func {
-    Func { params: params.to_vec(), variadic, f: Arc::new(f) }
+    Func {
+        params: params.to_vec(),
+        variadic,
+        f: Arc::new(f),
+    }
 }

@@ -388,7 +388,10 @@ fn fmt_int(out: &mut String, i: i64, verb: char, sp: &Spec, v: &Value) {
         }
     }
     let s = format!("{}{}", sign_prefix(neg, sp), body);
-    let sp2 = Spec { zero: sp.zero && sp.prec.is_none(), ..*sp };
+    let sp2 = Spec {
+        zero: sp.zero && sp.prec.is_none(),
+        ..*sp
+    };
     pad(out, &s, &sp2, true);
 }
 
@@ -396,19 +399,7 @@ fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
     let neg = f.is_sign_negative() && !f.is_nan();
     let a = f.abs();
     let body = match verb {
-        'v' | 'g' | 'G' => {
-            let s = match sp.prec {
-                None => {
-                    if verb == 'v' {
-                        float_v(a)
-                    } else {
-                        format_float_g(a, None, verb == 'G')
-                    }
-                }
-                Some(p) => format_float_g(a, Some(p), verb == 'G'),
-            };
-            if verb == 'v' && sp.prec.is_none() { s } else { s }
-        }
+        'v' | 'g' | 'G' => format_float_g(a, sp.prec, verb == 'G'),
         'f' | 'F' => {
             if a.is_infinite() || a.is_nan() {
                 format_float_g(a, None, false)
@@ -430,7 +421,11 @@ fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
             return;
         }
     };
-    let body = if a.is_nan() { "NaN".to_string() } else { body.trim_start_matches('+').to_string() };
+    let body = if a.is_nan() {
+        "NaN".to_string()
+    } else {
+        body.trim_start_matches('+').to_string()
+    };
     let s = if a.is_nan() {
         if sp.plus { "+NaN".into() } else { body }
     } else {
@@ -499,7 +494,9 @@ fn quote_char_into(out: &mut String, c: char, q: char, ascii: bool) {
 
 fn is_go_printable(c: char) -> bool {
     // Approximation of unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space.
-    !(c.is_control() || c.is_whitespace() && c != ' ' || matches!(c as u32, 0xAD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xE000..=0xF8FF))
+    !(c.is_control()
+        || c.is_whitespace() && c != ' '
+        || matches!(c as u32, 0xAD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xE000..=0xF8FF))
 }
 
 fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
@@ -572,12 +569,13 @@ fn go_syntax(v: &Value) -> String {
         Value::StrList(l) => format!("[]string{{{}}}", l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
         Value::Map(m) => format!(
             "map[string]interface {{}}{{{}}}",
-            m.read().iter().map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x))).collect::<Vec<_>>().join(", ")
+            m.read()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", go_quote(k), go_syntax(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
-        Value::Float(f) => {
-            let s = float_v(*f);
-            if s.contains(['.', 'e', 'I', 'N']) { s } else { format!("{s}") }
-        }
+        Value::Float(f) => float_v(*f),
         other => sprint_value(other),
     }
 }

@@ -32,33 +32,54 @@ pub fn parse_yaml(s: &str) -> Result<Value, String> {
 
 /// Register Helm's functions.
 pub fn register(m: &mut FuncMap) {
-    m.insert("include".into(), func(&[Ty::Str, Ty::Any], None, |cx, a| {
-        let name = a[0].as_str().unwrap_or_default().to_string();
-        cx.include(&name, &a[1]).map(Value::str)
-    }));
-    m.insert("tpl".into(), func(&[Ty::Str, Ty::Any], None, |cx, a| {
-        let text = a[0].as_str().unwrap_or_default().to_string();
-        cx.tpl(&text, &a[1]).map(Value::str)
-    }));
-    m.insert("required".into(), func(&[Ty::Str, Ty::Any], None, |_, a| {
-        let warn = a[0].as_str().unwrap_or_default();
-        match &a[1] {
-            Value::Nil => Err(format!("{ERR_START}{warn}{ERR_END}")),
-            Value::Str(s) if s.is_empty() => Err(format!("{ERR_START}{warn}{ERR_END}")),
-            v => Ok(v.clone()),
-        }
-    }));
-    m.insert("fail".into(), func(&[Ty::Str], None, |_, a| {
-        Err(format!("{ERR_START}{}{ERR_END}", a[0].as_str().unwrap_or_default()))
-    }));
-    m.insert("toYaml".into(), func(&[Ty::Any], None, |_, a| Ok(Value::str(to_yaml(&a[0])))));
-    m.insert("mustToYaml".into(), func(&[Ty::Any], None, |_, a| {
-        crate::yaml::to_yaml_document(&a[0]).map(|s| Value::str(s.strip_suffix('\n').unwrap_or(&s)))
-    }));
-    m.insert("toYamlPretty".into(), func(&[Ty::Any], None, |_, a| {
-        let s = crate::yaml::to_yaml_pretty_document(&a[0]).unwrap_or_default();
-        Ok(Value::str(s.strip_suffix('\n').unwrap_or(&s)))
-    }));
+    m.insert(
+        "include".into(),
+        func(&[Ty::Str, Ty::Any], None, |cx, a| {
+            let name = a[0].as_str().unwrap_or_default().to_string();
+            cx.include(&name, &a[1]).map(Value::str)
+        }),
+    );
+    m.insert(
+        "tpl".into(),
+        func(&[Ty::Str, Ty::Any], None, |cx, a| {
+            let text = a[0].as_str().unwrap_or_default().to_string();
+            cx.tpl(&text, &a[1]).map(Value::str)
+        }),
+    );
+    m.insert(
+        "required".into(),
+        func(&[Ty::Str, Ty::Any], None, |_, a| {
+            let warn = a[0].as_str().unwrap_or_default();
+            match &a[1] {
+                Value::Nil => Err(format!("{ERR_START}{warn}{ERR_END}")),
+                Value::Str(s) if s.is_empty() => Err(format!("{ERR_START}{warn}{ERR_END}")),
+                v => Ok(v.clone()),
+            }
+        }),
+    );
+    m.insert(
+        "fail".into(),
+        func(&[Ty::Str], None, |_, a| {
+            Err(format!("{ERR_START}{}{ERR_END}", a[0].as_str().unwrap_or_default()))
+        }),
+    );
+    m.insert(
+        "toYaml".into(),
+        func(&[Ty::Any], None, |_, a| Ok(Value::str(to_yaml(&a[0])))),
+    );
+    m.insert(
+        "mustToYaml".into(),
+        func(&[Ty::Any], None, |_, a| {
+            crate::yaml::to_yaml_document(&a[0]).map(|s| Value::str(s.strip_suffix('\n').unwrap_or(&s)))
+        }),
+    );
+    m.insert(
+        "toYamlPretty".into(),
+        func(&[Ty::Any], None, |_, a| {
+            let s = crate::yaml::to_yaml_pretty_document(&a[0]).unwrap_or_default();
+            Ok(Value::str(s.strip_suffix('\n').unwrap_or(&s)))
+        }),
+    );
     m.insert("fromYaml".into(), func(&[Ty::Str], None, |_, a| {
         Ok(match parse_yaml(a[0].as_str().unwrap_or_default()) {
             Ok(Value::Map(m)) => Value::Map(m),
@@ -81,36 +102,51 @@ pub fn register(m: &mut FuncMap) {
             Err(e) => Value::list(vec![Value::str(e)]),
         })
     }));
-    m.insert("toJson".into(), func(&[Ty::Any], None, |_, a| {
-        Ok(Value::str(crate::json::marshal(&a[0], true).unwrap_or_default()))
-    }));
-    m.insert("fromJson".into(), func(&[Ty::Str], None, |_, a| {
-        Ok(match crate::json::unmarshal(a[0].as_str().unwrap_or_default()) {
-            Ok(Value::Map(m)) => Value::Map(m),
-            Ok(Value::Nil) => Value::map(Map::new()),
-            Ok(other) => error_map(format!(
-                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(&other)
-            )),
-            Err(e) => error_map(e),
-        })
-    }));
-    m.insert("fromJsonArray".into(), func(&[Ty::Str], None, |_, a| {
-        Ok(match crate::json::unmarshal(a[0].as_str().unwrap_or_default()) {
-            Ok(Value::List(l)) => Value::List(l),
-            Ok(Value::Nil) => Value::list(Vec::new()),
-            Ok(other) => Value::list(vec![Value::str(format!(
-                "json: cannot unmarshal {} into Go value of type []interface {{}}",
-                json_kind(&other)
-            ))]),
-            Err(e) => Value::list(vec![Value::str(e)]),
-        })
-    }));
-    m.insert("toToml".into(), func(&[Ty::Any], None, |_, a| Ok(Value::str(crate::toml::to_toml(&a[0])))));
-    m.insert("lookup".into(), func(&[Ty::Str, Ty::Str, Ty::Str, Ty::Str], None, |cx, a| {
-        let s = |i: usize| a[i].as_str().unwrap_or_default().to_string();
-        cx.lookup(&s(0), &s(1), &s(2), &s(3))
-    }));
+    m.insert(
+        "toJson".into(),
+        func(&[Ty::Any], None, |_, a| {
+            Ok(Value::str(crate::json::marshal(&a[0], true).unwrap_or_default()))
+        }),
+    );
+    m.insert(
+        "fromJson".into(),
+        func(&[Ty::Str], None, |_, a| {
+            Ok(match crate::json::unmarshal(a[0].as_str().unwrap_or_default()) {
+                Ok(Value::Map(m)) => Value::Map(m),
+                Ok(Value::Nil) => Value::map(Map::new()),
+                Ok(other) => error_map(format!(
+                    "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    json_kind(&other)
+                )),
+                Err(e) => error_map(e),
+            })
+        }),
+    );
+    m.insert(
+        "fromJsonArray".into(),
+        func(&[Ty::Str], None, |_, a| {
+            Ok(match crate::json::unmarshal(a[0].as_str().unwrap_or_default()) {
+                Ok(Value::List(l)) => Value::List(l),
+                Ok(Value::Nil) => Value::list(Vec::new()),
+                Ok(other) => Value::list(vec![Value::str(format!(
+                    "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                    json_kind(&other)
+                ))]),
+                Err(e) => Value::list(vec![Value::str(e)]),
+            })
+        }),
+    );
+    m.insert(
+        "toToml".into(),
+        func(&[Ty::Any], None, |_, a| Ok(Value::str(crate::toml::to_toml(&a[0])))),
+    );
+    m.insert(
+        "lookup".into(),
+        func(&[Ty::Str, Ty::Str, Ty::Str, Ty::Str], None, |cx, a| {
+            let s = |i: usize| a[i].as_str().unwrap_or_default().to_string();
+            cx.lookup(&s(0), &s(1), &s(2), &s(3))
+        }),
+    );
 }
 
 fn json_kind(v: &Value) -> &'static str {

@@ -17,7 +17,14 @@ pub fn float_json(f: f64) -> Option<String> {
         let e: i32 = e.parse().unwrap_or(0);
         let sign = if e < 0 { '-' } else { '+' };
         let ed = e.abs();
-        return Some(if ed < 10 { format!("{m}e{sign}0{ed}") } else { format!("{m}e{sign}{ed}") }.replace("e-0", "e-"));
+        return Some(
+            if ed < 10 {
+                format!("{m}e{sign}0{ed}")
+            } else {
+                format!("{m}e{sign}{ed}")
+            }
+            .replace("e-0", "e-"),
+        );
     }
     // 'f' format with the shortest digits
     let g = format_float_g(f, None, false);

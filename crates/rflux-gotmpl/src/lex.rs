@@ -82,7 +82,12 @@ fn is_alnum(c: char) -> bool {
 
 /// Split `src` into tokens. The result always ends with [`Tok::Eof`] unless an error occurs.
 pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
-    let mut lx = Lexer { src, b: src.as_bytes(), pos: 0, out: Vec::new() };
+    let mut lx = Lexer {
+        src,
+        b: src.as_bytes(),
+        pos: 0,
+        out: Vec::new(),
+    };
     lx.run()?;
     Ok(lx.out)
 }
@@ -288,7 +293,10 @@ impl Lexer<'_> {
                     self.push(Tok::Punct(other), start);
                 }
                 other => {
-                    return self.err(start, format!("unrecognized character in action: {}", go_unicode(other)));
+                    return self.err(
+                        start,
+                        format!("unrecognized character in action: {}", go_unicode(other)),
+                    );
                 }
             }
         }
@@ -337,7 +345,10 @@ impl Lexer<'_> {
             }
         }
         let text = self.src[start..=p.min(self.b.len() - 1)].to_string();
-        let inner = format!("\"{}\"", &text[1..text.len() - 1].replace("\\'", "'").replace('"', "\\\""));
+        let inner = format!(
+            "\"{}\"",
+            &text[1..text.len() - 1].replace("\\'", "'").replace('"', "\\\"")
+        );
         let decoded = unquote(&inner).map_err(|m| LexError { pos: start, msg: m })?;
         let mut it = decoded.chars();
         let (Some(value), None) = (it.next(), it.next()) else {
@@ -354,16 +365,18 @@ impl Lexer<'_> {
             p += 1;
         }
         while let Some(&c) = self.b.get(p) {
-            if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
-                p += 1;
-            } else if (c == b'+' || c == b'-') && matches!(self.b.get(p - 1), Some(b'e' | b'E' | b'p' | b'P')) {
+            let sign_after_exp =
+                (c == b'+' || c == b'-') && matches!(self.b.get(p - 1), Some(b'e' | b'E' | b'p' | b'P'));
+            if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || sign_after_exp {
                 p += 1;
             } else {
                 break;
             }
         }
         let text = &self.src[start..p];
-        if crate::parse::parse_number(text).is_err() && !text.contains(['.', 'e', 'E', 'x', 'X', 'p', 'P', '_', 'o', 'O', 'b', 'B']) {
+        if crate::parse::parse_number(text).is_err()
+            && !text.contains(['.', 'e', 'E', 'x', 'X', 'p', 'P', '_', 'o', 'O', 'b', 'B'])
+        {
             return self.err(start, format!("bad number syntax: {text:?}"));
         }
         if text == "+" || text == "-" {

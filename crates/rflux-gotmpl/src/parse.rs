@@ -22,7 +22,9 @@ pub struct Tree {
 impl Tree {
     /// Whether the body is only whitespace text (Go does not let such a tree replace another).
     pub fn is_empty(&self) -> bool {
-        self.root.iter().all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+        self.root
+            .iter()
+            .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
     }
 
     /// `NAME:LINE:COL` for a byte offset, as Go's `ErrorContext` prints it.
@@ -46,7 +48,10 @@ pub struct ParseError {
 }
 
 fn line_of(src: &str, pos: usize) -> usize {
-    1 + src.as_bytes()[..pos.min(src.len())].iter().filter(|b| **b == b'\n').count()
+    1 + src.as_bytes()[..pos.min(src.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
 }
 
 /// Parse `text` as template `name`. Returns the main tree followed by the defined ones.
@@ -66,7 +71,12 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         defs: Vec::new(),
     };
     let root = p.parse_top()?;
-    let mut out = vec![Tree { name: name.to_string(), parse_name: name.to_string(), src, root }];
+    let mut out = vec![Tree {
+        name: name.to_string(),
+        parse_name: name.to_string(),
+        src,
+        root,
+    }];
     out.append(&mut p.defs);
     Ok(out)
 }
@@ -200,7 +210,12 @@ impl Parser<'_> {
         if let Item::Else(t) = end {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
-        self.defs.push(Tree { name, parse_name: self.name.clone(), src: self.src.clone(), root: list });
+        self.defs.push(Tree {
+            name,
+            parse_name: self.name.clone(),
+            src: self.src.clone(),
+            root: list,
+        });
         Ok(())
     }
 
@@ -298,12 +313,15 @@ impl Parser<'_> {
         if let Item::Else(_) = end {
             // "else if" / "else with" chains become a nested branch.
             let p = self.peek_non_space();
-            if (context == "if" && p.tok == Tok::Keyword("if"))
-                || (context == "with" && p.tok == Tok::Keyword("with"))
+            if (context == "if" && p.tok == Tok::Keyword("if")) || (context == "with" && p.tok == Tok::Keyword("with"))
             {
                 self.next_non_space();
                 let inner = self.branch(p.pos, context)?;
-                let node = if context == "if" { Node::If(inner) } else { Node::With(inner) };
+                let node = if context == "if" {
+                    Node::If(inner)
+                } else {
+                    Node::With(inner)
+                };
                 else_list = Some(vec![node]);
                 self.vars.truncate(nvars);
                 return Ok(Branch { pipe, list, else_list });
@@ -340,8 +358,17 @@ impl Parser<'_> {
         if let Item::Else(t) = end {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
-        self.defs.push(Tree { name: name.clone(), parse_name: self.name.clone(), src: self.src.clone(), root: list });
-        Ok(Item::Node(Node::Template { pos, name, pipe: Some(pipe) }))
+        self.defs.push(Tree {
+            name: name.clone(),
+            parse_name: self.name.clone(),
+            src: self.src.clone(),
+            root: list,
+        });
+        Ok(Item::Node(Node::Template {
+            pos,
+            name,
+            pipe: Some(pipe),
+        }))
     }
 
     fn template_control(&mut self, _pos: usize) -> Result<Item, ParseError> {
@@ -357,14 +384,27 @@ impl Parser<'_> {
         }
         self.backup();
         let pipe = self.pipeline("template clause", pos)?;
-        Ok(Item::Node(Node::Template { pos, name, pipe: Some(pipe) }))
+        Ok(Item::Node(Node::Template {
+            pos,
+            name,
+            pipe: Some(pipe),
+        }))
     }
 
     /// Parse a pipeline up to `}}` (or `)` when inside parentheses: context "parenthesized pipeline").
     fn pipeline(&mut self, context: &str, pos: usize) -> Result<Pipe, ParseError> {
-        let mut pipe = Pipe { pos: self.peek_non_space().pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = Pipe {
+            pos: self.peek_non_space().pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         let _ = pos;
-        let end = if context == "parenthesized pipeline" { Tok::RightParen } else { Tok::RightDelim };
+        let end = if context == "parenthesized pipeline" {
+            Tok::RightParen
+        } else {
+            Tok::RightDelim
+        };
         // Declarations.
         let v = self.peek_non_space();
         if let Tok::Variable(name) = &v.tok {
@@ -386,7 +426,7 @@ impl Parser<'_> {
                     pipe.decl.push(name.clone());
                     let v2 = self.next_non_space();
                     let Tok::Variable(n2) = &v2.tok else {
-                        return self.err(v2.pos, format!("range can only initialize variables"));
+                        return self.err(v2.pos, "range can only initialize variables");
                     };
                     let op = self.next_non_space();
                     match op.tok {
@@ -430,7 +470,7 @@ impl Parser<'_> {
                     let c = self.command(&end)?;
                     pipe.cmds.push(c);
                 }
-                Tok::Eof => return self.err(t.pos, format!("unclosed action")),
+                Tok::Eof => return self.err(t.pos, "unclosed action"),
                 _ => return self.unexpected(&t, context),
             }
         }
@@ -442,7 +482,10 @@ impl Parser<'_> {
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
             if let Some(a) = c.args.first()
-                && matches!(a, Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. })
+                && matches!(
+                    a,
+                    Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. }
+                )
             {
                 return self.err(c.pos, format!("non executable command in pipeline stage {}", i + 1));
             }
@@ -451,7 +494,10 @@ impl Parser<'_> {
     }
 
     fn command(&mut self, end: &Tok) -> Result<Command, ParseError> {
-        let mut cmd = Command { pos: self.peek_non_space().pos, args: Vec::new() };
+        let mut cmd = Command {
+            pos: self.peek_non_space().pos,
+            args: Vec::new(),
+        };
         loop {
             self.peek_non_space();
             let op = self.operand()?;
@@ -500,7 +546,11 @@ impl Parser<'_> {
                 Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     return self.err(pos, format!("unexpected . after term {:?}", node.to_string()));
                 }
-                other => Arg::Chain { pos, node: Box::new(other), fields },
+                other => Arg::Chain {
+                    pos,
+                    node: Box::new(other),
+                    fields,
+                },
             }));
         }
         Ok(Some(node))
@@ -522,13 +572,22 @@ impl Parser<'_> {
                 if !self.vars.contains(&name) {
                     return self.err(pos, format!("undefined variable {name:?}"));
                 }
-                Arg::Variable { pos, name, idents: Vec::new() }
+                Arg::Variable {
+                    pos,
+                    name,
+                    idents: Vec::new(),
+                }
             }
             Tok::Field(f) => Arg::Field { pos, idents: vec![f] },
             Tok::Bool(b) => Arg::Bool(pos, b),
             Tok::Char { text, value } => Arg::Number(
                 pos,
-                Number { text, int: Some(value as i64), float: Some(value as u32 as f64), is_char: true },
+                Number {
+                    text,
+                    int: Some(value as i64),
+                    float: Some(value as u32 as f64),
+                    is_char: true,
+                },
             ),
             Tok::Number(text) => match parse_number(&text) {
                 Ok(n) => Arg::Number(pos, n),
@@ -588,7 +647,11 @@ fn parse_number_inner(text: &str) -> Option<Number> {
     };
     let int = int.and_then(|u| {
         if neg {
-            if u <= 1u64 << 63 { Some((u as i128).wrapping_neg() as i64) } else { None }
+            if u <= 1u64 << 63 {
+                Some((u as i128).wrapping_neg() as i64)
+            } else {
+                None
+            }
         } else {
             i64::try_from(u).ok()
         }
@@ -596,7 +659,9 @@ fn parse_number_inner(text: &str) -> Option<Number> {
     let is_hex = lower.starts_with("0x");
     let float = if is_hex || lower.starts_with("0o") || lower.starts_with("0b") {
         int.map(|i| i as f64)
-    } else if lower.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    } else if lower
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
         && lower.bytes().any(|c| c.is_ascii_digit())
     {
         let f: Option<f64> = lower.parse().ok();
@@ -609,7 +674,14 @@ fn parse_number_inner(text: &str) -> Option<Number> {
     }
     // An integral float literal is also an integer (Go: 1e3 is usable as int).
     let int = int.or_else(|| {
-        float.filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18 && text.contains(['.', 'e', 'E'])).map(|f| f as i64)
+        float
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18 && text.contains(['.', 'e', 'E']))
+            .map(|f| f as i64)
     });
-    Some(Number { text: text.to_string(), int, float, is_char: false })
+    Some(Number {
+        text: text.to_string(),
+        int,
+        float,
+        is_char: false,
+    })
 }

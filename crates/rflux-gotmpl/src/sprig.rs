@@ -141,7 +141,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let (x, y) = (x.entries(), y.entries());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
         }
         _ => false,
     }
@@ -205,7 +208,9 @@ fn random_u64() -> u64 {
 }
 
 fn random_from(chars: &[u8], n: i64) -> String {
-    (0..n.max(0)).map(|_| chars[(random_u64() % chars.len() as u64) as usize] as char).collect()
+    (0..n.max(0))
+        .map(|_| chars[(random_u64() % chars.len() as u64) as usize] as char)
+        .collect()
 }
 
 fn regex(p: &str) -> Result<regex::Regex, String> {
@@ -225,8 +230,6 @@ fn regex(p: &str) -> Result<regex::Regex, String> {
         format!("error parsing regexp: {code}: `{p}`")
     })
 }
-
-
 
 fn merge_into(dst: &crate::value::MapRef, src: &Map, overwrite: bool, depth: usize) {
     if depth > 100 {
@@ -272,7 +275,12 @@ fn semver_parse(v: &str) -> Option<(u64, u64, u64, String)> {
         None => (core, String::new()),
     };
     let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
+    if parts.is_empty()
+        || parts.len() > 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let n = |i: usize| parts.get(i).and_then(|p| p.parse().ok()).unwrap_or(0);
@@ -320,13 +328,19 @@ pub fn semver_check(constraint: &str, version: &str) -> Result<bool, String> {
         let terms: Vec<String> = if let Some((lo, hi)) = alt.split_once(" - ") {
             vec![format!(">={}", lo.trim()), format!("<={}", hi.trim())]
         } else {
-            alt.split([',', ' ']).filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string()).collect()
+            alt.split([',', ' '])
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| t.trim().to_string())
+                .collect()
         };
         // join operator tokens separated by spaces: "> 1.2" -> ">1.2"
         let mut joined: Vec<String> = Vec::new();
         for t in terms {
             if let Some(last) = joined.last_mut()
-                && matches!(last.as_str(), "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^")
+                && matches!(
+                    last.as_str(),
+                    "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+                )
             {
                 last.push_str(&t);
                 continue;
@@ -491,15 +505,27 @@ fn uuid_v4() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn dig(keys: &[Value], def: &Value, dict: &Value) -> Result<Value, String> {
     let mut cur = dict.clone();
     for k in keys {
-        let key = k.as_str().ok_or_else(|| format!("interface conversion: interface {{}} is {}, not string", k.type_name()))?;
+        let key = k
+            .as_str()
+            .ok_or_else(|| format!("interface conversion: interface {{}} is {}, not string", k.type_name()))?;
         let Value::Map(m) = &cur else {
-            return Err(format!("interface conversion: interface {{}} is {}, not map[string]interface {{}}", cur.type_name()));
+            return Err(format!(
+                "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                cur.type_name()
+            ));
         };
         match m.get(key) {
             Some(v) => cur = v,
@@ -521,203 +547,375 @@ pub fn register(m: &mut FuncMap) {
     add("title", func(&[Str], None, |_, a| string(title(s(&a, 0)))));
     add("untitle", func(&[Str], None, |_, a| string(untitle(s(&a, 0)))));
     add("trim", func(&[Str], None, |_, a| string(go_trim_space(s(&a, 0)))));
-    add("trimAll", func(&[Str, Str], None, |_, a| {
-        let cut: Vec<char> = s(&a, 0).chars().collect();
-        string(s(&a, 1).trim_matches(|c| cut.contains(&c)))
-    }));
-    add("trimPrefix", func(&[Str, Str], None, |_, a| string(s(&a, 1).strip_prefix(s(&a, 0)).unwrap_or(s(&a, 1)))));
-    add("trimSuffix", func(&[Str, Str], None, |_, a| string(s(&a, 1).strip_suffix(s(&a, 0)).unwrap_or(s(&a, 1)))));
-    add("replace", func(&[Str, Str, Str], None, |_, a| {
-        let (old, new, src) = (s(&a, 0), s(&a, 1), s(&a, 2));
-        if old.is_empty() {
-            // Go inserts `new` between every rune and at both ends.
-            let mut out = String::from(new);
-            for c in src.chars() {
-                out.push(c);
-                out.push_str(new);
+    add(
+        "trimAll",
+        func(&[Str, Str], None, |_, a| {
+            let cut: Vec<char> = s(&a, 0).chars().collect();
+            string(s(&a, 1).trim_matches(|c| cut.contains(&c)))
+        }),
+    );
+    add(
+        "trimPrefix",
+        func(&[Str, Str], None, |_, a| {
+            string(s(&a, 1).strip_prefix(s(&a, 0)).unwrap_or(s(&a, 1)))
+        }),
+    );
+    add(
+        "trimSuffix",
+        func(&[Str, Str], None, |_, a| {
+            string(s(&a, 1).strip_suffix(s(&a, 0)).unwrap_or(s(&a, 1)))
+        }),
+    );
+    add(
+        "replace",
+        func(&[Str, Str, Str], None, |_, a| {
+            let (old, new, src) = (s(&a, 0), s(&a, 1), s(&a, 2));
+            if old.is_empty() {
+                // Go inserts `new` between every rune and at both ends.
+                let mut out = String::from(new);
+                for c in src.chars() {
+                    out.push(c);
+                    out.push_str(new);
+                }
+                return string(out);
             }
-            return string(out);
-        }
-        string(src.replace(old, new))
-    }));
-    add("contains", func(&[Str, Str], None, |_, a| Ok(Value::Bool(s(&a, 1).contains(s(&a, 0))))));
-    add("hasPrefix", func(&[Str, Str], None, |_, a| Ok(Value::Bool(s(&a, 1).starts_with(s(&a, 0))))));
-    add("hasSuffix", func(&[Str, Str], None, |_, a| Ok(Value::Bool(s(&a, 1).ends_with(s(&a, 0))))));
-    add("repeat", func(&[Int, Str], None, |_, a| {
-        let n = int(&a, 0);
-        if n < 0 {
-            return Err("strings: negative Repeat count".into());
-        }
-        string(s(&a, 1).repeat(n as usize))
-    }));
-    add("substr", func(&[Int, Int, Str], None, |_, a| {
-        let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
-        let b = st.as_bytes();
-        let r = if start < 0 {
-            &b[..(end.max(0) as usize).min(b.len())]
-        } else if end < 0 || end as usize > b.len() {
-            &b[(start as usize).min(b.len())..]
-        } else {
-            if start > end {
-                return Err(format!("runtime error: slice bounds out of range [{start}:{end}]"));
+            string(src.replace(old, new))
+        }),
+    );
+    add(
+        "contains",
+        func(&[Str, Str], None, |_, a| Ok(Value::Bool(s(&a, 1).contains(s(&a, 0))))),
+    );
+    add(
+        "hasPrefix",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::Bool(s(&a, 1).starts_with(s(&a, 0))))
+        }),
+    );
+    add(
+        "hasSuffix",
+        func(&[Str, Str], None, |_, a| Ok(Value::Bool(s(&a, 1).ends_with(s(&a, 0))))),
+    );
+    add(
+        "repeat",
+        func(&[Int, Str], None, |_, a| {
+            let n = int(&a, 0);
+            if n < 0 {
+                return Err("strings: negative Repeat count".into());
             }
-            &b[start as usize..end as usize]
-        };
-        string(String::from_utf8_lossy(r).into_owned())
-    }));
-    add("trunc", func(&[Int, Str], None, |_, a| {
-        let (c, st) = (int(&a, 0), s(&a, 1));
-        let n = st.len() as i64;
-        let b = st.as_bytes();
-        let r = if c < 0 && n + c > 0 {
-            &b[(n + c) as usize..]
-        } else if c >= 0 && n > c {
-            &b[..c as usize]
-        } else {
-            b
-        };
-        string(String::from_utf8_lossy(r).into_owned())
-    }));
-    add("abbrev", func(&[Int, Str], None, |_, a| {
-        let (w, st) = (int(&a, 0), s(&a, 1));
-        if w < 4 || st.len() as i64 <= w {
-            return string(st);
-        }
-        string(format!("{}...", &st[..st.floor_char_boundary((w - 3) as usize)]))
-    }));
-    add("abbrevboth", func(&[Int, Int, Str], None, |_, a| {
-        let (left, w, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
-        if w < 4 || st.len() as i64 <= w {
-            return string(st);
-        }
-        let mut off = left.max(0) as usize;
-        if off > st.len() {
-            off = st.len();
-        }
-        if (st.len() - off) < (w as usize - 3) {
-            off = st.len() - (w as usize - 3);
-        }
-        if off <= 4 {
-            return string(format!("{}...", &st[..st.floor_char_boundary((w - 3) as usize)]));
-        }
-        if w < 7 {
-            return string(st);
-        }
-        if off + w as usize - 3 < st.len() {
-            let rest = &st[off..];
-            let inner = if rest.len() as i64 > w - 3 { format!("{}...", &rest[..(w - 6) as usize]) } else { rest.to_string() };
-            return string(format!("...{inner}"));
-        }
-        string(format!("...{}", &st[st.len() - (w as usize - 3)..]))
-    }));
-    add("nospace", func(&[Str], None, |_, a| string(s(&a, 0).chars().filter(|c| !c.is_whitespace()).collect::<String>())));
-    add("initials", func(&[Str], None, |_, a| {
-        string(s(&a, 0).split_whitespace().filter_map(|w| w.chars().next()).collect::<String>())
-    }));
-    add("swapcase", func(&[Str], None, |_, a| {
-        string(
-            s(&a, 0)
-                .chars()
-                .flat_map(|c| if c.is_uppercase() { c.to_lowercase().collect::<Vec<_>>() } else { c.to_uppercase().collect() })
-                .collect::<String>(),
-        )
-    }));
-    add("snakecase", func(&[Str], None, |_, a| {
-        string(split_words(s(&a, 0)).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_"))
-    }));
-    add("kebabcase", func(&[Str], None, |_, a| {
-        string(split_words(s(&a, 0)).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("-"))
-    }));
-    add("camelcase", func(&[Str], None, |_, a| {
-        string(s(&a, 0).split('_').map(title).collect::<String>())
-    }));
-    add("indent", func(&[Int, Str], None, |_, a| {
-        let pad = " ".repeat(int(&a, 0).max(0) as usize);
-        string(format!("{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
-    }));
-    add("nindent", func(&[Int, Str], None, |_, a| {
-        let pad = " ".repeat(int(&a, 0).max(0) as usize);
-        string(format!("\n{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
-    }));
-    add("wrap", func(&[Int, Str], None, |_, a| string(wrap(s(&a, 1), int(&a, 0) as usize, "\n"))));
-    add("wrapWith", func(&[Int, Str, Str], None, |_, a| string(wrap(s(&a, 2), int(&a, 0) as usize, s(&a, 1)))));
-    add("plural", func(&[Str, Str, Int], None, |_, a| string(if int(&a, 2) == 1 { s(&a, 0) } else { s(&a, 1) })));
-    add("quote", func(&[], Some(Any), |_, a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| gofmt::go_quote(&strval(v))).collect();
-        string(parts.join(" "))
-    }));
-    add("squote", func(&[], Some(Any), |_, a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", strval(v))).collect();
-        string(parts.join(" "))
-    }));
-    add("cat", func(&[], Some(Any), |_, a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(gofmt::sprint_value).collect();
-        string(parts.join(" "))
-    }));
-    add("split", func(&[Str, Str], None, |_, a| {
-        let mut m = crate::value::Map::new();
-        for (i, p) in go_split(s(&a, 1), s(&a, 0)).into_iter().enumerate() {
-            m.insert(format!("_{i}"), Value::str(p));
-        }
-        Ok(Value::map(m))
-    }));
-    add("splitList", func(&[Str, Str], None, |_, a| Ok(Value::str_list(go_split(s(&a, 1), s(&a, 0))))));
-    add("splitn", func(&[Str, Int, Str], None, |_, a| {
-        let n = int(&a, 1);
-        let parts: Vec<String> = if n < 0 {
-            go_split(s(&a, 2), s(&a, 0))
-        } else if n == 0 {
-            Vec::new()
-        } else {
-            s(&a, 2).splitn(n as usize, s(&a, 0)).map(str::to_string).collect()
-        };
-        let mut m = crate::value::Map::new();
-        for (i, p) in parts.into_iter().enumerate() {
-            m.insert(format!("_{i}"), Value::str(p));
-        }
-        Ok(Value::map(m))
-    }));
-    add("join", func(&[Str, Any], None, |_, a| string(strslice(&a[1]).join(s(&a, 0)))));
-    add("sortAlpha", func(&[Any], None, |_, a| {
-        let mut v = match &a[0] {
-            Value::List(_) | Value::StrList(_) => strslice(&a[0]),
-            other => vec![strval(other)],
-        };
-        v.sort();
-        Ok(Value::str_list(v))
-    }));
-    add("toStrings", func(&[Any], None, |_, a| {
-        let v: Vec<String> = match &a[0] {
-            Value::List(_) | Value::StrList(_) => strslice(&a[0]),
-            Value::Nil => Vec::new(),
-            other => vec![strval(other)],
-        };
-        Ok(Value::str_list(v))
-    }));
+            string(s(&a, 1).repeat(n as usize))
+        }),
+    );
+    add(
+        "substr",
+        func(&[Int, Int, Str], None, |_, a| {
+            let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
+            let b = st.as_bytes();
+            let r = if start < 0 {
+                &b[..(end.max(0) as usize).min(b.len())]
+            } else if end < 0 || end as usize > b.len() {
+                &b[(start as usize).min(b.len())..]
+            } else {
+                if start > end {
+                    return Err(format!("runtime error: slice bounds out of range [{start}:{end}]"));
+                }
+                &b[start as usize..end as usize]
+            };
+            string(String::from_utf8_lossy(r).into_owned())
+        }),
+    );
+    add(
+        "trunc",
+        func(&[Int, Str], None, |_, a| {
+            let (c, st) = (int(&a, 0), s(&a, 1));
+            let n = st.len() as i64;
+            let b = st.as_bytes();
+            let r = if c < 0 && n + c > 0 {
+                &b[(n + c) as usize..]
+            } else if c >= 0 && n > c {
+                &b[..c as usize]
+            } else {
+                b
+            };
+            string(String::from_utf8_lossy(r).into_owned())
+        }),
+    );
+    add(
+        "abbrev",
+        func(&[Int, Str], None, |_, a| {
+            let (w, st) = (int(&a, 0), s(&a, 1));
+            if w < 4 || st.len() as i64 <= w {
+                return string(st);
+            }
+            string(format!("{}...", &st[..floor_boundary(st, (w - 3) as usize)]))
+        }),
+    );
+    add(
+        "abbrevboth",
+        func(&[Int, Int, Str], None, |_, a| {
+            let (left, w, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
+            if w < 4 || st.len() as i64 <= w {
+                return string(st);
+            }
+            let mut off = left.max(0) as usize;
+            if off > st.len() {
+                off = st.len();
+            }
+            if (st.len() - off) < (w as usize - 3) {
+                off = st.len() - (w as usize - 3);
+            }
+            if off <= 4 {
+                return string(format!("{}...", &st[..floor_boundary(st, (w - 3) as usize)]));
+            }
+            if w < 7 {
+                return string(st);
+            }
+            if off + w as usize - 3 < st.len() {
+                let rest = &st[off..];
+                let inner = if rest.len() as i64 > w - 3 {
+                    format!("{}...", &rest[..(w - 6) as usize])
+                } else {
+                    rest.to_string()
+                };
+                return string(format!("...{inner}"));
+            }
+            string(format!("...{}", &st[st.len() - (w as usize - 3)..]))
+        }),
+    );
+    add(
+        "nospace",
+        func(&[Str], None, |_, a| {
+            string(s(&a, 0).chars().filter(|c| !c.is_whitespace()).collect::<String>())
+        }),
+    );
+    add(
+        "initials",
+        func(&[Str], None, |_, a| {
+            string(
+                s(&a, 0)
+                    .split_whitespace()
+                    .filter_map(|w| w.chars().next())
+                    .collect::<String>(),
+            )
+        }),
+    );
+    add(
+        "swapcase",
+        func(&[Str], None, |_, a| {
+            string(
+                s(&a, 0)
+                    .chars()
+                    .flat_map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().collect::<Vec<_>>()
+                        } else {
+                            c.to_uppercase().collect()
+                        }
+                    })
+                    .collect::<String>(),
+            )
+        }),
+    );
+    add(
+        "snakecase",
+        func(&[Str], None, |_, a| {
+            string(
+                split_words(s(&a, 0))
+                    .iter()
+                    .map(|w| w.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join("_"),
+            )
+        }),
+    );
+    add(
+        "kebabcase",
+        func(&[Str], None, |_, a| {
+            string(
+                split_words(s(&a, 0))
+                    .iter()
+                    .map(|w| w.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join("-"),
+            )
+        }),
+    );
+    add(
+        "camelcase",
+        func(&[Str], None, |_, a| {
+            string(s(&a, 0).split('_').map(title).collect::<String>())
+        }),
+    );
+    add(
+        "indent",
+        func(&[Int, Str], None, |_, a| {
+            let pad = " ".repeat(int(&a, 0).max(0) as usize);
+            string(format!("{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
+        }),
+    );
+    add(
+        "nindent",
+        func(&[Int, Str], None, |_, a| {
+            let pad = " ".repeat(int(&a, 0).max(0) as usize);
+            string(format!("\n{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
+        }),
+    );
+    add(
+        "wrap",
+        func(&[Int, Str], None, |_, a| {
+            string(wrap(s(&a, 1), int(&a, 0) as usize, "\n"))
+        }),
+    );
+    add(
+        "wrapWith",
+        func(&[Int, Str, Str], None, |_, a| {
+            string(wrap(s(&a, 2), int(&a, 0) as usize, s(&a, 1)))
+        }),
+    );
+    add(
+        "plural",
+        func(&[Str, Str, Int], None, |_, a| {
+            string(if int(&a, 2) == 1 { s(&a, 0) } else { s(&a, 1) })
+        }),
+    );
+    add(
+        "quote",
+        func(&[], Some(Any), |_, a| {
+            let parts: Vec<String> = a
+                .iter()
+                .filter(|v| !v.is_nil())
+                .map(|v| gofmt::go_quote(&strval(v)))
+                .collect();
+            string(parts.join(" "))
+        }),
+    );
+    add(
+        "squote",
+        func(&[], Some(Any), |_, a| {
+            let parts: Vec<String> = a
+                .iter()
+                .filter(|v| !v.is_nil())
+                .map(|v| format!("'{}'", strval(v)))
+                .collect();
+            string(parts.join(" "))
+        }),
+    );
+    add(
+        "cat",
+        func(&[], Some(Any), |_, a| {
+            let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(gofmt::sprint_value).collect();
+            string(parts.join(" "))
+        }),
+    );
+    add(
+        "split",
+        func(&[Str, Str], None, |_, a| {
+            let mut m = crate::value::Map::new();
+            for (i, p) in go_split(s(&a, 1), s(&a, 0)).into_iter().enumerate() {
+                m.insert(format!("_{i}"), Value::str(p));
+            }
+            Ok(Value::map(m))
+        }),
+    );
+    add(
+        "splitList",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::str_list(go_split(s(&a, 1), s(&a, 0))))
+        }),
+    );
+    add(
+        "splitn",
+        func(&[Str, Int, Str], None, |_, a| {
+            let n = int(&a, 1);
+            let parts: Vec<String> = if n < 0 {
+                go_split(s(&a, 2), s(&a, 0))
+            } else if n == 0 {
+                Vec::new()
+            } else {
+                s(&a, 2).splitn(n as usize, s(&a, 0)).map(str::to_string).collect()
+            };
+            let mut m = crate::value::Map::new();
+            for (i, p) in parts.into_iter().enumerate() {
+                m.insert(format!("_{i}"), Value::str(p));
+            }
+            Ok(Value::map(m))
+        }),
+    );
+    add(
+        "join",
+        func(&[Str, Any], None, |_, a| string(strslice(&a[1]).join(s(&a, 0)))),
+    );
+    add(
+        "sortAlpha",
+        func(&[Any], None, |_, a| {
+            let mut v = match &a[0] {
+                Value::List(_) | Value::StrList(_) => strslice(&a[0]),
+                other => vec![strval(other)],
+            };
+            v.sort();
+            Ok(Value::str_list(v))
+        }),
+    );
+    add(
+        "toStrings",
+        func(&[Any], None, |_, a| {
+            let v: Vec<String> = match &a[0] {
+                Value::List(_) | Value::StrList(_) => strslice(&a[0]),
+                Value::Nil => Vec::new(),
+                other => vec![strval(other)],
+            };
+            Ok(Value::str_list(v))
+        }),
+    );
     add("toString", func(&[Any], None, |_, a| string(strval(&a[0]))));
     // ---- regex
-    add("regexMatch", func(&[Str, Str], None, |_, a| Ok(Value::Bool(regex(s(&a, 0)).map(|r| r.is_match(s(&a, 1))).unwrap_or(false)))));
-    add("mustRegexMatch", func(&[Str, Str], None, |_, a| Ok(Value::Bool(regex(s(&a, 0))?.is_match(s(&a, 1))))));
-    add("regexFind", func(&[Str, Str], None, |_, a| {
-        let r = regex(s(&a, 0))?;
-        string(r.find(s(&a, 1)).map(|m| m.as_str()).unwrap_or_default())
-    }));
-    add("mustRegexFind", func(&[Str, Str], None, |_, a| {
-        let r = regex(s(&a, 0))?;
-        string(r.find(s(&a, 1)).map(|m| m.as_str()).unwrap_or_default())
-    }));
+    add(
+        "regexMatch",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::Bool(
+                regex(s(&a, 0)).map(|r| r.is_match(s(&a, 1))).unwrap_or(false),
+            ))
+        }),
+    );
+    add(
+        "mustRegexMatch",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::Bool(regex(s(&a, 0))?.is_match(s(&a, 1))))
+        }),
+    );
+    add(
+        "regexFind",
+        func(&[Str, Str], None, |_, a| {
+            let r = regex(s(&a, 0))?;
+            string(r.find(s(&a, 1)).map(|m| m.as_str()).unwrap_or_default())
+        }),
+    );
+    add(
+        "mustRegexFind",
+        func(&[Str, Str], None, |_, a| {
+            let r = regex(s(&a, 0))?;
+            string(r.find(s(&a, 1)).map(|m| m.as_str()).unwrap_or_default())
+        }),
+    );
     let find_all = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let r = regex(s(&a, 0))?;
         let n = int(&a, 2);
         let it = r.find_iter(s(&a, 1)).map(|m| m.as_str().to_string());
-        let v: Vec<String> = if n < 0 { it.collect() } else { it.take(n as usize).collect() };
+        let v: Vec<String> = if n < 0 {
+            it.collect()
+        } else {
+            it.take(n as usize).collect()
+        };
         Ok(Value::str_list(v))
     };
     add("regexFindAll", func(&[Str, Str, Int], None, find_all));
     add("mustRegexFindAll", func(&[Str, Str, Int], None, find_all));
     let repl_all = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let r = regex(s(&a, 0))?;
-        string(r.replace_all(s(&a, 1), go_expand_template(s(&a, 2)).as_str()).into_owned())
+        string(
+            r.replace_all(s(&a, 1), go_expand_template(s(&a, 2)).as_str())
+                .into_owned(),
+        )
     };
     add("regexReplaceAll", func(&[Str, Str, Str], None, repl_all));
     add("mustRegexReplaceAll", func(&[Str, Str, Str], None, repl_all));
@@ -742,14 +940,24 @@ pub fn register(m: &mut FuncMap) {
     add("regexSplit", func(&[Str, Str, Int], None, rsplit));
     add("mustRegexSplit", func(&[Str, Str, Int], None, rsplit));
     // The non-`must` regex functions use regexp.MustCompile: the panic names the pattern.
-    for name in ["regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"] {
+    for name in [
+        "regexFind",
+        "regexFindAll",
+        "regexReplaceAll",
+        "regexReplaceAllLiteral",
+        "regexSplit",
+    ] {
         if let Some(f) = m.get(name).cloned() {
             let inner = f.f.clone();
             let wrapped = crate::func::Func {
                 f: Arc::new(move |cx: &mut dyn crate::func::CallContext, a: Vec<Value>| {
                     let pat = s(&a, 0).to_string();
                     inner(cx, a).map_err(|e| {
-                        if e.starts_with("error parsing regexp") { format!("regexp: Compile(`{pat}`): {e}") } else { e }
+                        if e.starts_with("error parsing regexp") {
+                            format!("regexp: Compile(`{pat}`): {e}")
+                        } else {
+                            e
+                        }
                     })
                 }),
                 ..f
@@ -760,148 +968,322 @@ pub fn register(m: &mut FuncMap) {
     let mut add = |name: &str, f: crate::func::Func| {
         m.insert(name.to_string(), f);
     };
-    add("regexQuoteMeta", func(&[Str], None, |_, a| string(regex::escape(s(&a, 0)))));
+    add(
+        "regexQuoteMeta",
+        func(&[Str], None, |_, a| string(regex::escape(s(&a, 0)))),
+    );
     // ---- encoding and hashes
-    add("b64enc", func(&[Str], None, |_, a| string(base64::engine::general_purpose::STANDARD.encode(s(&a, 0)))));
-    add("b64dec", func(&[Str], None, |_, a| {
-        match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
-            Ok(b) => string(String::from_utf8_lossy(&b).into_owned()),
-            Err(_) => string("illegal base64 data at input byte 0"),
-        }
-    }));
+    add(
+        "b64enc",
+        func(&[Str], None, |_, a| {
+            string(base64::engine::general_purpose::STANDARD.encode(s(&a, 0)))
+        }),
+    );
+    add(
+        "b64dec",
+        func(&[Str], None, |_, a| {
+            match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
+                Ok(b) => string(String::from_utf8_lossy(&b).into_owned()),
+                Err(_) => string("illegal base64 data at input byte 0"),
+            }
+        }),
+    );
     add("sha256sum", func(&[Str], None, |_, a| string(sha256_hex(s(&a, 0)))));
-    add("adler32sum", func(&[Str], None, |_, a| string(adler32(s(&a, 0)).to_string())));
+    add(
+        "adler32sum",
+        func(&[Str], None, |_, a| string(adler32(s(&a, 0)).to_string())),
+    );
     // ---- defaults, logic
-    add("default", func(&[Any], Some(Any), |_, a| {
-        Ok(if a.len() < 2 || empty(&a[1]) { a[0].clone() } else { a[1].clone() })
-    }));
+    add(
+        "default",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(if a.len() < 2 || empty(&a[1]) {
+                a[0].clone()
+            } else {
+                a[1].clone()
+            })
+        }),
+    );
     add("empty", func(&[Any], None, |_, a| Ok(Value::Bool(empty(&a[0])))));
-    add("coalesce", func(&[], Some(Any), |_, a| Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil))));
-    add("all", func(&[], Some(Any), |_, a| Ok(Value::Bool(a.iter().all(|v| !empty(v))))));
-    add("any", func(&[], Some(Any), |_, a| Ok(Value::Bool(a.iter().any(|v| !empty(v))))));
-    add("ternary", func(&[Any, Any, Bool], None, |_, a| {
-        Ok(if matches!(a[2], Value::Bool(true)) { a[0].clone() } else { a[1].clone() })
-    }));
-    add("fromJson", func(&[Str], None, |_, a| crate::json::unmarshal(s(&a, 0)).or(Ok(Value::Nil))));
-    add("toPrettyJson", func(&[Any], None, |_, a| string(crate::json::marshal_indent(&a[0], "  ", true).unwrap_or_default())));
-    add("toRawJson", func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], false).unwrap_or_default())));
-    add("mustToJson", func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], true)?)));
-    add("mustToPrettyJson", func(&[Any], None, |_, a| string(crate::json::marshal_indent(&a[0], "  ", true)?)));
-    add("mustToRawJson", func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], false)?)));
-    add("mustFromJson", func(&[Str], None, |_, a| crate::json::unmarshal(s(&a, 0))));
+    add(
+        "coalesce",
+        func(&[], Some(Any), |_, a| {
+            Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil))
+        }),
+    );
+    add(
+        "all",
+        func(&[], Some(Any), |_, a| Ok(Value::Bool(a.iter().all(|v| !empty(v))))),
+    );
+    add(
+        "any",
+        func(&[], Some(Any), |_, a| Ok(Value::Bool(a.iter().any(|v| !empty(v))))),
+    );
+    add(
+        "ternary",
+        func(&[Any, Any, Bool], None, |_, a| {
+            Ok(if matches!(a[2], Value::Bool(true)) {
+                a[0].clone()
+            } else {
+                a[1].clone()
+            })
+        }),
+    );
+    add(
+        "fromJson",
+        func(&[Str], None, |_, a| crate::json::unmarshal(s(&a, 0)).or(Ok(Value::Nil))),
+    );
+    add(
+        "toPrettyJson",
+        func(&[Any], None, |_, a| {
+            string(crate::json::marshal_indent(&a[0], "  ", true).unwrap_or_default())
+        }),
+    );
+    add(
+        "toRawJson",
+        func(&[Any], None, |_, a| {
+            string(crate::json::marshal(&a[0], false).unwrap_or_default())
+        }),
+    );
+    add(
+        "mustToJson",
+        func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], true)?)),
+    );
+    add(
+        "mustToPrettyJson",
+        func(&[Any], None, |_, a| {
+            string(crate::json::marshal_indent(&a[0], "  ", true)?)
+        }),
+    );
+    add(
+        "mustToRawJson",
+        func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], false)?)),
+    );
+    add(
+        "mustFromJson",
+        func(&[Str], None, |_, a| crate::json::unmarshal(s(&a, 0))),
+    );
     // ---- reflection
     add("typeOf", func(&[Any], None, |_, a| string(a[0].type_name())));
     add("kindOf", func(&[Any], None, |_, a| string(a[0].kind_name())));
-    add("kindIs", func(&[Str, Any], None, |_, a| Ok(Value::Bool(a[1].kind_name() == s(&a, 0)))));
-    add("typeIs", func(&[Str, Any], None, |_, a| Ok(Value::Bool(a[1].type_name() == s(&a, 0)))));
-    add("typeIsLike", func(&[Str, Any], None, |_, a| {
-        let t = a[1].type_name();
-        Ok(Value::Bool(t == s(&a, 0) || format!("*{t}") == s(&a, 0)))
-    }));
-    add("deepEqual", func(&[Any, Any], None, |_, a| Ok(Value::Bool(deep_equal(&a[0], &a[1])))));
+    add(
+        "kindIs",
+        func(&[Str, Any], None, |_, a| Ok(Value::Bool(a[1].kind_name() == s(&a, 0)))),
+    );
+    add(
+        "typeIs",
+        func(&[Str, Any], None, |_, a| Ok(Value::Bool(a[1].type_name() == s(&a, 0)))),
+    );
+    add(
+        "typeIsLike",
+        func(&[Str, Any], None, |_, a| {
+            let t = a[1].type_name();
+            Ok(Value::Bool(t == s(&a, 0) || format!("*{t}") == s(&a, 0)))
+        }),
+    );
+    add(
+        "deepEqual",
+        func(&[Any, Any], None, |_, a| Ok(Value::Bool(deep_equal(&a[0], &a[1])))),
+    );
     // ---- conversion
-    add("atoi", func(&[Str], None, |_, a| Ok(Value::Int(s(&a, 0).parse::<i64>().unwrap_or(0)))));
+    add(
+        "atoi",
+        func(&[Str], None, |_, a| {
+            Ok(Value::Int(s(&a, 0).parse::<i64>().unwrap_or(0)))
+        }),
+    );
     add("int", func(&[Any], None, |_, a| Ok(Value::Int(to_i64(&a[0])))));
     add("int64", func(&[Any], None, |_, a| Ok(Value::Int64(to_i64(&a[0])))));
     add("float64", func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0])))));
-    add("toDecimal", func(&[Any], None, |_, a| {
-        Ok(Value::Int64(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0)))
-    }));
+    add(
+        "toDecimal",
+        func(&[Any], None, |_, a| {
+            Ok(Value::Int64(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0)))
+        }),
+    );
     // ---- integer math
-    add("add1", func(&[Any], None, |_, a| Ok(Value::Int64(to_i64(&a[0]).wrapping_add(1)))));
-    add("add", func(&[], Some(Any), |_, a| Ok(Value::Int64(a.iter().map(to_i64).fold(0i64, i64::wrapping_add)))));
-    add("sub", func(&[Any, Any], None, |_, a| Ok(Value::Int64(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))));
-    add("mul", func(&[Any], Some(Any), |_, a| Ok(Value::Int64(a.iter().map(to_i64).fold(1i64, i64::wrapping_mul)))));
-    add("div", func(&[Any, Any], None, |_, a| {
-        let d = to_i64(&a[1]);
-        if d == 0 {
-            return Err("runtime error: integer divide by zero".into());
-        }
-        Ok(Value::Int64(to_i64(&a[0]).wrapping_div(d)))
-    }));
-    add("mod", func(&[Any, Any], None, |_, a| {
-        let d = to_i64(&a[1]);
-        if d == 0 {
-            return Err("runtime error: integer divide by zero".into());
-        }
-        Ok(Value::Int64(to_i64(&a[0]).wrapping_rem(d)))
-    }));
+    add(
+        "add1",
+        func(&[Any], None, |_, a| Ok(Value::Int64(to_i64(&a[0]).wrapping_add(1)))),
+    );
+    add(
+        "add",
+        func(&[], Some(Any), |_, a| {
+            Ok(Value::Int64(a.iter().map(to_i64).fold(0i64, i64::wrapping_add)))
+        }),
+    );
+    add(
+        "sub",
+        func(&[Any, Any], None, |_, a| {
+            Ok(Value::Int64(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))
+        }),
+    );
+    add(
+        "mul",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Int64(a.iter().map(to_i64).fold(1i64, i64::wrapping_mul)))
+        }),
+    );
+    add(
+        "div",
+        func(&[Any, Any], None, |_, a| {
+            let d = to_i64(&a[1]);
+            if d == 0 {
+                return Err("runtime error: integer divide by zero".into());
+            }
+            Ok(Value::Int64(to_i64(&a[0]).wrapping_div(d)))
+        }),
+    );
+    add(
+        "mod",
+        func(&[Any, Any], None, |_, a| {
+            let d = to_i64(&a[1]);
+            if d == 0 {
+                return Err("runtime error: integer divide by zero".into());
+            }
+            Ok(Value::Int64(to_i64(&a[0]).wrapping_rem(d)))
+        }),
+    );
     let maxf = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         Ok(Value::Int64(a.iter().map(to_i64).max().unwrap_or(0)))
     };
     add("max", func(&[Any], Some(Any), maxf));
     add("biggest", func(&[Any], Some(Any), maxf));
-    add("min", func(&[Any], Some(Any), |_, a| Ok(Value::Int64(a.iter().map(to_i64).min().unwrap_or(0)))));
-    add("floor", func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]).floor()))));
-    add("ceil", func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]).ceil()))));
-    add("round", func(&[Any, Int], Some(Float), |_, a| {
-        let v = to_f64(&a[0]);
-        let p = int(&a, 1);
-        let half = match a.get(2) {
-            Some(Value::Float(f)) => *f,
-            _ => 0.5,
-        };
-        let pow = 10f64.powi(p as i32);
-        let digit = pow * v;
-        let (int_part, frac) = (digit.trunc(), digit.fract());
-        let r = if frac >= half { int_part + 1.0 } else { int_part };
-        Ok(Value::Float(r / pow))
-    }));
-    add("addf", func(&[], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).sum()))));
-    add("add1f", func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]) + 1.0))));
-    add("subf", func(&[Any], Some(Any), |_, a| {
-        Ok(Value::Float(a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x - y)))
-    }));
-    add("mulf", func(&[Any], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).product()))));
-    add("divf", func(&[Any], Some(Any), |_, a| {
-        Ok(Value::Float(a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x / y)))
-    }));
-    add("maxf", func(&[Any], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).fold(f64::MIN, f64::max)))));
-    add("minf", func(&[Any], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).fold(f64::MAX, f64::min)))));
-    add("until", func(&[Int], None, |_, a| {
-        let n = int(&a, 0);
-        let v: Vec<Value> = if n >= 0 { (0..n).map(Value::Int).collect() } else { (n + 1..=0).rev().map(Value::Int).collect() };
-        Ok(Value::list(v))
-    }));
-    add("untilStep", func(&[Int, Int, Int], None, |_, a| {
-        let (start, stop, step) = (int(&a, 0), int(&a, 1), int(&a, 2));
-        let mut v = Vec::new();
-        if step == 0 {
-            return Ok(Value::list(v));
-        }
-        let mut i = start;
-        while (step > 0 && i < stop) || (step < 0 && i > stop) {
-            v.push(Value::Int(i));
-            if v.len() > 10_000_000 {
-                return Err("untilStep: too many items".into());
+    add(
+        "min",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Int64(a.iter().map(to_i64).min().unwrap_or(0)))
+        }),
+    );
+    add(
+        "floor",
+        func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]).floor()))),
+    );
+    add(
+        "ceil",
+        func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]).ceil()))),
+    );
+    add(
+        "round",
+        func(&[Any, Int], Some(Float), |_, a| {
+            let v = to_f64(&a[0]);
+            let p = int(&a, 1);
+            let half = match a.get(2) {
+                Some(Value::Float(f)) => *f,
+                _ => 0.5,
+            };
+            let pow = 10f64.powi(p as i32);
+            let digit = pow * v;
+            let (int_part, frac) = (digit.trunc(), digit.fract());
+            let r = if frac >= half { int_part + 1.0 } else { int_part };
+            Ok(Value::Float(r / pow))
+        }),
+    );
+    add(
+        "addf",
+        func(&[], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).sum()))),
+    );
+    add(
+        "add1f",
+        func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]) + 1.0))),
+    );
+    add(
+        "subf",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Float(
+                a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x - y),
+            ))
+        }),
+    );
+    add(
+        "mulf",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Float(a.iter().map(to_f64).product()))
+        }),
+    );
+    add(
+        "divf",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Float(
+                a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x / y),
+            ))
+        }),
+    );
+    add(
+        "maxf",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Float(a.iter().map(to_f64).fold(f64::MIN, f64::max)))
+        }),
+    );
+    add(
+        "minf",
+        func(&[Any], Some(Any), |_, a| {
+            Ok(Value::Float(a.iter().map(to_f64).fold(f64::MAX, f64::min)))
+        }),
+    );
+    add(
+        "until",
+        func(&[Int], None, |_, a| {
+            let n = int(&a, 0);
+            let v: Vec<Value> = if n >= 0 {
+                (0..n).map(Value::Int).collect()
+            } else {
+                (n + 1..=0).rev().map(Value::Int).collect()
+            };
+            Ok(Value::list(v))
+        }),
+    );
+    add(
+        "untilStep",
+        func(&[Int, Int, Int], None, |_, a| {
+            let (start, stop, step) = (int(&a, 0), int(&a, 1), int(&a, 2));
+            let mut v = Vec::new();
+            if step == 0 {
+                return Ok(Value::list(v));
             }
-            i += step;
-        }
-        Ok(Value::list(v))
-    }));
-    add("seq", func(&[], Some(Int), |_, a| {
-        let p: Vec<i64> = a.iter().map(|v| match v { Value::Int(i) => *i, _ => 0 }).collect();
-        let (start, step, end) = match p.as_slice() {
-            [] => return string(""),
-            [e] => (1, if *e >= 1 { 1 } else { -1 }, *e),
-            [s0, e] => (*s0, if e >= s0 { 1 } else { -1 }, *e),
-            [s0, st, e] => (*s0, *st, *e),
-            _ => return Err("seq: too many arguments".into()),
-        };
-        let mut out = Vec::new();
-        if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
-            return string("");
-        }
-        let mut i = start;
-        while (step > 0 && i <= end) || (step < 0 && i >= end) {
-            out.push(i.to_string());
-            i += step;
-            if out.len() > 10_000_000 {
-                break;
+            let mut i = start;
+            while (step > 0 && i < stop) || (step < 0 && i > stop) {
+                v.push(Value::Int(i));
+                if v.len() > 10_000_000 {
+                    return Err("untilStep: too many items".into());
+                }
+                i += step;
             }
-        }
-        string(out.join(" "))
-    }));
+            Ok(Value::list(v))
+        }),
+    );
+    add(
+        "seq",
+        func(&[], Some(Int), |_, a| {
+            let p: Vec<i64> = a
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => *i,
+                    _ => 0,
+                })
+                .collect();
+            let (start, step, end) = match p.as_slice() {
+                [] => return string(""),
+                [e] => (1, if *e >= 1 { 1 } else { -1 }, *e),
+                [s0, e] => (*s0, if e >= s0 { 1 } else { -1 }, *e),
+                [s0, st, e] => (*s0, *st, *e),
+                _ => return Err("seq: too many arguments".into()),
+            };
+            let mut out = Vec::new();
+            if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
+                return string("");
+            }
+            let mut i = start;
+            while (step > 0 && i <= end) || (step < 0 && i >= end) {
+                out.push(i.to_string());
+                i += step;
+                if out.len() > 10_000_000 {
+                    break;
+                }
+            }
+            string(out.join(" "))
+        }),
+    );
     // ---- lists
     add("list", func(&[], Some(Any), |_, a| Ok(Value::list(a))));
     add("tuple", func(&[], Some(Any), |_, a| Ok(Value::list(a))));
@@ -933,13 +1315,21 @@ pub fn register(m: &mut FuncMap) {
     add("mustLast", func(&[Any], None, last));
     let rest = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let l = list_of(&a[0], "find rest")?;
-        Ok(if l.is_empty() { Value::Nil } else { Value::list(l[1..].to_vec()) })
+        Ok(if l.is_empty() {
+            Value::Nil
+        } else {
+            Value::list(l[1..].to_vec())
+        })
     };
     add("rest", func(&[Any], None, rest));
     add("mustRest", func(&[Any], None, rest));
     let initial = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let l = list_of(&a[0], "find initial")?;
-        Ok(if l.is_empty() { Value::Nil } else { Value::list(l[..l.len() - 1].to_vec()) })
+        Ok(if l.is_empty() {
+            Value::Nil
+        } else {
+            Value::list(l[..l.len() - 1].to_vec())
+        })
     };
     add("initial", func(&[Any], None, initial));
     add("mustInitial", func(&[Any], None, initial));
@@ -970,7 +1360,11 @@ pub fn register(m: &mut FuncMap) {
     add("mustCompact", func(&[Any], None, compact));
     let without = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let l = list_of(&a[0], "find without")?;
-        Ok(Value::list(l.into_iter().filter(|x| !a[1..].iter().any(|o| deep_equal(o, x))).collect()))
+        Ok(Value::list(
+            l.into_iter()
+                .filter(|x| !a[1..].iter().any(|o| deep_equal(o, x)))
+                .collect(),
+        ))
     };
     add("without", func(&[Any], Some(Any), without));
     add("mustWithout", func(&[Any], Some(Any), without));
@@ -983,16 +1377,19 @@ pub fn register(m: &mut FuncMap) {
     };
     add("has", func(&[Any, Any], None, has));
     add("mustHas", func(&[Any, Any], None, has));
-    add("concat", func(&[], Some(Any), |_, a| {
-        let mut out = Vec::new();
-        for l in &a {
-            match l.as_list() {
-                Some(items) => out.extend(items.iter().cloned()),
-                None => return Err(format!("Cannot concat type {} as list", l.type_name())),
+    add(
+        "concat",
+        func(&[], Some(Any), |_, a| {
+            let mut out = Vec::new();
+            for l in &a {
+                match l.as_list() {
+                    Some(items) => out.extend(items.iter().cloned()),
+                    None => return Err(format!("Cannot concat type {} as list", l.type_name())),
+                }
             }
-        }
-        Ok(Value::list(out))
-    }));
+            Ok(Value::list(out))
+        }),
+    );
     let slice = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
         let l = list_of(&a[0], "slice")?;
         let len = l.len() as i64;
@@ -1005,88 +1402,130 @@ pub fn register(m: &mut FuncMap) {
     };
     add("slice", func(&[Any], Some(Any), slice));
     add("mustSlice", func(&[Any], Some(Any), slice));
-    add("chunk", func(&[Int, Any], None, |_, a| {
-        let size = int(&a, 0);
-        let l = list_of(&a[1], "chunk")?;
-        if size <= 0 {
-            return Err("runtime error: integer divide by zero".into());
-        }
-        Ok(Value::list(l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect()))
-    }));
-    add("sortAlphaNum", func(&[Any], None, |_, a| {
-        let mut v = strslice(&a[0]);
-        v.sort();
-        Ok(Value::str_list(v))
-    }));
+    add(
+        "chunk",
+        func(&[Int, Any], None, |_, a| {
+            let size = int(&a, 0);
+            let l = list_of(&a[1], "chunk")?;
+            if size <= 0 {
+                return Err("runtime error: integer divide by zero".into());
+            }
+            Ok(Value::list(
+                l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect(),
+            ))
+        }),
+    );
+    add(
+        "sortAlphaNum",
+        func(&[Any], None, |_, a| {
+            let mut v = strslice(&a[0]);
+            v.sort();
+            Ok(Value::str_list(v))
+        }),
+    );
     // ---- dicts
-    add("dict", func(&[], Some(Any), |_, a| {
-        let mut m = crate::value::Map::new();
-        let mut i = 0;
-        while i < a.len() {
-            let k = strval(&a[i]);
-            let v = a.get(i + 1).cloned().unwrap_or_else(|| Value::str(""));
-            m.insert(k, v);
-            i += 2;
-        }
-        Ok(Value::map(m))
-    }));
-    add("get", func(&[Map, Str], None, |_, a| {
-        Ok(a[0].as_map().and_then(|m| m.get(s(&a, 1))).unwrap_or_else(|| Value::str("")))
-    }));
-    add("set", func(&[Map, Str, Any], None, |_, a| {
-        match a[0].as_map() {
+    add(
+        "dict",
+        func(&[], Some(Any), |_, a| {
+            let mut m = crate::value::Map::new();
+            let mut i = 0;
+            while i < a.len() {
+                let k = strval(&a[i]);
+                let v = a.get(i + 1).cloned().unwrap_or_else(|| Value::str(""));
+                m.insert(k, v);
+                i += 2;
+            }
+            Ok(Value::map(m))
+        }),
+    );
+    add(
+        "get",
+        func(&[Map, Str], None, |_, a| {
+            Ok(a[0]
+                .as_map()
+                .and_then(|m| m.get(s(&a, 1)))
+                .unwrap_or_else(|| Value::str("")))
+        }),
+    );
+    add(
+        "set",
+        func(&[Map, Str, Any], None, |_, a| match a[0].as_map() {
             Some(m) => {
                 m.write().insert(s(&a, 1).to_string(), a[2].clone());
                 Ok(a[0].clone())
             }
             None => Err("assignment to entry in nil map".into()),
-        }
-    }));
-    add("unset", func(&[Map, Str], None, |_, a| {
-        if let Some(m) = a[0].as_map() {
-            m.write().remove(s(&a, 1));
-        }
-        Ok(a[0].clone())
-    }));
-    add("hasKey", func(&[Map, Str], None, |_, a| {
-        Ok(Value::Bool(a[0].as_map().is_some_and(|m| m.read().contains_key(s(&a, 1)))))
-    }));
-    add("keys", func(&[], Some(Map), |_, a| {
-        let mut v = Vec::new();
-        for d in &a {
-            if let Some(m) = d.as_map() {
-                v.extend(m.read().keys().cloned());
+        }),
+    );
+    add(
+        "unset",
+        func(&[Map, Str], None, |_, a| {
+            if let Some(m) = a[0].as_map() {
+                m.write().remove(s(&a, 1));
             }
-        }
-        Ok(Value::str_list(v))
-    }));
-    add("values", func(&[Map], None, |_, a| {
-        Ok(Value::list(a[0].as_map().map(|m| m.read().values().cloned().collect()).unwrap_or_default()))
-    }));
-    add("pick", func(&[Map], Some(Str), |_, a| {
-        let mut out = crate::value::Map::new();
-        if let Some(m) = a[0].as_map() {
-            for k in &a[1..] {
-                if let Some(key) = k.as_str()
-                    && let Some(v) = m.get(key)
-                {
-                    out.insert(key.to_string(), v);
+            Ok(a[0].clone())
+        }),
+    );
+    add(
+        "hasKey",
+        func(&[Map, Str], None, |_, a| {
+            Ok(Value::Bool(
+                a[0].as_map().is_some_and(|m| m.read().contains_key(s(&a, 1))),
+            ))
+        }),
+    );
+    add(
+        "keys",
+        func(&[], Some(Map), |_, a| {
+            let mut v = Vec::new();
+            for d in &a {
+                if let Some(m) = d.as_map() {
+                    v.extend(m.read().keys().cloned());
                 }
             }
-        }
-        Ok(Value::map(out))
-    }));
-    add("omit", func(&[Map], Some(Str), |_, a| {
-        let mut out = crate::value::Map::new();
-        if let Some(m) = a[0].as_map() {
-            for (k, v) in m.entries() {
-                if !a[1..].iter().any(|o| o.as_str() == Some(k.as_str())) {
-                    out.insert(k, v);
+            Ok(Value::str_list(v))
+        }),
+    );
+    add(
+        "values",
+        func(&[Map], None, |_, a| {
+            Ok(Value::list(
+                a[0].as_map()
+                    .map(|m| m.read().values().cloned().collect())
+                    .unwrap_or_default(),
+            ))
+        }),
+    );
+    add(
+        "pick",
+        func(&[Map], Some(Str), |_, a| {
+            let mut out = crate::value::Map::new();
+            if let Some(m) = a[0].as_map() {
+                for k in &a[1..] {
+                    if let Some(key) = k.as_str()
+                        && let Some(v) = m.get(key)
+                    {
+                        out.insert(key.to_string(), v);
+                    }
                 }
             }
-        }
-        Ok(Value::map(out))
-    }));
+            Ok(Value::map(out))
+        }),
+    );
+    add(
+        "omit",
+        func(&[Map], Some(Str), |_, a| {
+            let mut out = crate::value::Map::new();
+            if let Some(m) = a[0].as_map() {
+                for (k, v) in m.entries() {
+                    if !a[1..].iter().any(|o| o.as_str() == Some(k.as_str())) {
+                        out.insert(k, v);
+                    }
+                }
+            }
+            Ok(Value::map(out))
+        }),
+    );
     let merge = |overwrite: bool| {
         move |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
             let Some(dst) = a[0].as_map() else {
@@ -1107,49 +1546,101 @@ pub fn register(m: &mut FuncMap) {
     add("mustMergeOverwrite", func(&[Map], Some(Map), merge(true)));
     add("deepCopy", func(&[Any], None, |_, a| Ok(a[0].deep_copy())));
     add("mustDeepCopy", func(&[Any], None, |_, a| Ok(a[0].deep_copy())));
-    add("dig", func(&[], Some(Any), |_, a| {
-        if a.len() < 3 {
-            return Err(format!("dig needs at least three arguments"));
-        }
-        let n = a.len();
-        dig(&a[..n - 2], &a[n - 2], &a[n - 1])
-    }));
-    add("pluck", func(&[Str], Some(Map), |_, a| {
-        let key = s(&a, 0);
-        Ok(Value::list(a[1..].iter().filter_map(|d| d.as_map().and_then(|m| m.get(key))).collect()))
-    }));
+    add(
+        "dig",
+        func(&[], Some(Any), |_, a| {
+            if a.len() < 3 {
+                return Err("dig needs at least three arguments".to_string());
+            }
+            let n = a.len();
+            dig(&a[..n - 2], &a[n - 2], &a[n - 1])
+        }),
+    );
+    add(
+        "pluck",
+        func(&[Str], Some(Map), |_, a| {
+            let key = s(&a, 0);
+            Ok(Value::list(
+                a[1..]
+                    .iter()
+                    .filter_map(|d| d.as_map().and_then(|m| m.get(key)))
+                    .collect(),
+            ))
+        }),
+    );
     // ---- semver
-    add("semverCompare", func(&[Str, Str], None, |_, a| Ok(Value::Bool(semver_check(s(&a, 0), s(&a, 1))?))));
+    add(
+        "semverCompare",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::Bool(semver_check(s(&a, 0), s(&a, 1))?))
+        }),
+    );
     // ---- random, uuid
-    add("randAlphaNum", func(&[Int], None, |_, a| {
-        string(random_from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", int(&a, 0)))
-    }));
-    add("randAlpha", func(&[Int], None, |_, a| {
-        string(random_from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", int(&a, 0)))
-    }));
-    add("randNumeric", func(&[Int], None, |_, a| string(random_from(b"0123456789", int(&a, 0)))));
-    add("randAscii", func(&[Int], None, |_, a| {
-        let chars: Vec<u8> = (32u8..127).collect();
-        string(random_from(&chars, int(&a, 0)))
-    }));
-    add("randInt", func(&[Int, Int], None, |_, a| {
-        let (lo, hi) = (int(&a, 0), int(&a, 1));
-        if hi <= lo {
-            return Err("invalid argument to Intn".into());
-        }
-        Ok(Value::Int(lo + (random_u64() % (hi - lo) as u64) as i64))
-    }));
+    add(
+        "randAlphaNum",
+        func(&[Int], None, |_, a| {
+            string(random_from(
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                int(&a, 0),
+            ))
+        }),
+    );
+    add(
+        "randAlpha",
+        func(&[Int], None, |_, a| {
+            string(random_from(
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                int(&a, 0),
+            ))
+        }),
+    );
+    add(
+        "randNumeric",
+        func(&[Int], None, |_, a| string(random_from(b"0123456789", int(&a, 0)))),
+    );
+    add(
+        "randAscii",
+        func(&[Int], None, |_, a| {
+            let chars: Vec<u8> = (32u8..127).collect();
+            string(random_from(&chars, int(&a, 0)))
+        }),
+    );
+    add(
+        "randInt",
+        func(&[Int, Int], None, |_, a| {
+            let (lo, hi) = (int(&a, 0), int(&a, 1));
+            if hi <= lo {
+                return Err("invalid argument to Intn".into());
+            }
+            Ok(Value::Int(lo + (random_u64() % (hi - lo) as u64) as i64))
+        }),
+    );
     add("uuidv4", func(&[], None, |_, _| string(uuid_v4())));
     // ---- paths
     add("base", func(&[Str], None, |_, a| string(path_base(s(&a, 0)))));
     add("dir", func(&[Str], None, |_, a| string(path_dir(s(&a, 0)))));
-    add("ext", func(&[Str], None, |_, a| {
-        let b = s(&a, 0);
-        let last = b.rsplit('/').next().unwrap_or(b);
-        string(last.rfind('.').map(|i| last[i..].to_string()).unwrap_or_default())
-    }));
+    add(
+        "ext",
+        func(&[Str], None, |_, a| {
+            let b = s(&a, 0);
+            let last = b.rsplit('/').next().unwrap_or(b);
+            string(last.rfind('.').map(|i| last[i..].to_string()).unwrap_or_default())
+        }),
+    );
     add("clean", func(&[Str], None, |_, a| string(path_clean(s(&a, 0)))));
-    add("isAbs", func(&[Str], None, |_, a| Ok(Value::Bool(s(&a, 0).starts_with('/')))));
+    add(
+        "isAbs",
+        func(&[Str], None, |_, a| Ok(Value::Bool(s(&a, 0).starts_with('/')))),
+    );
+}
+
+/// Largest char boundary at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn wrap(s: &str, width: usize, nl: &str) -> String {
@@ -1164,7 +1655,7 @@ fn wrap(s: &str, width: usize, nl: &str) -> String {
                 rest = &rest[1..];
                 continue;
             }
-            let window = &rest[..rest.floor_char_boundary(width + 1)];
+            let window = &rest[..floor_boundary(rest, width + 1)];
             if let Some(sp) = window.rfind(' ') {
                 parts.push(&rest[..sp]);
                 rest = &rest[sp + 1..];

@@ -30,7 +30,10 @@ impl std::fmt::Debug for Template {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<_> = self.trees.keys().collect();
         names.sort();
-        f.debug_struct("Template").field("name", &self.name).field("templates", &names).finish()
+        f.debug_struct("Template")
+            .field("name", &self.name)
+            .field("templates", &names)
+            .finish()
     }
 }
 
@@ -100,7 +103,10 @@ impl Template {
     /// `<no value>`).
     pub fn execute_go(&self, name: &str, data: &Value) -> Result<String, Error> {
         let Some(tree) = self.trees.get(name).cloned() else {
-            return Err(Error::NoTemplate { name: name.to_string(), set: self.name.clone() });
+            return Err(Error::NoTemplate {
+                name: name.to_string(),
+                set: self.name.clone(),
+            });
         };
         // Deep `include` recursion (Helm allows 1000 levels) needs more stack than a
         // caller's thread may have: execute on a scoped thread with a large stack.
@@ -110,12 +116,14 @@ impl Template {
             ex.run(tree.clone(), data, &mut out).map_err(Error::Exec)?;
             Ok(out)
         };
-        std::thread::scope(|s| {
-            match std::thread::Builder::new().stack_size(EXEC_STACK).spawn_scoped(s, run) {
-                Ok(h) => h.join().unwrap_or_else(|_| Err(Error::Exec("template: execution panicked".into()))),
+        std::thread::scope(
+            |s| match std::thread::Builder::new().stack_size(EXEC_STACK).spawn_scoped(s, run) {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Exec("template: execution panicked".into()))),
                 Err(_) => run(),
-            }
-        })
+            },
+        )
     }
 
     /// Execute template `name` with `data` as Helm does: like [`Template::execute_go`],

@@ -116,9 +116,9 @@ pub fn resolves_non_string(s: &str) -> bool {
         return true;
     }
     const SPECIAL: [&str; 35] = [
-        "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
-        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf",
-        ".Inf", ".INF", "+.inf", "-.inf", "+.Inf",
+        "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf",
+        ".INF", "+.inf", "-.inf", "+.Inf",
     ];
     if SPECIAL.contains(&s) || matches!(s, "+.INF" | "-.Inf" | "-.INF") {
         return true;
@@ -135,7 +135,10 @@ pub fn resolves_non_string(s: &str) -> bool {
     if is_yaml_float(&plain) {
         return true;
     }
-    if let Some(b) = plain.strip_prefix("0b").or_else(|| plain.strip_prefix("-0b")).or_else(|| plain.strip_prefix("+0b"))
+    if let Some(b) = plain
+        .strip_prefix("0b")
+        .or_else(|| plain.strip_prefix("-0b"))
+        .or_else(|| plain.strip_prefix("+0b"))
         && !b.is_empty()
         && b.bytes().all(|c| c == b'0' || c == b'1')
     {
@@ -347,7 +350,13 @@ struct Analysis {
 }
 
 fn analyze(s: &str) -> Analysis {
-    let mut a = Analysis { multiline: false, flow_plain: true, block_plain: true, single: true, block: true };
+    let mut a = Analysis {
+        multiline: false,
+        flow_plain: true,
+        block_plain: true,
+        single: true,
+        block: true,
+    };
     if s.is_empty() {
         a.multiline = false;
         a.flow_plain = false;
@@ -381,11 +390,9 @@ fn analyze(s: &str) -> Analysis {
                         block_ind = true;
                     }
                 }
-                '-' => {
-                    if followed_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '-' if followed_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
@@ -398,11 +405,9 @@ fn analyze(s: &str) -> Analysis {
                         block_ind = true;
                     }
                 }
-                '#' => {
-                    if preceded_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '#' if preceded_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
@@ -584,7 +589,13 @@ impl Emitter {
         while i < n {
             let c = chars[i];
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != n - 1 && chars.get(i + 1) != Some(&' ') {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i != n - 1
+                    && chars.get(i + 1) != Some(&' ')
+                {
                     self.write_indent(indent);
                 } else {
                     self.put(c);
@@ -808,7 +819,13 @@ pub fn to_yaml_pretty_document(v: &Value) -> Result<String, String> {
 
 fn emit(v: &Value, pretty: bool) -> Result<String, String> {
     let node = to_node(v, 0)?;
-    let mut e = Emitter { pretty, out: String::new(), column: 0, whitespace: true, indention: true };
+    let mut e = Emitter {
+        pretty,
+        out: String::new(),
+        column: 0,
+        whitespace: true,
+        indention: true,
+    };
     e.node(&node, -1, false, false);
     e.write_indent(0);
     Ok(e.out)

@@ -47,9 +47,12 @@ fn helm_to_go(e: &str) -> String {
 
 fn render(helpers: &str, text: &str, data: &Value) -> Result<String, (String, String)> {
     let mut t = Template::new("gotpl");
-    t.parse(HELPERS, helpers).map_err(|e| (e.to_string(), e.helm_message()))?;
-    t.parse(CHART_TEMPLATE, text).map_err(|e| (e.to_string(), e.helm_message()))?;
-    t.execute(CHART_TEMPLATE, data).map_err(|e| (e.to_string(), e.helm_message()))
+    t.parse(HELPERS, helpers)
+        .map_err(|e| (e.to_string(), e.helm_message()))?;
+    t.parse(CHART_TEMPLATE, text)
+        .map_err(|e| (e.to_string(), e.helm_message()))?;
+    t.execute(CHART_TEMPLATE, data)
+        .map_err(|e| (e.to_string(), e.helm_message()))
 }
 
 #[test]
@@ -88,10 +91,17 @@ fn fidelity_against_helm_v4() {
         } else {
             let detail = format!(
                 "--- {name}\n  template: {text:?}\n  want: {}\n  got:  {:?}",
-                c.get("output").or(c.get("error")).map(|v| v.to_string()).unwrap_or_default(),
+                c.get("output")
+                    .or(c.get("error"))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
                 got
             );
-            if is_known { fail_known.push(detail) } else { fail_new.push(detail) }
+            if is_known {
+                fail_known.push(detail)
+            } else {
+                fail_new.push(detail)
+            }
         }
     }
     eprintln!(
@@ -111,5 +121,9 @@ fn fidelity_against_helm_v4() {
     for d in &fail_new {
         eprintln!("{d}");
     }
-    assert!(fail_new.is_empty(), "{} fidelity cases differ from Helm v4", fail_new.len());
+    assert!(
+        fail_new.is_empty(),
+        "{} fidelity cases differ from Helm v4",
+        fail_new.len()
+    );
 }
