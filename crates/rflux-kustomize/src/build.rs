@@ -1,0 +1,320 @@
+//! The build: loads a kustomization, accumulates its resources (files, directories,
+//! nested kustomizations), applies components, generators and transformers in kustomize's
+//! order, then (at the top only) hash suffixes, name references, vars and sorting.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::fs::{Root, find_kustomization};
+use crate::kustomization::Kustomization;
+use crate::resource::Resource;
+use crate::transform::{annotations, images, labels, namespace, nameref, prefix, replicas};
+use crate::{generator, order, patch, replacements, vars, yaml};
+
+struct Ctx {
+    root: Root,
+    /// Directories being built (cycle detection).
+    stack: Vec<PathBuf>,
+    /// Vars declared anywhere in the build.
+    vars: Vec<vars::Var>,
+}
+
+/// Builds the kustomization in `dir`; every file must be inside `root`.
+pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
+    let mut ctx = Ctx {
+        root: Root::new(root)?,
+        stack: Vec::new(),
+        vars: Vec::new(),
+    };
+    let dir = ctx.root.check_inside(dir)?;
+    let k = load_kustomization(&dir)?;
+    if k.is_component {
+        return Err(Error::entry(
+            &k.path,
+            "kind",
+            "a Component cannot be built directly; list it under `components`",
+        ));
+    }
+    let mut resources = accumulate(&mut ctx, &k, Vec::new())?;
+    for r in resources.iter_mut() {
+        if r.needs_hash {
+            let hash = generator::content_hash(&r.obj);
+            let name = format!("{}-{hash}", r.name());
+            r.set_name(&name);
+        }
+    }
+    nameref::fix(&mut resources);
+    vars::resolve(&ctx.vars, &mut resources).map_err(|m| Error::entry(&k.path, "vars", m))?;
+    sort(&k, &mut resources)?;
+    build_metadata(&k, &mut resources)?;
+    Ok(resources.into_iter().map(|r| r.obj).collect())
+}
+
+fn sort(k: &Kustomization, resources: &mut [Resource]) -> Result<(), Error> {
+    let Some(opts) = k.get("sortOptions") else {
+        order::legacy(resources, None, None);
+        return Ok(());
+    };
+    let order_name = opts.get("order").and_then(Value::as_str).unwrap_or("legacy");
+    match order_name {
+        "fifo" => Ok(()),
+        "legacy" => {
+            let list = |key: &str| -> Option<Vec<String>> {
+                opts.get("legacySortOptions")
+                    .and_then(|l| l.get(key))
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            };
+            let first = list("orderFirst");
+            let last = list("orderLast");
+            order::legacy(resources, first.as_deref(), last.as_deref());
+            Ok(())
+        }
+        other => Err(Error::entry(
+            &k.path,
+            "sortOptions",
+            format!("the field sortOptions.order must be one of [fifo, legacy], got {other:?}"),
+        )),
+    }
+}
+
+fn build_metadata(k: &Kustomization, resources: &mut [Resource]) -> Result<(), Error> {
+    for opt in k.strings("buildMetadata")? {
+        match opt.as_str() {
+            "managedByLabel" => {
+                let pairs = vec![(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "kustomize-v5.5.0".to_string(),
+                )];
+                labels::apply(resources, &pairs, false, false);
+            }
+            "originAnnotations" | "transformerAnnotations" => {}
+            other => {
+                return Err(Error::entry(
+                    &k.path,
+                    format!("buildMetadata: {other}"),
+                    "unknown buildMetadata option",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load_kustomization(dir: &Path) -> Result<Kustomization, Error> {
+    match find_kustomization(dir) {
+        Err(m) => Err(Error::file(dir, m)),
+        Ok(None) => Err(Error::file(
+            dir,
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
+        )),
+        Ok(Some(path)) => Kustomization::load(&path),
+    }
+}
+
+/// Loads the objects of one resource file.
+fn load_file(k: &Kustomization, entry: &str, path: &Path) -> Result<Vec<Resource>, Error> {
+    let what = format!("resources: {entry}");
+    let text = crate::fs::read_text(&k.path, &what, path)?;
+    let docs = yaml::parse_stream(&text).map_err(|source| Error::Yaml {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for doc in docs {
+        match doc {
+            Value::Null => {}
+            Value::Object(ref m) => {
+                let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+                if kind.ends_with("List")
+                    && let Some(Value::Array(items)) = m.get("items")
+                {
+                    for item in items {
+                        out.push(check_object(k, &what, path, item.clone())?);
+                    }
+                    continue;
+                }
+                out.push(check_object(k, &what, path, doc)?);
+            }
+            _ => {
+                return Err(Error::entry(
+                    &k.path,
+                    what,
+                    format!("{}: a document is not a mapping", path.display()),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_object(k: &Kustomization, what: &str, path: &Path, obj: Value) -> Result<Resource, Error> {
+    let r = Resource::new(obj);
+    if r.kind().is_empty() {
+        return Err(Error::entry(
+            &k.path,
+            what,
+            format!("{}: missing kind in an object", path.display()),
+        ));
+    }
+    if r.name().is_empty() {
+        return Err(Error::entry(
+            &k.path,
+            what,
+            format!("{}: missing metadata.name in a {} object", path.display(), r.kind()),
+        ));
+    }
+    Ok(r)
+}
+
+fn same_id(a: &Resource, b: &Resource) -> bool {
+    let (ga, gb) = (a.gvk(), b.gvk());
+    ga == gb && a.name() == b.name() && crate::transform_ns_eq(a.namespace(), b.namespace())
+}
+
+fn append(k: &Kustomization, what: &str, into: &mut Vec<Resource>, new: Vec<Resource>) -> Result<(), Error> {
+    for r in new {
+        if into.iter().any(|e| same_id(e, &r)) {
+            return Err(Error::entry(
+                &k.path,
+                what,
+                format!("may not add resource with an already registered id: {}", r.id_string()),
+            ));
+        }
+        into.push(r);
+    }
+    Ok(())
+}
+
+fn load_child(ctx: &Ctx, parent: &Kustomization, what: &str, dir: &Path, component: bool) -> Result<Kustomization, Error> {
+    if ctx.stack.iter().any(|d| d == dir) {
+        return Err(Error::entry(
+            &parent.path,
+            what,
+            format!("cycle detected: {} is already being built", dir.display()),
+        ));
+    }
+    let k = match find_kustomization(dir) {
+        Err(m) => return Err(Error::entry(&parent.path, what, m)),
+        Ok(None) => {
+            return Err(Error::entry(
+                &parent.path,
+                what,
+                format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    dir.display()
+                ),
+            ));
+        }
+        Ok(Some(p)) => Kustomization::load(&p)?,
+    };
+    if k.is_component != component {
+        let msg = if component {
+            "expected kind 'Component' for a component, got 'Kustomization'"
+        } else {
+            "expected kind 'Kustomization' for a resource, got 'Component'"
+        };
+        return Err(Error::entry(&parent.path, what, msg));
+    }
+    Ok(k)
+}
+
+/// Runs one kustomization on top of `resources` (empty for a Kustomization, the parent's
+/// for a Component).
+fn accumulate(ctx: &mut Ctx, k: &Kustomization, mut resources: Vec<Resource>) -> Result<Vec<Resource>, Error> {
+    ctx.stack.push(k.dir.clone());
+    let result = accumulate_inner(ctx, k, &mut resources);
+    ctx.stack.pop();
+    result.map(|()| resources)
+}
+
+fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) -> Result<(), Error> {
+    let mut entries = k.strings("resources")?;
+    entries.extend(k.strings("bases")?);
+    for entry in entries {
+        let what = format!("resources: {entry}");
+        let path = ctx.root.resolve(&k.path, &k.dir, "resources", &entry)?;
+        let new = if path.is_dir() {
+            let child = load_child(ctx, k, &what, &path, false)?;
+            accumulate(ctx, &child, Vec::new())?
+        } else {
+            load_file(k, &entry, &path)?
+        };
+        append(k, &what, resources, new)?;
+    }
+    for entry in k.strings("components")? {
+        let what = format!("components: {entry}");
+        let path = ctx.root.resolve(&k.path, &k.dir, "components", &entry)?;
+        if !path.is_dir() {
+            return Err(Error::entry(&k.path, &what, "a component must be a directory"));
+        }
+        let comp = load_child(ctx, k, &what, &path, true)?;
+        let taken = std::mem::take(resources);
+        *resources = accumulate(ctx, &comp, taken)?;
+    }
+    for entry in k.strings("crds")? {
+        ctx.root.resolve(&k.path, &k.dir, "crds", &entry)?;
+    }
+    generator::run(k, &ctx.root, resources)?;
+    transform(ctx, k, resources)?;
+    ctx.vars.extend(vars::read(k)?);
+    Ok(())
+}
+
+fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) -> Result<(), Error> {
+    patch::run_strategic_merge(k, &ctx.root, resources)?;
+    patch::run_patches(k, &ctx.root, resources)?;
+    if let Some(ns) = k.string("namespace")?
+        && !ns.is_empty()
+    {
+        namespace::apply(resources, &ns);
+    }
+    let prefix_s = k.string("namePrefix")?.unwrap_or_default();
+    let suffix_s = k.string("nameSuffix")?.unwrap_or_default();
+    prefix::apply(resources, &prefix_s, &suffix_s);
+    let common = k.string_map("commonLabels")?;
+    labels::apply(resources, &common, true, true);
+    for entry in k.objects("labels")? {
+        let pairs = entry
+            .get("pairs")
+            .map(|v| crate::kustomization::string_map(v).ok_or_else(|| Error::entry(&k.path, "labels", "pairs must be a map of strings")))
+            .transpose()?
+            .unwrap_or_default();
+        let selectors = entry.get("includeSelectors").and_then(Value::as_bool).unwrap_or(false);
+        let templates = entry.get("includeTemplates").and_then(Value::as_bool).unwrap_or(false);
+        for key in entry.keys() {
+            if !["pairs", "includeSelectors", "includeTemplates", "fields"].contains(&key.as_str()) {
+                return Err(Error::entry(&k.path, "labels", format!("json: unknown field \"{key}\"")));
+            }
+        }
+        labels::apply(resources, &pairs, selectors, templates);
+    }
+    let annos = k.string_map("commonAnnotations")?;
+    annotations::apply(resources, &annos);
+    patch::run_json6902(k, &ctx.root, resources)?;
+    for entry in k.objects("replicas")? {
+        let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+        let count = entry.get("count").cloned().unwrap_or(Value::Null);
+        if !count.is_i64() && !count.is_u64() {
+            return Err(Error::entry(&k.path, format!("replicas: {name}"), "count must be an integer"));
+        }
+        replicas::apply(resources, name, &count);
+    }
+    for entry in k.objects("images")? {
+        let s = |key: &str| entry.get(key).and_then(crate::kustomization::scalar_string).unwrap_or_default();
+        let rule = images::ImageRule {
+            name: s("name"),
+            new_name: s("newName"),
+            new_tag: s("newTag"),
+            digest: s("digest"),
+        };
+        if rule.name.is_empty() {
+            return Err(Error::entry(&k.path, "images", "an image entry needs a name"));
+        }
+        images::apply(resources, &rule);
+    }
+    replacements::run(k, &ctx.root, resources)?;
+    Ok(())
+}

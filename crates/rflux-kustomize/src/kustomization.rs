@@ -1,0 +1,220 @@
+//! The kustomization file: loading, the known fields (unknown ones are errors, as in
+//! kustomize), legacy spellings folded into their current form, and refused features.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::yaml;
+
+const KNOWN_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "replacements",
+    "vars",
+    "crds",
+    "sortOptions",
+    "buildMetadata",
+    "openapi",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+    "imageTags",
+];
+
+/// A parsed kustomization (or component).
+pub(crate) struct Kustomization {
+    pub(crate) path: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) is_component: bool,
+    pub(crate) raw: Map<String, Value>,
+}
+
+impl Kustomization {
+    pub(crate) fn load(path: &Path) -> Result<Kustomization, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::file(path, crate::fs::io_reason(&e)))?;
+        let docs = yaml::parse_stream(&text).map_err(|source| Error::Yaml {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
+        let raw = match docs.as_slice() {
+            [] => Map::new(),
+            [Value::Object(m)] => m.clone(),
+            [_] => return Err(Error::file(path, "the kustomization must be a mapping")),
+            _ => {
+                return Err(Error::file(
+                    path,
+                    "the kustomization must be a single YAML document",
+                ));
+            }
+        };
+        for key in raw.keys() {
+            if !KNOWN_FIELDS.contains(&key.as_str()) {
+                return Err(Error::entry(
+                    path,
+                    key.clone(),
+                    format!("invalid Kustomization: json: unknown field \"{key}\""),
+                ));
+            }
+        }
+        let kind = raw.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
+        let is_component = match kind {
+            "Kustomization" | "" => false,
+            "Component" => true,
+            other => {
+                return Err(Error::entry(
+                    path,
+                    "kind",
+                    format!("unknown kind {other:?}: expected Kustomization or Component"),
+                ));
+            }
+        };
+        for refused in ["helmCharts", "helmGlobals", "helmChartInflationGenerator"] {
+            if raw.get(refused).is_some_and(|v| !v.is_null()) {
+                return Err(Error::entry(
+                    path,
+                    refused,
+                    "Helm chart inflation is not supported by rflux's kustomize",
+                ));
+            }
+        }
+        for refused in ["generators", "transformers", "validators", "configurations", "openapi"] {
+            if raw
+                .get(refused)
+                .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+            {
+                return Err(Error::entry(
+                    path,
+                    refused,
+                    "plugin and transformer configuration files are not supported",
+                ));
+            }
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Kustomization {
+            path: path.to_path_buf(),
+            dir,
+            is_component,
+            raw,
+        })
+    }
+
+    pub(crate) fn get(&self, field: &str) -> Option<&Value> {
+        self.raw.get(field).filter(|v| !v.is_null())
+    }
+
+    /// A list of strings (`resources`, `components`, ...).
+    pub(crate) fn strings(&self, field: &str) -> Result<Vec<String>, Error> {
+        match self.get(field) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(Error::entry(
+                        &self.path,
+                        field,
+                        format!("expected a list of strings, found {other}"),
+                    )),
+                })
+                .collect(),
+            Some(other) => Err(Error::entry(
+                &self.path,
+                field,
+                format!("expected a list, found {other}"),
+            )),
+        }
+    }
+
+    pub(crate) fn string(&self, field: &str) -> Result<Option<String>, Error> {
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Error::entry(
+                &self.path,
+                field,
+                format!("expected a string, found {other}"),
+            )),
+        }
+    }
+
+    /// A list of objects (`patches`, `images`, ...).
+    pub(crate) fn objects(&self, field: &str) -> Result<Vec<Map<String, Value>>, Error> {
+        match self.get(field) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Object(m) => Ok(m.clone()),
+                    other => Err(Error::entry(
+                        &self.path,
+                        field,
+                        format!("expected a list of mappings, found {other}"),
+                    )),
+                })
+                .collect(),
+            Some(other) => Err(Error::entry(
+                &self.path,
+                field,
+                format!("expected a list, found {other}"),
+            )),
+        }
+    }
+
+    /// A string-to-string map (`commonLabels`, `commonAnnotations`).
+    pub(crate) fn string_map(&self, field: &str) -> Result<Vec<(String, String)>, Error> {
+        match self.get(field) {
+            None => Ok(Vec::new()),
+            Some(v) => string_map(v).ok_or_else(|| {
+                Error::entry(&self.path, field, "expected a map of strings")
+            }),
+        }
+    }
+}
+
+/// A map whose values are scalars, as strings (kustomize reads them as strings).
+pub(crate) fn string_map(v: &Value) -> Option<Vec<(String, String)>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| scalar_string(v).map(|s| (k.clone(), s)))
+            .collect(),
+        _ => None,
+    }
+}
+
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}

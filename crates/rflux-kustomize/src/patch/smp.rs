@@ -1,0 +1,192 @@
+//! Strategic merge patch as kustomize (kyaml) applies it: maps merge, `null` deletes,
+//! lists merge by the built-in schema's merge keys (or kyaml's well-known keys for kinds
+//! without a schema), `$patch: delete|replace|merge` and `$retainKeys` directives.
+
+use rflux_schema::Node;
+use serde_json::{Map, Value};
+
+/// Keys kyaml treats as list-merge keys when no schema is known.
+const ASSOCIATIVE_KEYS: &[&str] = &[
+    "mountPath",
+    "devicePath",
+    "ip",
+    "type",
+    "topologyKey",
+    "name",
+    "containerPort",
+];
+
+/// Outcome of merging a patch into an object.
+pub(crate) enum Merged {
+    Keep,
+    Delete,
+}
+
+/// Applies `patch` to `dest` (a whole object). `Merged::Delete` means `$patch: delete`.
+pub(crate) fn apply(dest: &mut Value, patch: &Value) -> Merged {
+    let schema = dest
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .zip(dest.get("kind").and_then(Value::as_str))
+        .and_then(|(av, k)| rflux_schema::kind_for_api_version(av, k));
+    if directive(patch) == Some("delete") {
+        return Merged::Delete;
+    }
+    merge_value(dest, patch, schema);
+    Merged::Keep
+}
+
+fn directive(v: &Value) -> Option<&str> {
+    v.get("$patch").and_then(Value::as_str)
+}
+
+fn is_directive_key(k: &str) -> bool {
+    k == "$patch"
+        || k == "$retainKeys"
+        || k.starts_with("$setElementOrder/")
+        || k.starts_with("$deleteFromPrimitiveList/")
+}
+
+/// A patch value with directives and nulls removed (what gets added when the
+/// destination has nothing to merge with).
+fn clean(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, val) in m {
+                if is_directive_key(k) || val.is_null() {
+                    continue;
+                }
+                out.insert(k.clone(), clean(val));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|i| directive(i) != Some("delete"))
+                .filter(|i| !(i.is_object() && directive(i) == Some("replace") && i.as_object().is_some_and(|m| m.len() == 1)))
+                .map(clean)
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn merge_value(dest: &mut Value, patch: &Value, node: Option<Node>) {
+    match (dest, patch) {
+        (d @ Value::Object(_), Value::Object(p)) => {
+            if p.get("$patch").and_then(Value::as_str) == Some("replace") {
+                *d = clean(patch);
+                return;
+            }
+            let Value::Object(dm) = d else { return };
+            merge_map(dm, p, node);
+        }
+        (d @ Value::Array(_), Value::Array(p)) => {
+            let Value::Array(dl) = d else { return };
+            merge_list(dl, p, node);
+        }
+        (d, p) => *d = clean(p),
+    }
+}
+
+fn merge_map(dest: &mut Map<String, Value>, patch: &Map<String, Value>, node: Option<Node>) {
+    for (k, pv) in patch {
+        if is_directive_key(k) {
+            continue;
+        }
+        let child = node.and_then(|n| n.field(k));
+        if pv.is_null() {
+            dest.remove(k);
+            continue;
+        }
+        if directive(pv) == Some("delete") && pv.is_object() {
+            dest.remove(k);
+            continue;
+        }
+        match dest.get_mut(k) {
+            Some(dv) if !dv.is_null() => merge_value(dv, pv, child),
+            _ => {
+                dest.insert(k.clone(), clean(pv));
+            }
+        }
+    }
+    if let Some(Value::Array(retain)) = patch.get("$retainKeys") {
+        let keep: Vec<&str> = retain.iter().filter_map(Value::as_str).collect();
+        dest.retain(|k, _| keep.contains(&k.as_str()));
+    }
+}
+
+fn merge_keys_for(node: Option<Node>, dest: &[Value], patch: &[Value]) -> Option<Vec<String>> {
+    if let Some(n) = node {
+        let keys = n.patch_merge_keys();
+        if !keys.is_empty() {
+            return Some(keys.iter().map(|s| (*s).to_string()).collect());
+        }
+        return None;
+    }
+    // No schema: kyaml's well-known keys, when every element of both lists has one.
+    let all: Vec<&Value> = dest.iter().chain(patch.iter()).collect();
+    if all.is_empty() || !all.iter().all(|v| v.is_object()) {
+        return None;
+    }
+    for key in ASSOCIATIVE_KEYS {
+        let has = |v: &&Value| v.get(*key).is_some() || directive(v).is_some();
+        if all.iter().filter(|v| directive(v).is_none()).all(|v| v.get(*key).is_some())
+            && all.iter().all(has)
+        {
+            return Some(vec![(*key).to_string()]);
+        }
+    }
+    None
+}
+
+fn same_key(a: &Value, b: &Value, keys: &[String]) -> bool {
+    keys.iter().all(|k| a.get(k) == b.get(k)) && keys.iter().any(|k| a.get(k).is_some())
+}
+
+fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
+    if patch.iter().any(|p| directive(p) == Some("replace")) {
+        *dest = patch
+            .iter()
+            .filter(|p| directive(p) != Some("replace"))
+            .map(clean)
+            .collect();
+        return;
+    }
+    let items = node.and_then(|n| n.items());
+    let Some(keys) = merge_keys_for(node, dest, patch) else {
+        let scalar_merge = node.is_some_and(|n| n.patch_strategy_merge())
+            && patch.iter().all(|p| !p.is_object() && !p.is_array());
+        if scalar_merge {
+            for p in patch {
+                if !dest.contains(p) {
+                    dest.push(p.clone());
+                }
+            }
+        } else {
+            *dest = patch.iter().map(clean).collect();
+        }
+        return;
+    };
+    if !patch.iter().all(Value::is_object) {
+        *dest = patch.iter().map(clean).collect();
+        return;
+    }
+    for p in patch {
+        let pos = dest
+            .iter()
+            .position(|d| d.is_object() && same_key(d, p, &keys));
+        if directive(p) == Some("delete") {
+            if let Some(i) = pos {
+                dest.remove(i);
+            }
+            continue;
+        }
+        match pos {
+            Some(i) => merge_value(&mut dest[i], p, items),
+            None => dest.push(clean(p)),
+        }
+    }
+}

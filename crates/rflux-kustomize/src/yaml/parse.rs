@@ -1,0 +1,265 @@
+//! Reads a YAML stream into JSON values the way kyaml does: go-yaml v3 scalar resolution,
+//! anchors and aliases expanded, merge keys (`<<`) applied, duplicate keys rejected.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::resolve::{Resolved, Rules, resolve_plain, to_value};
+
+/// A YAML syntax or structure error with its 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::error::Error for YamlError {}
+
+impl std::fmt::Display for YamlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+fn err_at(span: &Span, message: impl Into<String>) -> YamlError {
+    YamlError {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        message: message.into(),
+    }
+}
+
+/// Maximum nesting depth accepted (guards the recursive builder).
+const MAX_DEPTH: usize = 512;
+
+enum Frame {
+    Seq(Vec<Value>, usize),
+    Map {
+        map: Map<String, Value>,
+        anchor: usize,
+        key: Option<(String, bool)>,
+        merges: Vec<Value>,
+        key_lines: HashMap<String, usize>,
+    },
+}
+
+/// Parses every document of a stream; empty documents yield `Value::Null`.
+pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Value> = HashMap::new();
+    let mut doc_value: Option<Value> = None;
+    for item in Parser::new_from_str(text) {
+        let (event, span) = item.map_err(|e| YamlError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info(),
+        })?;
+        let value = match event {
+            Event::StreamStart | Event::StreamEnd => continue,
+            Event::DocumentStart(..) => {
+                anchors.clear();
+                doc_value = None;
+                continue;
+            }
+            Event::DocumentEnd => {
+                docs.push(doc_value.take().unwrap_or(Value::Null));
+                continue;
+            }
+            Event::Alias(id) => match anchors.get(&id) {
+                Some(v) => v.clone(),
+                None => return Err(err_at(&span, "unknown alias")),
+            },
+            Event::Scalar(text, style, anchor, tag) => {
+                let v = scalar(&text, style, tag.as_deref().map(|t| (t.handle(), t.suffix())))
+                    .map_err(|m| err_at(&span, m))?;
+                let is_merge_key = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
+                if let Some(Frame::Map { key: k @ None, .. }) = stack.last_mut() {
+                    // A mapping key.
+                    let key_text = match &v {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        _ => text.to_string(),
+                    };
+                    *k = Some((key_text, is_merge_key));
+                    if anchor != 0 {
+                        anchors.insert(anchor, v);
+                    }
+                    continue;
+                }
+                if anchor != 0 {
+                    anchors.insert(anchor, v.clone());
+                }
+                v
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err_at(&span, "nesting too deep"));
+                }
+                stack.push(Frame::Seq(Vec::new(), anchor));
+                continue;
+            }
+            Event::MappingStart(_, anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err_at(&span, "nesting too deep"));
+                }
+                if let Some(Frame::Map { key: None, .. }) = stack.last() {
+                    return Err(err_at(&span, "complex mapping keys are not supported"));
+                }
+                stack.push(Frame::Map {
+                    map: Map::new(),
+                    anchor,
+                    key: None,
+                    merges: Vec::new(),
+                    key_lines: HashMap::new(),
+                });
+                continue;
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq(items, anchor)) => {
+                    let v = Value::Array(items);
+                    if anchor != 0 {
+                        anchors.insert(anchor, v.clone());
+                    }
+                    v
+                }
+                _ => return Err(err_at(&span, "unbalanced sequence end")),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map {
+                    mut map,
+                    anchor,
+                    merges,
+                    ..
+                }) => {
+                    // Merge keys: explicit keys win, earlier merges win over later ones.
+                    for merged in merges {
+                        let sources = match merged {
+                            Value::Array(items) => items,
+                            other => vec![other],
+                        };
+                        for source in sources {
+                            if let Value::Object(m) = source {
+                                for (k, v) in m {
+                                    if !map.contains_key(&k) {
+                                        map.insert(k, v);
+                                    }
+                                }
+                            } else {
+                                return Err(err_at(
+                                    &span,
+                                    "map merge requires map or sequence of maps as the value",
+                                ));
+                            }
+                        }
+                    }
+                    let v = Value::Object(map);
+                    if anchor != 0 {
+                        anchors.insert(anchor, v.clone());
+                    }
+                    v
+                }
+                _ => return Err(err_at(&span, "unbalanced mapping end")),
+            },
+            _ => continue,
+        };
+        // Place the finished value.
+        match stack.last_mut() {
+            None => doc_value = Some(value),
+            Some(Frame::Seq(items, _)) => items.push(value),
+            Some(Frame::Map {
+                map,
+                key,
+                merges,
+                key_lines,
+                ..
+            }) => match key.take() {
+                None => {
+                    // A collection or alias used as a key.
+                    let key_text = match value {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        Value::Bool(_) | Value::Number(_) => value.to_string(),
+                        _ => return Err(err_at(&span, "complex mapping keys are not supported")),
+                    };
+                    *key = Some((key_text, false));
+                }
+                Some((k, true)) if k == "<<" => merges.push(value),
+                Some((k, _)) => {
+                    if let Some(line) = key_lines.get(&k) {
+                        return Err(err_at(
+                            &span,
+                            format!("mapping key \"{k}\" already defined at line {line}"),
+                        ));
+                    }
+                    key_lines.insert(k.clone(), span.start.line());
+                    map.insert(k, value);
+                }
+            },
+        }
+    }
+    Ok(docs)
+}
+
+fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {
+    if let Some((handle, suffix)) = tag {
+        if handle == "tag:yaml.org,2002:" {
+            let resolved = resolve_plain(text, Rules::V3);
+            return match suffix {
+                "str" | "binary" => Ok(Value::String(text.to_string())),
+                "null" => Ok(Value::Null),
+                "bool" => match resolved {
+                    Resolved::Bool(b) => Ok(Value::Bool(b)),
+                    _ => Err(format!("cannot decode !!{suffix} `{text}`")),
+                },
+                "int" => match resolved {
+                    Resolved::Int(_) | Resolved::Uint(_) => Ok(to_value(text, resolved)),
+                    _ => Err(format!("cannot decode !!{suffix} `{text}`")),
+                },
+                "float" => match resolved {
+                    Resolved::Int(i) => Ok(to_value(text, Resolved::Float(i as f64))),
+                    Resolved::Uint(u) => Ok(to_value(text, Resolved::Float(u as f64))),
+                    Resolved::Float(_) => Ok(to_value(text, resolved)),
+                    _ => Err(format!("cannot decode !!{suffix} `{text}`")),
+                },
+                "timestamp" => match resolved {
+                    Resolved::Timestamp(_) => Ok(to_value(text, resolved)),
+                    _ => Ok(Value::String(text.to_string())),
+                },
+                _ => Ok(Value::String(text.to_string())),
+            };
+        }
+        // Application tags: the value is kept as written.
+        if style != ScalarStyle::Plain {
+            return Ok(Value::String(text.to_string()));
+        }
+        return Ok(to_value(text, resolve_plain(text, Rules::V3)));
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(Value::String(text.to_string()));
+    }
+    Ok(to_value(text, resolve_plain(text, Rules::V3)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_merges_and_duplicates() {
+        let docs = parse_stream("a: &x {b: 1}\nc: *x\nd:\n  <<: *x\n  e: 2\n").unwrap_or_default();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0]["c"]["b"], 1);
+        assert_eq!(docs[0]["d"]["b"], 1);
+        assert!(parse_stream("a: 1\na: 2\n").is_err());
+        let docs = parse_stream("---\n---\na: yes\n").unwrap_or_default();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1]["a"], "yes");
+    }
+}
