@@ -59,6 +59,7 @@ fn corpus_decrypts() {
     let mut ok = 0;
     let mut report = Vec::new();
     let (mut emitted_same, mut emit_total) = (0, 0);
+    let (mut md_same, mut md_total) = (0, 0);
     for path in &all {
         let rel = path.strip_prefix(&root).unwrap_or(path).display().to_string();
         if rel.contains("/keys/") || rel.contains("/pgp/") || rel.ends_with("SOURCE") || rel.contains("decryptor/") {
@@ -123,6 +124,47 @@ fn corpus_decrypts() {
                 ));
             }
             emit_total += 1;
+            // Metadata written by sops >= 3.10 is re-created field for field.
+            let branches = rflux_sops::formats::load_branches(&data, format).unwrap();
+            if let Ok((data_branches, Some(md))) = rflux_sops::formats::split_metadata(branches, format) {
+                let newer = md.version.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap_or(0) >= 10;
+                if newer {
+                    let again = match format {
+                        Format::Yaml => {
+                            let docs: Vec<_> = data_branches
+                                .iter()
+                                .map(|b| {
+                                    let mut b = b.clone();
+                                    b.push(rflux_sops::tree::Item::new("sops", md.to_value()));
+                                    b
+                                })
+                                .collect();
+                            rflux_sops::formats::yaml::emit(&docs, indent)
+                        }
+                        _ => String::from_utf8(rflux_sops::formats::emit_encrypted(&data_branches, &md, format).unwrap())
+                            .unwrap(),
+                    };
+                    md_total += 1;
+                    if again == original {
+                        md_same += 1;
+                        report.push(format!("     metadata re-created byte for byte (sops {})", md.version));
+                    } else {
+                        report.push(format!("     metadata differs (sops {}):\n{again}", md.version));
+                    }
+                }
+            }
+        }
+        if matches!(format, Format::Dotenv | Format::Ini) {
+            let branches = rflux_sops::formats::load_branches(&data, format).unwrap();
+            let (data_branches, md) = rflux_sops::formats::split_metadata(branches, format).unwrap();
+            let again = rflux_sops::formats::emit_encrypted(&data_branches, &md.unwrap(), format).unwrap();
+            emit_total += 1;
+            if again == data {
+                emitted_same += 1;
+                report.push(format!("     re-emitted byte for byte: {rel}"));
+            } else {
+                report.push(format!("     re-emitted differs:\n{}", String::from_utf8_lossy(&again)));
+            }
         }
         let verify = !name.contains("no_mac");
         match rflux_sops::decrypt(&data, format, &keys, &DecryptOptions { verify_mac: verify }) {
@@ -148,7 +190,8 @@ fn corpus_decrypts() {
         eprintln!("{l}");
     }
     eprintln!("corpus: {ok}/{total} encrypted files decrypted");
-    eprintln!("corpus: {emitted_same}/{emit_total} YAML/JSON files re-emitted byte for byte");
+    eprintln!("corpus: {emitted_same}/{emit_total} YAML/JSON/dotenv/INI files re-emitted byte for byte");
+    eprintln!("corpus: {md_same}/{md_total} sops>=3.10 files: metadata re-created byte for byte");
     let expected_failures = report
         .iter()
         .filter(|l| l.starts_with("FAIL") && l.contains("age-pq"))

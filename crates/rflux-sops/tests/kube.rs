@@ -104,6 +104,6 @@ fn generator_files() {
     assert_eq!(out, b"USER=admin\nPASS=x\n");
     let ini = rflux_sops::encrypt(b"[s]\nk = v\n", Format::Ini, &o).unwrap();
     let out = decrypt_file_by_path("conf.ini", &ini, false, &k).unwrap().unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "[s]\nk = v\n\n");
+    assert_eq!(String::from_utf8(out).unwrap(), "[s]\nk = v\n");
     assert!(decrypt_file_by_path("plain.env", b"A=1\n", true, &k).unwrap().is_none());
 }

@@ -209,5 +209,9 @@ pub fn emit(branch: &Branch) -> Result<String> {
         }
         out.push('\n');
     }
+    // go-ini separates sections by a blank line but writes none after the last one.
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
     Ok(out)
 }
