@@ -22,7 +22,8 @@ fn main() {
     let keys: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
     let id = age::x25519::Identity::generate();
     let mut ring = Keyring::new();
-    ring.add_age_identities(id.to_string().expose_secret(), "bench").unwrap();
+    ring.add_age_identities(id.to_string().expose_secret(), "bench")
+        .unwrap();
     let mut doc = String::from("apiVersion: v1\nkind: Secret\nmetadata:\n    name: bench\nstringData:\n");
     for i in 0..keys {
         doc.push_str(&format!("    key{i:05}: value-{i}-abcdefghijklmnopqrstuvwxyz\n"));

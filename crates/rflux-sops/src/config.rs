@@ -82,10 +82,13 @@ fn group_of(map: &[tree::Item]) -> RuleGroup {
         "hc_vault_transit_uri",
         "azure_keyvault",
     ] {
-        if let Some(v) = tree::get(map, p)
-            && !matches!(v, Value::Null)
-            && !list(Some(v)).is_empty() | matches!(v, Value::Seq(s) if !s.is_empty())
-        {
+        let named = match tree::get(map, p) {
+            Some(Value::Str(s)) => !s.trim().is_empty(),
+            Some(Value::Seq(s)) => !s.is_empty(),
+            Some(Value::Map(m)) => !m.is_empty(),
+            _ => false,
+        };
+        if named {
             g.unsupported.push(match p {
                 "kms" => "kms",
                 "gcp_kms" => "gcp_kms",

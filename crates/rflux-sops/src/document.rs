@@ -95,6 +95,15 @@ pub fn decrypt(input: &[u8], format: Format, keys: &Keyring, opts: &DecryptOptio
     formats::emit_plain(&d.branches, format)
 }
 
+/// Decrypt a file on disk as `sops decrypt FILE` does (format from the file name).
+pub fn decrypt_file(path: &std::path::Path, keys: &Keyring, opts: &DecryptOptions) -> Result<Vec<u8>> {
+    let data = std::fs::read(path).map_err(|e| SopsError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    decrypt(&data, Format::from_path(path), keys, opts)
+}
+
 /// What to encrypt to and which values.
 #[derive(Debug, Clone, Default)]
 pub struct EncryptOptions {

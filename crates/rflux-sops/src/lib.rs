@@ -21,7 +21,8 @@ pub mod tree;
 pub mod walk;
 
 pub use document::{
-    DecryptOptions, Decrypted, EncryptOptions, decrypt, decrypt_document, encrypt, encrypt_file, has_metadata,
+    DecryptOptions, Decrypted, EncryptOptions, decrypt, decrypt_document, decrypt_file, encrypt, encrypt_file,
+    has_metadata,
 };
 pub use error::{Result, SopsError};
 pub use formats::Format;

@@ -127,7 +127,13 @@ fn corpus_decrypts() {
             // Metadata written by sops >= 3.10 is re-created field for field.
             let branches = rflux_sops::formats::load_branches(&data, format).unwrap();
             if let Ok((data_branches, Some(md))) = rflux_sops::formats::split_metadata(branches, format) {
-                let newer = md.version.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap_or(0) >= 10;
+                let newer = md
+                    .version
+                    .split('.')
+                    .nth(1)
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .unwrap_or(0)
+                    >= 10;
                 if newer {
                     let again = match format {
                         Format::Yaml => {
@@ -141,8 +147,10 @@ fn corpus_decrypts() {
                                 .collect();
                             rflux_sops::formats::yaml::emit(&docs, indent)
                         }
-                        _ => String::from_utf8(rflux_sops::formats::emit_encrypted(&data_branches, &md, format).unwrap())
-                            .unwrap(),
+                        _ => {
+                            String::from_utf8(rflux_sops::formats::emit_encrypted(&data_branches, &md, format).unwrap())
+                                .unwrap()
+                        }
                     };
                     md_total += 1;
                     if again == original {

@@ -62,7 +62,10 @@ fn document_parsers_never_panic() {
     };
     let samples = [
         (Format::Yaml, &b"a: 1\nb:\n  - x\n  - {y: z}\n# c\nd: &x q\ne: *x\n"[..]),
-        (Format::Json, &b"{\"a\": [1, 2.5, \"x\", null, true], \"b\": {\"c\": \"d\"}}"[..]),
+        (
+            Format::Json,
+            &b"{\"a\": [1, 2.5, \"x\", null, true], \"b\": {\"c\": \"d\"}}"[..],
+        ),
         (Format::Dotenv, &b"# c\nA=1\nB=two\n"[..]),
         (Format::Ini, &b"[s]\na = 1\n; c\nb = \"\"\"x\ny\"\"\"\n"[..]),
         (Format::Binary, &b"\x00\x01\x02"[..]),

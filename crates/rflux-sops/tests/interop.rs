@@ -1,6 +1,6 @@
-//! Our encrypted output must decrypt with an independent implementation: the npm package
+//! Interoperability. Our encrypted output must decrypt with independent implementations: the npm package
 //! `sops-age` (installed with npm into the test's temporary directory on first use), and the
-//! age CLI for the data-key envelope. Needs `node`/`npm` (and `age` for the CLI check) on
+//! age CLI and GnuPG for the data-key envelopes. Needs `node`/`npm`, `age` and `gpg` on
 //! PATH; without them the test says so and does nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -144,4 +144,96 @@ fn age_cli_reads_our_data_key_envelope() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout.len(), 32, "the data key is 32 raw bytes");
+}
+
+#[test]
+fn gnupg_reads_our_pgp_data_key_envelope() {
+    if !have("gpg") {
+        eprintln!("SKIPPED: gpg (Debian package gnupg) is needed for this test");
+        return;
+    }
+    let (armored, fp) = common::pgp_key();
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gnupg-home");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    std::fs::write(home.join("key.asc"), &armored).unwrap();
+    let gpg = |args: &[&str]| {
+        Command::new("gpg")
+            .env("GNUPGHOME", &home)
+            .args(["--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("run gpg")
+    };
+    let out = gpg(&["--import", home.join("key.asc").to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "gpg import: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = Recipient::pgp_from_armored(&armored, Some(&fp)).unwrap().remove(0);
+    let o = EncryptOptions {
+        key_groups: vec![vec![r]],
+        ..Default::default()
+    };
+    let enc = rflux_sops::encrypt(b"a: b\n", Format::Yaml, &o).unwrap();
+    let doc = rflux_sops::formats::load_branches(&enc, Format::Yaml).unwrap();
+    let (_, md) = rflux_sops::formats::split_metadata(doc, Format::Yaml).unwrap();
+    let Some(rflux_sops::MasterKey::Pgp {
+        enc: message,
+        fp: written_fp,
+        ..
+    }) = md.unwrap().key_groups[0].first().cloned()
+    else {
+        panic!("no pgp key")
+    };
+    assert_eq!(written_fp, fp);
+    std::fs::write(home.join("dk.asc"), message).unwrap();
+    let out = gpg(&["--decrypt", home.join("dk.asc").to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "gpg decrypt: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), 32, "the data key is 32 raw bytes");
+
+    // And the other way: a data key that gpg encrypted decrypts with our keyring.
+    std::fs::write(home.join("plain.bin"), [42u8; 32]).unwrap();
+    let out = gpg(&[
+        "--armor",
+        "--trust-model",
+        "always",
+        "--recipient",
+        &fp,
+        "--output",
+        home.join("from-gpg.asc").to_str().unwrap(),
+        "--encrypt",
+        home.join("plain.bin").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "gpg encrypt: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let message = std::fs::read_to_string(home.join("from-gpg.asc")).unwrap();
+    let md = rflux_sops::Metadata {
+        key_groups: vec![vec![rflux_sops::MasterKey::Pgp {
+            fp: fp.clone(),
+            enc: message,
+            created_at: "2024-01-01T00:00:00Z".into(),
+        }]],
+        shamir_threshold: 0,
+        last_modified: "2024-01-01T00:00:00Z".into(),
+        mac: String::new(),
+        rules: Default::default(),
+        version: "3.10.2".into(),
+    };
+    let mut keys = rflux_sops::Keyring::new();
+    keys.add_pgp_armored(&armored, "key.asc").unwrap();
+    assert_eq!(keys.data_key(&md).unwrap(), [42u8; 32]);
 }
