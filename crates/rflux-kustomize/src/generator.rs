@@ -140,6 +140,23 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
+/// kyaml's Secret/binaryData encoding: base64, wrapped every 70 characters (each line
+/// ending in a newline) once the encoding is 70 characters or longer.
+fn base64_wrapped(data: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64(data);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    let bytes = enc.as_bytes();
+    for chunk in bytes.chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 /// Runs both generators of a kustomization against the resources accumulated so far.
 pub(crate) fn run(k: &Kustomization, root: &Root, resources: &mut Vec<Resource>) -> Result<(), Error> {
     let global = read_options(k, "generatorOptions", k.get("generatorOptions"))?;
@@ -250,13 +267,13 @@ fn generate_one(
         }
         let bytes = crate::fs::read_bytes(&k.path, &what, &path)?;
         if kind == "Secret" {
-            let enc = base64(&bytes);
+            let enc = base64_wrapped(&bytes);
             add(key, enc, &mut data)?;
         } else {
             match String::from_utf8(bytes) {
                 Ok(text) => add(key, text, &mut data)?,
                 Err(e) => {
-                    let enc = base64(e.as_bytes());
+                    let enc = base64_wrapped(e.as_bytes());
                     if data.iter().any(|(k2, _)| *k2 == key) || binary.iter().any(|(k2, _)| *k2 == key) {
                         return Err(Error::entry(&k.path, &what, format!("repeated key `{key}`")));
                     }
@@ -270,7 +287,7 @@ fn generate_one(
         let file_keys = list("files")?.len();
         let literal_count = data.len() - file_keys.min(data.len());
         for (_, v) in data.iter_mut().take(literal_count) {
-            *v = base64(v.as_bytes());
+            *v = base64_wrapped(v.as_bytes());
         }
     }
     let mut metadata = Map::new();

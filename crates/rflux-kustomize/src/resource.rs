@@ -38,35 +38,12 @@ impl Gvk {
         format!("{g}_{v}_{k}")
     }
 
-    /// True when the kind is cluster-scoped (built-in kinds by the schema, CRD-defined
-    /// kinds when a CRD in the build says so; unknown kinds are namespaced).
+    /// True when the kind is a cluster-scoped built-in kind (kustomize treats every kind it
+    /// has no schema for as namespaced).
     pub(crate) fn is_cluster_scoped(&self) -> bool {
         match rflux_schema::scope(&self.group, &self.kind) {
             Some(scope) => scope == rflux_schema::Scope::Cluster,
-            None => matches!(
-                self.kind.as_str(),
-                "Namespace"
-                    | "ClusterRole"
-                    | "ClusterRoleBinding"
-                    | "CustomResourceDefinition"
-                    | "APIService"
-                    | "StorageClass"
-                    | "PersistentVolume"
-                    | "PriorityClass"
-                    | "MutatingWebhookConfiguration"
-                    | "ValidatingWebhookConfiguration"
-                    | "ValidatingAdmissionPolicy"
-                    | "ValidatingAdmissionPolicyBinding"
-                    | "ClusterIssuer"
-                    | "PodSecurityPolicy"
-                    | "SecurityContextConstraints"
-                    | "CSIDriver"
-                    | "CSINode"
-                    | "VolumeAttachment"
-                    | "IngressClass"
-                    | "RuntimeClass"
-                    | "Node"
-            ),
+            None => false,
         }
     }
 }
