@@ -50,6 +50,7 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::Str(x), Value::Str(y)) => x == y,
                 (Value::Nil, Value::Nil) => true,
+                (Value::Time(x), Value::Time(y)) => x == y,
                 _ => {
                     if a.type_name() != b.type_name() {
                         return Err(format!(

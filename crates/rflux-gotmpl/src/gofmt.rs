@@ -105,6 +105,7 @@ fn write_v(out: &mut String, v: &Value, top: bool) {
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&float_v(*f)),
         Value::Str(s) => out.push_str(s),
+        Value::Time(t) => out.push_str(&crate::gotime::to_go_string(t)),
         Value::List(l) | Value::StrList(l) => {
             out.push('[');
             for (i, x) in l.iter().enumerate() {
@@ -516,6 +517,10 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Int(i) | Value::Int64(i) => fmt_int(out, *i, verb, sp, v),
         Value::Float(f) => fmt_float(out, *f, verb, sp, v),
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
+        Value::Time(t) => match verb {
+            'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),
+            _ => bad_verb(out, v, verb),
+        },
         Value::List(l) | Value::StrList(l) => {
             if sp.sharp && verb == 'v' {
                 out.push_str(&go_syntax(v));

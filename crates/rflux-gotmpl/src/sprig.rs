@@ -189,7 +189,7 @@ fn go_trim_space(s: &str) -> &str {
 }
 
 /// Simple xorshift generator seeded from the clock, for Sprig's random functions.
-fn random_u64() -> u64 {
+pub fn random_u64() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static STATE: AtomicU64 = AtomicU64::new(0);
     let mut x = STATE.load(Ordering::Relaxed);
@@ -1413,14 +1413,6 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::list(
                 l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect(),
             ))
-        }),
-    );
-    add(
-        "sortAlphaNum",
-        func(&[Any], None, |_, a| {
-            let mut v = strslice(&a[0]);
-            v.sort();
-            Ok(Value::str_list(v))
         }),
     );
     // ---- dicts

@@ -82,6 +82,8 @@ pub enum Value {
     StrList(Arc<Vec<Value>>),
     /// Go `map[string]interface{}`.
     Map(MapRef),
+    /// Go `time.Time` (from `now`, `toDate`, `dateModify`).
+    Time(crate::gotime::Time),
 }
 
 impl Value {
@@ -131,6 +133,7 @@ impl Value {
             Value::List(_) => "[]interface {}",
             Value::StrList(_) => "[]string",
             Value::Map(_) => "map[string]interface {}",
+            Value::Time(_) => "time.Time",
         }
     }
 
@@ -145,6 +148,7 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) | Value::StrList(_) => "slice",
             Value::Map(_) => "map",
+            Value::Time(_) => "struct",
         }
     }
 
@@ -158,6 +162,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) | Value::StrList(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
+            Value::Time(_) => true,
         }
     }
 
@@ -213,6 +218,7 @@ impl Value {
             Value::Map(m) => {
                 serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
+            Value::Time(t) => serde_json::Value::String(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
         }
     }
 }

@@ -47,9 +47,10 @@ fn helm_to_go(e: &str) -> String {
 
 fn render(helpers: &str, text: &str, data: &Value) -> Result<String, (String, String)> {
     let mut t = Template::new("gotpl");
-    t.parse(HELPERS, helpers)
-        .map_err(|e| (e.to_string(), e.helm_message()))?;
+    // Helm parses deeper paths first, then names in reverse order: case.yaml before _helpers.tpl.
     t.parse(CHART_TEMPLATE, text)
+        .map_err(|e| (e.to_string(), e.helm_message()))?;
+    t.parse(HELPERS, helpers)
         .map_err(|e| (e.to_string(), e.helm_message()))?;
     t.execute(CHART_TEMPLATE, data)
         .map_err(|e| (e.to_string(), e.helm_message()))

@@ -32,7 +32,7 @@ def cases():
                 if name is not None:
                     yield group, name, flags, "\n".join(lines)
                 parts = line[4:].split()
-                name, flags, lines = parts[0], parts[1:], []
+                name, flags, lines = parts[0], [f.lstrip("!") for f in parts[1:]], []
             elif name is not None:
                 lines.append(line)
         if name is not None:
