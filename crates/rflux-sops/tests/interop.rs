@@ -153,7 +153,12 @@ fn gnupg_reads_our_pgp_data_key_envelope() {
         return;
     }
     let (armored, fp) = common::pgp_key();
-    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gnupg-home");
+    // A fresh GNUPGHOME per run: an agent left from an earlier run must not be reused.
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gpg-{}-{nonce}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
     #[cfg(unix)]
@@ -236,4 +241,10 @@ fn gnupg_reads_our_pgp_data_key_envelope() {
     let mut keys = rflux_sops::Keyring::new();
     keys.add_pgp_armored(&armored, "key.asc").unwrap();
     assert_eq!(keys.data_key(&md).unwrap(), [42u8; 32]);
+    // Stop the agent this test started and remove its home.
+    let _ = Command::new("gpgconf")
+        .env("GNUPGHOME", &home)
+        .args(["--kill", "gpg-agent"])
+        .output();
+    let _ = std::fs::remove_dir_all(&home);
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_saphyr::granit_parser::{Event, Parser, Placement, ScalarStyle};
+use serde_saphyr::granit_parser::{Event, Parser, Placement, ScalarStyle, StructureStyle};
 
 use super::scalar;
 use crate::error::{Result, SopsError};
@@ -13,9 +13,13 @@ use crate::tree::{Branch, Item, Key, Value};
 const FMT: &str = "yaml";
 
 struct Loader<'a> {
-    events: Vec<(Event<'a>, usize)>,
+    /// Events with the line and column where each starts.
+    events: Vec<(Event<'a>, usize, usize)>,
     pos: usize,
     anchors: HashMap<usize, Value>,
+    /// Own-line comments read between a key and its block value: they belong at the start of
+    /// that block (go-yaml makes them head comments of its first entry).
+    carry: Vec<String>,
 }
 
 fn perr(line: usize, msg: impl std::fmt::Display) -> SopsError {
@@ -24,13 +28,16 @@ fn perr(line: usize, msg: impl std::fmt::Display) -> SopsError {
 
 impl<'a> Loader<'a> {
     fn peek(&self) -> Option<&Event<'a>> {
-        self.events.get(self.pos).map(|(e, _)| e)
+        self.events.get(self.pos).map(|(e, _, _)| e)
     }
     fn line(&self) -> usize {
-        self.events.get(self.pos).map(|(_, l)| *l).unwrap_or(0)
+        self.events.get(self.pos).map(|(_, l, _)| *l).unwrap_or(0)
+    }
+    fn col(&self) -> usize {
+        self.events.get(self.pos).map(|(_, _, c)| *c).unwrap_or(0)
     }
     fn next(&mut self) -> Option<(Event<'a>, usize)> {
-        let e = self.events.get(self.pos).cloned();
+        let e = self.events.get(self.pos).map(|(e, l, _)| (e.clone(), *l));
         self.pos += 1;
         e
     }
@@ -43,6 +50,25 @@ impl<'a> Loader<'a> {
             self.pos += 1;
         }
         out
+    }
+
+    /// Comments less indented than a block container that ends right after them belong to an
+    /// outer container: move the container's end event before them.
+    fn hoist_end(&mut self, block_col: Option<usize>, is_end: fn(&Event) -> bool) {
+        let Some(col) = block_col else { return };
+        let mut j = self.pos;
+        while matches!(self.events.get(j), Some((Event::Comment(..), _, _))) {
+            j += 1;
+        }
+        if j == self.pos || !self.events.get(j).is_some_and(|(e, _, _)| is_end(e)) {
+            return;
+        }
+        let first_outer = (self.pos..j)
+            .find(|&i| matches!(&self.events[i], (Event::Comment(_, p), _, c) if *c < col && *p != Placement::Right));
+        if let Some(i) = first_outer {
+            let end = self.events.remove(j);
+            self.events.insert(i, end);
+        }
     }
 
     fn remember(&mut self, anchor: usize, v: &Value) {
@@ -68,14 +94,16 @@ impl<'a> Loader<'a> {
                 .get(&id)
                 .cloned()
                 .ok_or_else(|| perr(line, "alias to an unknown anchor")),
-            Some((Event::MappingStart(_, anchor, _), _)) => {
-                let items = self.mapping_body()?;
+            Some((Event::MappingStart(style, anchor, _), _)) => {
+                let block = style == StructureStyle::Block;
+                let items = self.mapping_body(block)?;
                 let v = Value::Map(items);
                 self.remember(anchor, &v);
                 Ok(v)
             }
-            Some((Event::SequenceStart(_, anchor, _), _)) => {
-                let v = Value::Seq(self.sequence_body()?);
+            Some((Event::SequenceStart(style, anchor, _), _)) => {
+                let block = style == StructureStyle::Block;
+                let v = Value::Seq(self.sequence_body(block)?);
                 self.remember(anchor, &v);
                 Ok(v)
             }
@@ -84,13 +112,15 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn mapping_body(&mut self) -> Result<Vec<Item>> {
-        let mut items: Vec<Item> = Vec::new();
+    fn mapping_body(&mut self, block: bool) -> Result<Vec<Item>> {
+        let mut items: Vec<Item> = std::mem::take(&mut self.carry).into_iter().map(Item::comment).collect();
+        let mut block_col = None;
         loop {
+            self.hoist_end(block_col, |e| matches!(e, Event::MappingEnd));
             let comments = self.take_comments();
             let mut placed_right = Vec::new();
             for (c, placement) in comments {
-                if placement == Placement::Right && !items.is_empty() {
+                if placement == Placement::Right && items.iter().any(|i| matches!(i.key, Key::Str(_))) {
                     placed_right.push(c);
                 } else {
                     items.push(Item::comment(c));
@@ -111,6 +141,9 @@ impl<'a> Loader<'a> {
                 self.pos += 1;
                 return Ok(items);
             }
+            if block && block_col.is_none() {
+                block_col = Some(self.col());
+            }
             let key = match self.node()? {
                 Value::Str(s) => s,
                 Value::Null => return Err(perr(line, "null mapping keys are not supported")),
@@ -119,20 +152,34 @@ impl<'a> Loader<'a> {
                 }
                 _ => return Err(perr(line, "complex mapping keys are not supported")),
             };
-            let before_value = self.take_comments();
-            for (c, _) in before_value {
-                items.push(Item::comment(c));
+            let mut own_line = Vec::new();
+            for (c, placement) in self.take_comments() {
+                if placement == Placement::Right {
+                    items.push(Item::comment(c));
+                } else {
+                    own_line.push(c);
+                }
+            }
+            if matches!(self.peek(), Some(Event::MappingStart(..) | Event::SequenceStart(..))) {
+                self.carry = own_line;
+            } else {
+                items.extend(own_line.into_iter().map(Item::comment));
             }
             let value = self.node()?;
             items.push(Item::new(key, value));
         }
     }
 
-    fn sequence_body(&mut self) -> Result<Vec<Value>> {
-        let mut out: Vec<Value> = Vec::new();
+    fn sequence_body(&mut self, block: bool) -> Result<Vec<Value>> {
+        let mut out: Vec<Value> = std::mem::take(&mut self.carry)
+            .into_iter()
+            .map(Value::Comment)
+            .collect();
+        let mut block_col = None;
         loop {
+            self.hoist_end(block_col, |e| matches!(e, Event::SequenceEnd));
             for (c, placement) in self.take_comments() {
-                if placement == Placement::Right && !out.is_empty() {
+                if placement == Placement::Right && out.iter().any(|v| !matches!(v, Value::Comment(_))) {
                     let at = out
                         .iter()
                         .rposition(|v| !matches!(v, Value::Comment(_)))
@@ -145,6 +192,10 @@ impl<'a> Loader<'a> {
             if let Some(Event::SequenceEnd) = self.peek() {
                 self.pos += 1;
                 return Ok(out);
+            }
+            if block && block_col.is_none() {
+                // The item's node starts after "- "; the dash is two columns to the left.
+                block_col = Some(self.col().saturating_sub(2));
             }
             out.push(self.node()?);
         }
@@ -171,12 +222,13 @@ pub fn load(input: &str) -> Result<Vec<Branch>> {
             let m = e.marker();
             perr(m.line(), format!("column {}: {}", m.col() + 1, e.info()))
         })?;
-        events.push((e, span.start.line()));
+        events.push((e, span.start.line(), span.start.col()));
     }
     let mut l = Loader {
         events,
         pos: 0,
         anchors: HashMap::new(),
+        carry: Vec::new(),
     };
     let mut docs = Vec::new();
     loop {
