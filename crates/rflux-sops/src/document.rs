@@ -16,11 +16,17 @@ use crate::walk;
 pub struct DecryptOptions {
     /// Verify the MAC (sops always does; Flux skips it for objects after a build).
     pub verify_mac: bool,
+    /// Return a document without `sops` metadata unchanged instead of failing with
+    /// [`SopsError::MetadataNotFound`].
+    pub pass_through_plain: bool,
 }
 
 impl Default for DecryptOptions {
     fn default() -> Self {
-        DecryptOptions { verify_mac: true }
+        DecryptOptions {
+            verify_mac: true,
+            pass_through_plain: false,
+        }
     }
 }
 
@@ -91,7 +97,10 @@ pub fn decrypt_document(input: &[u8], format: Format, keys: &Keyring, opts: &Dec
 /// Decrypt a file's bytes and write the plaintext in the same format (for binary: the
 /// original bytes).
 pub fn decrypt(input: &[u8], format: Format, keys: &Keyring, opts: &DecryptOptions) -> Result<Vec<u8>> {
-    let d = decrypt_document(input, format, keys, opts)?;
+    let d = match decrypt_document(input, format, keys, opts) {
+        Err(SopsError::MetadataNotFound) if opts.pass_through_plain => return Ok(input.to_vec()),
+        other => other?,
+    };
     formats::emit_plain(&d.branches, format)
 }
 

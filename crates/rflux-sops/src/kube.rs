@@ -153,6 +153,7 @@ pub fn decrypt_object(obj: &mut serde_json::Value, keys: &Keyring, opts: &KubeDe
     }
     let dopts = DecryptOptions {
         verify_mac: opts.verify_mac,
+        ..Default::default()
     };
     let wrap = |obj: &serde_json::Value, e: SopsError| {
         let (kind, name) = object_id(obj);
@@ -235,7 +236,7 @@ pub fn decrypt_file_by_path(name: &str, data: &[u8], is_env_source: bool, keys: 
     if !marker_present(data, format) {
         return Ok(None);
     }
-    let out = decrypt_with_formats(data, format, format, keys, &DecryptOptions { verify_mac: true }).map_err(|e| {
+    let out = decrypt_with_formats(data, format, format, keys, &DecryptOptions::default()).map_err(|e| {
         SopsError::Object {
             kind: "file".into(),
             name: name.to_string(),

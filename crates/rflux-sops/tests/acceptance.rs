@@ -175,7 +175,15 @@ fn corpus_decrypts() {
             }
         }
         let verify = !name.contains("no_mac");
-        match rflux_sops::decrypt(&data, format, &keys, &DecryptOptions { verify_mac: verify }) {
+        match rflux_sops::decrypt(
+            &data,
+            format,
+            &keys,
+            &DecryptOptions {
+                verify_mac: verify,
+                ..Default::default()
+            },
+        ) {
             Ok(out) => {
                 ok += 1;
                 report.push(format!("ok   {rel} ({} bytes plaintext)", out.len()));

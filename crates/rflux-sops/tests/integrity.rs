@@ -61,8 +61,16 @@ fn tampering_fails() {
             "{field}: {err}"
         );
         // Authentication does not depend on the MAC check.
-        let err =
-            rflux_sops::decrypt(bad.as_bytes(), Format::Yaml, &k, &DecryptOptions { verify_mac: false }).unwrap_err();
+        let err = rflux_sops::decrypt(
+            bad.as_bytes(),
+            Format::Yaml,
+            &k,
+            &DecryptOptions {
+                verify_mac: false,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(matches!(err, SopsError::Authentication { .. }), "{field}: {err}");
     }
     for field in ["data", "iv", "tag"] {
@@ -102,6 +110,21 @@ fn tampering_fails() {
         .join("\n");
     let err = rflux_sops::decrypt(nomac.as_bytes(), Format::Yaml, &k, &DecryptOptions::default()).unwrap_err();
     assert!(matches!(err, SopsError::MacMissing), "{err}");
+}
+
+#[test]
+fn plain_documents_pass_through_only_when_asked() {
+    let plain = b"a: 1\n";
+    let err = rflux_sops::decrypt(plain, Format::Yaml, &Keyring::new(), &DecryptOptions::default()).unwrap_err();
+    assert!(matches!(err, SopsError::MetadataNotFound), "{err}");
+    let opts = DecryptOptions {
+        pass_through_plain: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        rflux_sops::decrypt(plain, Format::Yaml, &Keyring::new(), &opts).unwrap(),
+        plain
+    );
 }
 
 #[test]

@@ -108,7 +108,10 @@ fn encrypted_regex_leaves_other_values_clear_and_mac_covers_them() {
         changed.as_bytes(),
         Format::Yaml,
         &k,
-        &DecryptOptions { verify_mac: false },
+        &DecryptOptions {
+            verify_mac: false,
+            ..Default::default()
+        },
     )
     .unwrap();
 }

@@ -587,6 +587,16 @@ mod tests {
     }
 
     #[test]
+    fn comments_land_where_go_yaml_puts_them() {
+        let src = "# head\na: 1 # line a\n# between\nb:\n    # inside b head\n    c: 2\n    # foot of c\nlist:\n    - x # line x\n    # between items\n    - y\n# foot\n";
+        let out = emit(&load(src).unwrap(), 4);
+        assert_eq!(
+            out,
+            "# head\n# line a\na: 1\n# between\nb:\n    # inside b head\n    c: 2\n    # foot of c\nlist:\n    # line x\n    - x\n    # between items\n    - \"y\"\n# foot\n"
+        );
+    }
+
+    #[test]
     fn round_trip_structure_and_comments() {
         let src =
             "# head\na: 1\nb:\n    c: \"x\"\n    # inner\n    d: [1, 2]\nlist:\n    - one\n    - k: v\n      j: w\n";
