@@ -190,7 +190,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
             match args.get(argi) {
-                Some(Value::Int(n)) | Some(Value::Int64(n)) => {
+                Some(Value::Int(n)) | Some(Value::Int64(n)) if n.unsigned_abs() <= 1_000_000 => {
                     if *n < 0 {
                         sp.minus = true;
                         sp.zero = false;
@@ -211,7 +211,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 }
             }
             if !w.is_empty() {
-                sp.width = w.parse().ok();
+                match w.parse::<usize>() {
+                    Ok(n) if n <= 1_000_000 => sp.width = Some(n),
+                    _ => out.push_str("%!(BADWIDTH)"),
+                }
             }
         }
         // precision
@@ -220,7 +223,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
                 match args.get(argi) {
-                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 => sp.prec = Some(*n as usize),
+                    Some(Value::Int(n)) | Some(Value::Int64(n)) if (0..=1_000_000).contains(n) => {
+                        sp.prec = Some(*n as usize)
+                    }
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argi += 1;
@@ -234,7 +239,11 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                         break;
                     }
                 }
-                sp.prec = Some(w.parse().unwrap_or(0));
+                match w.parse::<usize>() {
+                    Ok(n) if n <= 1_000_000 => sp.prec = Some(n),
+                    Err(_) if w.is_empty() => sp.prec = Some(0),
+                    _ => out.push_str("%!(BADPREC)"),
+                }
             }
         }
         let Some((_, verb)) = chars.next() else {

@@ -98,7 +98,8 @@ struct Civil {
 }
 
 fn civil(t: &Time) -> Civil {
-    let local = t.secs + t.offset as i64;
+    // Keep far-away instants within what the calendar arithmetic can hold.
+    let local = t.secs.clamp(-(1 << 50), 1 << 50) + t.offset as i64;
     let days = local.div_euclid(86_400);
     let rem = local.rem_euclid(86_400) as u32;
     let (year, month, day) = days_to_civil(days);
@@ -571,6 +572,9 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             }
         };
         total += num * mult;
+    }
+    if !total.is_finite() || total >= 9.2e18 {
+        return Err(bad());
     }
     let v = total.round() as i64;
     Ok(if neg { -v } else { v })

@@ -603,6 +603,9 @@ pub fn register(m: &mut FuncMap) {
             if n < 0 {
                 return Err("strings: negative Repeat count".into());
             }
+            if (n as u128) * (s(&a, 1).len() as u128) > 1 << 30 {
+                return Err("strings: Repeat output length overflow".into());
+            }
             string(s(&a, 1).repeat(n as usize))
         }),
     );
@@ -671,15 +674,15 @@ pub fn register(m: &mut FuncMap) {
                 return string(st);
             }
             if off + w as usize - 3 < st.len() {
-                let rest = &st[off..];
+                let rest = &st[floor_boundary(st, off)..];
                 let inner = if rest.len() as i64 > w - 3 {
-                    format!("{}...", &rest[..(w - 6) as usize])
+                    format!("{}...", &rest[..floor_boundary(rest, (w - 6) as usize)])
                 } else {
                     rest.to_string()
                 };
                 return string(format!("...{inner}"));
             }
-            string(format!("...{}", &st[st.len() - (w as usize - 3)..]))
+            string(format!("...{}", &st[floor_boundary(st, st.len() - (w as usize - 3))..]))
         }),
     );
     add(
@@ -1225,6 +1228,9 @@ pub fn register(m: &mut FuncMap) {
         "until",
         func(&[Int], None, |_, a| {
             let n = int(&a, 0);
+            if n.unsigned_abs() > 10_000_000 {
+                return Err("until: too many items".into());
+            }
             let v: Vec<Value> = if n >= 0 {
                 (0..n).map(Value::Int).collect()
             } else {
@@ -1247,7 +1253,8 @@ pub fn register(m: &mut FuncMap) {
                 if v.len() > 10_000_000 {
                     return Err("untilStep: too many items".into());
                 }
-                i += step;
+                let Some(n) = i.checked_add(step) else { break };
+                i = n;
             }
             Ok(Value::list(v))
         }),
@@ -1276,7 +1283,8 @@ pub fn register(m: &mut FuncMap) {
             let mut i = start;
             while (step > 0 && i <= end) || (step < 0 && i >= end) {
                 out.push(i.to_string());
-                i += step;
+                let Some(n) = i.checked_add(step) else { break };
+                i = n;
                 if out.len() > 10_000_000 {
                     break;
                 }

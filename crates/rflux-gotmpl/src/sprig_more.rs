@@ -291,7 +291,7 @@ pub fn register(m: &mut FuncMap) {
                 Ok(ns) => {
                     let total = t.nanos as i64 + ns;
                     Ok(Value::Time(Time {
-                        secs: t.secs + total.div_euclid(1_000_000_000),
+                        secs: t.secs.saturating_add(total.div_euclid(1_000_000_000)),
                         nanos: total.rem_euclid(1_000_000_000) as u32,
                         offset: t.offset,
                     }))
@@ -334,7 +334,7 @@ pub fn register(m: &mut FuncMap) {
             let t = date_arg(&a[0]);
             let now = Time::now();
             Ok(Value::str(gotime::duration_string(
-                (now.secs - t.secs).saturating_mul(1_000_000_000),
+                now.secs.saturating_sub(t.secs).saturating_mul(1_000_000_000),
             )))
         }),
     );

@@ -1,0 +1,262 @@
+//! Public API behaviour: parsing, executing, registering functions and templates, the
+//! lookup hook, Go vs Helm missing-value output, strict mode, recursion limits, and error
+//! shapes for bad input (never a panic).
+
+use std::sync::Arc;
+
+use rflux_gotmpl::{Error, Template, Ty, Value, func};
+use serde_json::json;
+
+fn render(text: &str, data: serde_json::Value) -> Result<String, Error> {
+    let mut t = Template::new("gotpl");
+    t.parse("t.yaml", text)?;
+    t.execute("t.yaml", &Value::from_json(&data))
+}
+
+#[test]
+fn renders_values() {
+    let out = render(
+        "{{ .Values.a }}-{{ .Values.b | upper }}",
+        json!({"Values": {"a": 1, "b": "x"}}),
+    )
+    .unwrap();
+    assert_eq!(out, "1-X");
+}
+
+#[test]
+fn go_mode_prints_no_value_and_helm_mode_removes_it() {
+    let mut t = Template::new("gotpl");
+    t.parse("t", "[{{ .missing }}]").unwrap();
+    let data = Value::from_json(&json!({}));
+    assert_eq!(t.execute_go("t", &data).unwrap(), "[<no value>]");
+    assert_eq!(t.execute("t", &data).unwrap(), "[]");
+}
+
+#[test]
+fn strict_mode_errors_on_missing_key() {
+    let mut t = Template::new("gotpl");
+    t.set_missing_key_error(true);
+    t.parse("t", "{{ .missing }}").unwrap();
+    let err = t.execute("t", &Value::from_json(&json!({}))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "template: t:1:3: executing \"t\" at <.missing>: map has no entry for key \"missing\""
+    );
+}
+
+#[test]
+fn custom_function_and_arg_checks() {
+    let mut t = Template::new("gotpl");
+    t.add_func(
+        "double",
+        func(&[Ty::Int], None, |_, a| match a[0] {
+            Value::Int(i) => Ok(Value::Int(i * 2)),
+            _ => Err("not an int".into()),
+        }),
+    );
+    t.parse("t", "{{ double 21 }}").unwrap();
+    assert_eq!(t.execute("t", &Value::Nil).unwrap(), "42");
+    t.parse("u", "{{ double \"x\" }}").unwrap();
+    let err = t.execute("u", &Value::Nil).unwrap_err().to_string();
+    assert!(err.ends_with("expected integer; found \"x\""), "{err}");
+}
+
+#[test]
+fn unknown_function_is_a_parse_error() {
+    let err = render("{{ nope 1 }}", json!({})).unwrap_err();
+    assert!(matches!(err, Error::Parse(_)));
+    assert_eq!(err.to_string(), "template: t.yaml:1: function \"nope\" not defined");
+    assert_eq!(
+        err.helm_message(),
+        "parse error at (t.yaml:1): function \"nope\" not defined"
+    );
+}
+
+#[test]
+fn templates_from_several_files_share_defines() {
+    let mut t = Template::new("gotpl");
+    t.parse("_helpers.tpl", "{{ define \"h\" }}H{{ . }}{{ end }}").unwrap();
+    t.parse("a.yaml", "{{ include \"h\" 1 }}{{ template \"h\" 2 }}")
+        .unwrap();
+    assert_eq!(t.execute("a.yaml", &Value::Nil).unwrap(), "H1H2");
+    assert_eq!(t.names(), vec!["_helpers.tpl", "a.yaml", "h"]);
+}
+
+#[test]
+fn lookup_is_empty_offline_and_uses_the_hook() {
+    assert_eq!(
+        render("{{ lookup \"v1\" \"Pod\" \"ns\" \"p\" | len }}", json!({})).unwrap(),
+        "0"
+    );
+    let mut t = Template::new("gotpl");
+    t.set_lookup(Arc::new(|api, kind, ns, name| {
+        Ok(Value::from_json(
+            &json!({"apiVersion": api, "kind": kind, "metadata": {"namespace": ns, "name": name}}),
+        ))
+    }));
+    t.parse("t", "{{ (lookup \"v1\" \"Pod\" \"ns\" \"p\").metadata.name }}")
+        .unwrap();
+    assert_eq!(t.execute("t", &Value::Nil).unwrap(), "p");
+}
+
+#[test]
+fn include_recursion_is_an_error_not_a_crash() {
+    let err = render(
+        "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}{{ include \"r\" . }}",
+        json!({}),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.ends_with("rendering template has a nested reference name: r: unable to execute template"),
+        "{}",
+        &msg[msg.len() - 200..]
+    );
+}
+
+#[test]
+fn template_recursion_is_an_error_not_a_crash() {
+    let err = render(
+        "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
+        json!({}),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("exceeded maximum template depth"), "{err}");
+}
+
+#[test]
+fn tpl_is_reentrant_and_sees_defines() {
+    let out = render(
+        "{{ define \"x\" }}X{{ end }}{{ tpl \"{{ include \\\"x\\\" . }}{{ tpl \\\"{{ .v }}\\\" . }}\" . }}",
+        json!({"v": 7}),
+    )
+    .unwrap();
+    assert_eq!(out, "X7");
+}
+
+#[test]
+fn maps_are_shared_references() {
+    let out = render(
+        "{{ $d := dict }}{{ $e := $d }}{{ $_ := set $e \"k\" 1 }}{{ $d.k }}",
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!(out, "1");
+}
+
+#[test]
+fn fail_and_required_have_helm_messages() {
+    let err = render("{{ required \"need x\" .x }}", json!({})).unwrap_err();
+    assert_eq!(err.helm_message(), "execution error at (t.yaml:1:3): need x");
+    let err = render("a\n{{ fail \"boom\" }}", json!({})).unwrap_err();
+    assert_eq!(err.helm_message(), "execution error at (t.yaml:2:3): boom");
+}
+
+#[test]
+fn no_template_error() {
+    let t = Template::new("gotpl");
+    let err = t.execute("missing", &Value::Nil).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "template: no template \"missing\" associated with template \"gotpl\""
+    );
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let cases = [
+        "{{",
+        "}}",
+        "{{ }}",
+        "{{ ( }}",
+        "{{ ) }}",
+        "{{ | }}",
+        "{{ .a | }}",
+        "{{ $ }}",
+        "{{ $x := }}",
+        "{{ range }}",
+        "{{ end }}",
+        "{{ else }}",
+        "{{ define }}",
+        "{{ define \"a\" }}",
+        "{{ template }}",
+        "{{ block \"b\" }}",
+        "{{ if 1 }}{{ else }}{{ else }}{{ end }}",
+        "{{ \"\\z\" }}",
+        "{{ 'ab' }}",
+        "{{ '' }}",
+        "{{ 0x }}",
+        "{{ 1e }}",
+        "{{ - }}",
+        "{{ + }}",
+        "{{ .a.b.c.d }}",
+        "{{ index }}",
+        "{{ index 1 2 }}",
+        "{{ slice \"abc\" 5 }}",
+        "{{ printf }}",
+        "{{ printf \"%\" }}",
+        "{{ printf \"%!\" 1 }}",
+        "{{ printf \"%[1]d\" 1 }}",
+        "{{ len }}",
+        "{{ eq }}",
+        "{{ lt 1 }}",
+        "{{ and }}",
+        "{{ or }}",
+        "{{ not }}",
+        "{{ call 1 }}",
+        "{{ 9223372036854775808 }}",
+        "{{ -9223372036854775808 }}",
+        "{{ untilStep 0 10 0 }}",
+        "{{ until -3 }}",
+        "{{ substr 5 2 \"abc\" }}",
+        "{{ trunc -10 \"abc\" }}",
+        "{{ abbrev 4 \"héllo wörld\" }}",
+        "{{ abbrevboth 5 9 \"héllo wörld ok\" }}",
+        "{{ div 1 0 }}",
+        "{{ mod 1 0 }}",
+        "{{ chunk 0 (list 1) }}",
+        "{{ repeat -1 \"a\" }}",
+        "{{ wrap 0 \"a b\" }}",
+        "{{ toYaml (list (list (list))) }}",
+        "{{ fromYaml \"a: [\" }}",
+        "{{ fromJson \"\" }}",
+        "{{ date \"\" 0 }}",
+        "{{ toDate \"2006\" \"99999\" }}",
+        "{{ dateModify \"99999999999h\" now }}",
+        "{{ semverCompare \"\" \"1.0.0\" }}",
+        "{{ semverCompare \">=x.y\" \"1.0.0\" }}",
+        "{{ regexMatch \"[\" \"a\" }}",
+        "{{ b64dec \"%%%\" }}",
+        "{{ b32dec \"0\" }}",
+        "{{ urlParse \"::\" }}",
+        "{{ tpl \"{{\" . }}",
+        "{{ include \"x\" }}",
+        "{{ range 1.5 }}{{ end }}",
+        "{{ with $x, $y := 1 }}{{ end }}",
+        "{{ break }}",
+        "{{ range . }}{{ break 1 }}{{ end }}",
+        "{{/* unclosed",
+        "{{- /* x */ -}}",
+        "{{ .Values.x | default }}",
+        "{{ printf \"%*d\" 1000000000 1 }}",
+        "{{ printf \"%.*f\" -1 1.0 }}",
+        "{{ abbrevboth 5 9 \"ééééééééééééé\" }}",
+        "{{ abbrev 5 \"ééééé\" }}",
+        "{{ until 99999999999 }}",
+        "{{ repeat 99999999999 \"ab\" }}",
+        "{{ untilStep 9223372036854775806 9223372036854775807 5 }}",
+        "{{ date \"2006\" 9223372036854775807 }}",
+        "{{ dateModify \"2562047h\" now }}",
+        "{{ seq 9223372036854775806 5 9223372036854775807 }}",
+    ];
+    for c in cases {
+        let r = std::panic::catch_unwind(|| render(c, json!({"a": 1})));
+        assert!(r.is_ok(), "panic on {c:?}");
+        if let Ok(Err(e)) = r {
+            assert!(
+                !e.to_string().contains("execution panicked"),
+                "panic while executing {c:?}"
+            );
+        }
+    }
+}
