@@ -55,8 +55,11 @@ impl MasterKey {
 }
 
 fn short(r: &str) -> String {
-    if r.len() > 80 {
-        format!("{}…{}", &r[..40], &r[r.len() - 8..])
+    let chars: Vec<char> = r.chars().collect();
+    if chars.len() > 80 {
+        let head: String = chars[..40].iter().collect();
+        let tail: String = chars[chars.len() - 8..].iter().collect();
+        format!("{head}…{tail}")
     } else {
         r.to_string()
     }
