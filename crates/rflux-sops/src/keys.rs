@@ -108,7 +108,28 @@ impl Keyring {
 
     /// Add every PGP secret key of an ASCII-armored key block. Returns how many were added.
     pub fn add_pgp_armored(&mut self, armored: &str, source: &str) -> Result<usize> {
-        let keys = SignedSecretKey::from_string_many(armored)
+        // Key files exported with gpg often hold public and secret blocks one after the
+        // other; read every secret block and skip the rest.
+        const BEGIN: &str = "-----BEGIN PGP PRIVATE KEY BLOCK-----";
+        const END: &str = "-----END PGP PRIVATE KEY BLOCK-----";
+        let mut blocks = Vec::new();
+        let mut rest = armored;
+        while let Some(start) = rest.find(BEGIN) {
+            let after = &rest[start..];
+            let Some(end) = after.find(END) else {
+                return Err(key_err(source, "unterminated PGP private key block"));
+            };
+            blocks.push(&after[..end + END.len()]);
+            rest = &after[end + END.len()..];
+        }
+        if blocks.len() > 1 {
+            let mut added = 0;
+            for b in blocks {
+                added += self.add_pgp_armored(b, source)?;
+            }
+            return Ok(added);
+        }
+        let keys = SignedSecretKey::from_string_many(blocks.first().copied().unwrap_or(armored))
             .map_err(|e| key_err(source, format!("cannot read PGP secret key: {}", pgp_reason(&e))))?
             .0;
         let mut added = 0;

@@ -205,3 +205,26 @@ fn several_age_identities_in_one_file() {
     let enc = rflux_sops::encrypt(DOTENV.as_bytes(), Format::Dotenv, &opts(Recipient::age(&r2).unwrap())).unwrap();
     rflux_sops::decrypt(&enc, Format::Dotenv, &k, &DecryptOptions::default()).unwrap();
 }
+
+#[test]
+fn pgp_key_files_with_public_and_secret_blocks() {
+    use pgp::composed::{Deserializable, SignedSecretKey};
+    let (secret, fp) = common::pgp_key();
+    let (parsed, _) = SignedSecretKey::from_string(&secret).unwrap();
+    let public = parsed.to_public_key().to_armored_string(None.into()).unwrap();
+    let mut k = Keyring::new();
+    assert_eq!(
+        k.add_pgp_armored(&format!("{public}\n{secret}\n"), "export.asc")
+            .unwrap(),
+        1
+    );
+    // Encrypting needs only the public block.
+    let r = Recipient::pgp_from_armored(&public, Some(&fp[fp.len() - 16..]))
+        .unwrap()
+        .remove(0);
+    let enc = rflux_sops::encrypt(INI.as_bytes(), Format::Ini, &opts(r)).unwrap();
+    let dec = rflux_sops::decrypt(&enc, Format::Ini, &k, &DecryptOptions::default()).unwrap();
+    same_data(Format::Ini, INI.as_bytes(), &dec);
+    // A file with only public keys is not a decryption key.
+    assert!(Keyring::new().add_pgp_armored(&public, "pub.asc").is_err());
+}
