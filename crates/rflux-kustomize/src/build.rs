@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::fs::{Root, find_kustomization};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
-use crate::transform::{annotations, images, labels, namespace, nameref, prefix, replicas};
+use crate::transform::{annotations, images, labels, nameref, namespace, prefix, replicas};
 use crate::{generator, order, patch, replacements, vars, yaml};
 
 struct Ctx {
@@ -86,7 +86,7 @@ fn build_metadata(k: &Kustomization, resources: &mut [Resource]) -> Result<(), E
             "managedByLabel" => {
                 let pairs = vec![(
                     "app.kubernetes.io/managed-by".to_string(),
-                    "kustomize-v5.5.0".to_string(),
+                    "kustomize-(devel)".to_string(),
                 )];
                 labels::apply(resources, &pairs, false, false);
             }
@@ -188,7 +188,13 @@ fn append(k: &Kustomization, what: &str, into: &mut Vec<Resource>, new: Vec<Reso
     Ok(())
 }
 
-fn load_child(ctx: &Ctx, parent: &Kustomization, what: &str, dir: &Path, component: bool) -> Result<Kustomization, Error> {
+fn load_child(
+    ctx: &Ctx,
+    parent: &Kustomization,
+    what: &str,
+    dir: &Path,
+    component: bool,
+) -> Result<Kustomization, Error> {
     if ctx.stack.iter().any(|d| d == dir) {
         return Err(Error::entry(
             &parent.path,
@@ -279,14 +285,18 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
     for entry in k.objects("labels")? {
         let pairs = entry
             .get("pairs")
-            .map(|v| crate::kustomization::string_map(v).ok_or_else(|| Error::entry(&k.path, "labels", "pairs must be a map of strings")))
+            .map(|v| crate::kustomization::strict_string_map(v).map_err(|m| Error::entry(&k.path, "labels", m)))
             .transpose()?
             .unwrap_or_default();
         let selectors = entry.get("includeSelectors").and_then(Value::as_bool).unwrap_or(false);
         let templates = entry.get("includeTemplates").and_then(Value::as_bool).unwrap_or(false);
         for key in entry.keys() {
             if !["pairs", "includeSelectors", "includeTemplates", "fields"].contains(&key.as_str()) {
-                return Err(Error::entry(&k.path, "labels", format!("json: unknown field \"{key}\"")));
+                return Err(Error::entry(
+                    &k.path,
+                    "labels",
+                    format!("json: unknown field \"{key}\""),
+                ));
             }
         }
         labels::apply(resources, &pairs, selectors, templates);
@@ -298,12 +308,28 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
         let count = entry.get("count").cloned().unwrap_or(Value::Null);
         if !count.is_i64() && !count.is_u64() {
-            return Err(Error::entry(&k.path, format!("replicas: {name}"), "count must be an integer"));
+            return Err(Error::entry(
+                &k.path,
+                format!("replicas: {name}"),
+                "count must be an integer",
+            ));
         }
         replicas::apply(resources, name, &count);
     }
     for entry in k.objects("images")? {
-        let s = |key: &str| entry.get(key).and_then(crate::kustomization::scalar_string).unwrap_or_default();
+        for key in ["name", "newName", "newTag", "digest"] {
+            if let Some(v) = entry.get(key)
+                && !v.is_string()
+                && !v.is_null()
+            {
+                return Err(Error::entry(
+                    &k.path,
+                    format!("images: {key}"),
+                    format!("json: cannot unmarshal {v} into a string; quote it"),
+                ));
+            }
+        }
+        let s = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
         let rule = images::ImageRule {
             name: s("name"),
             new_name: s("newName"),

@@ -37,11 +37,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn entry(
-        file: impl Into<PathBuf>,
-        entry: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Error {
+    pub(crate) fn entry(file: impl Into<PathBuf>, entry: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Entry {
             file: file.into(),
             entry: entry.into(),

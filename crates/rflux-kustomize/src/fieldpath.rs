@@ -36,4 +36,3 @@ pub(crate) fn visit_str(v: &mut Value, path: &str, create: bool, f: &mut dyn FnM
     let parts: Vec<&str> = path.split('/').collect();
     visit(v, &parts, create, f);
 }
-

@@ -32,13 +32,7 @@ impl Root {
     }
 
     /// Resolves `entry` relative to `dir`; the result exists and is inside the root.
-    pub(crate) fn resolve(
-        &self,
-        kustomization: &Path,
-        dir: &Path,
-        field: &str,
-        entry: &str,
-    ) -> Result<PathBuf, Error> {
+    pub(crate) fn resolve(&self, kustomization: &Path, dir: &Path, field: &str, entry: &str) -> Result<PathBuf, Error> {
         let what = format!("{field}: {entry}");
         if is_remote(entry) {
             return Err(Error::entry(
@@ -59,20 +53,14 @@ impl Root {
             return Err(Error::entry(
                 kustomization,
                 what,
-                format!(
-                    "{} is outside the build root {}",
-                    real.display(),
-                    self.root.display()
-                ),
+                format!("{} is outside the build root {}", real.display(), self.root.display()),
             ));
         }
         Ok(real)
     }
 
     pub(crate) fn check_inside(&self, path: &Path) -> Result<PathBuf, Error> {
-        let real = path
-            .canonicalize()
-            .map_err(|e| Error::file(path, io_reason(&e)))?;
+        let real = path.canonicalize().map_err(|e| Error::file(path, io_reason(&e)))?;
         if !real.starts_with(&self.root) {
             return Err(Error::file(
                 path,
@@ -93,13 +81,11 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 pub(crate) fn read_text(kustomization: &Path, what: &str, path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::entry(kustomization, what, format!("{}: {}", path.display(), io_reason(&e))))?;
-    String::from_utf8(bytes)
-        .map_err(|_| Error::entry(kustomization, what, format!("{} is not UTF-8", path.display())))
+    String::from_utf8(bytes).map_err(|_| Error::entry(kustomization, what, format!("{} is not UTF-8", path.display())))
 }
 
 pub(crate) fn read_bytes(kustomization: &Path, what: &str, path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path)
-        .map_err(|e| Error::entry(kustomization, what, format!("{}: {}", path.display(), io_reason(&e))))
+    std::fs::read(path).map_err(|e| Error::entry(kustomization, what, format!("{}: {}", path.display(), io_reason(&e))))
 }
 
 /// The kustomization file in `dir`, trying kustomize's three names.
@@ -112,10 +98,7 @@ pub(crate) fn find_kustomization(dir: &Path) -> Result<Option<PathBuf>, String> 
         }
     }
     if found.len() > 1 {
-        return Err(format!(
-            "found multiple kustomization files under: {}",
-            dir.display()
-        ));
+        return Err(format!("found multiple kustomization files under: {}", dir.display()));
     }
     Ok(found.pop())
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::fs::Root;
-use crate::kustomization::{Kustomization, scalar_string, string_map};
+use crate::kustomization::{Kustomization, scalar_string, strict_string_map};
 use crate::resource::Resource;
 
 /// Options from `generatorOptions` merged with an entry's `options`.
@@ -31,22 +31,12 @@ fn read_options(k: &Kustomization, what: &str, v: Option<&Value>) -> Result<Opti
     };
     for (key, val) in m {
         match key.as_str() {
-            "labels" => {
-                o.labels = string_map(val)
-                    .ok_or_else(|| Error::entry(&k.path, what, "labels must be a map"))?
-            }
-            "annotations" => {
-                o.annotations = string_map(val)
-                    .ok_or_else(|| Error::entry(&k.path, what, "annotations must be a map"))?
-            }
+            "labels" => o.labels = strict_string_map(val).map_err(|m| Error::entry(&k.path, what, m))?,
+            "annotations" => o.annotations = strict_string_map(val).map_err(|m| Error::entry(&k.path, what, m))?,
             "disableNameSuffixHash" => o.disable_hash = val.as_bool().unwrap_or(false),
             "immutable" => o.immutable = val.as_bool().unwrap_or(false),
             other => {
-                return Err(Error::entry(
-                    &k.path,
-                    what,
-                    format!("json: unknown field \"{other}\""),
-                ));
+                return Err(Error::entry(&k.path, what, format!("json: unknown field \"{other}\"")));
             }
         }
     }
@@ -76,8 +66,7 @@ fn parse_literal(s: &str) -> Option<(String, String)> {
     if k.is_empty() {
         return None;
     }
-    let v = if v.len() >= 2
-        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    let v = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
     {
         &v[1..v.len() - 1]
     } else {
@@ -134,8 +123,16 @@ fn base64(data: &[u8]) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -182,8 +179,16 @@ fn generate_one(
     let what = format!("{field}: {name}");
     for key in entry.keys() {
         let known = [
-            "name", "namespace", "behavior", "literals", "files", "envs", "env", "options",
-            "type", "kvSources",
+            "name",
+            "namespace",
+            "behavior",
+            "literals",
+            "files",
+            "envs",
+            "env",
+            "options",
+            "type",
+            "kvSources",
         ];
         if !known.contains(&key.as_str()) {
             return Err(Error::entry(&k.path, &what, format!("json: unknown field \"{key}\"")));
@@ -193,7 +198,11 @@ fn generate_one(
         return Err(Error::entry(&k.path, &what, "a generator needs a name"));
     }
     let namespace = entry.get("namespace").and_then(Value::as_str).unwrap_or("").to_string();
-    let behavior = entry.get("behavior").and_then(Value::as_str).unwrap_or("create").to_string();
+    let behavior = entry
+        .get("behavior")
+        .and_then(Value::as_str)
+        .unwrap_or("create")
+        .to_string();
     if !["create", "merge", "replace"].contains(&behavior.as_str()) {
         return Err(Error::entry(&k.path, &what, format!("invalid behavior {behavior:?}")));
     }
@@ -223,7 +232,11 @@ fn generate_one(
                 })
                 .collect(),
             Some(Value::String(s)) if f == "env" => Ok(vec![s.clone()]),
-            Some(_) => Err(Error::entry(&k.path, format!("{field}: {name}"), format!("{f} must be a list"))),
+            Some(_) => Err(Error::entry(
+                &k.path,
+                format!("{field}: {name}"),
+                format!("{f} must be a list"),
+            )),
         }
     };
     let mut env_files = list("envs")?;
@@ -233,23 +246,25 @@ fn generate_one(
     for env in env_files {
         let path = root.resolve(&k.path, &k.dir, field, &env)?;
         let text = crate::fs::read_text(&k.path, &what, &path)?;
-        let pairs = parse_env_file(&text)
-            .map_err(|m| Error::entry(&k.path, format!("{what}: {env}"), m))?;
+        let pairs = parse_env_file(&text).map_err(|m| Error::entry(&k.path, format!("{what}: {env}"), m))?;
         for (key, value) in pairs {
             add(key, value, &mut data)?;
         }
     }
     for lit in list("literals")? {
-        let (key, value) = parse_literal(&lit).ok_or_else(|| {
-            Error::entry(&k.path, format!("{what}: {lit}"), "literal must be key=value")
-        })?;
+        let (key, value) = parse_literal(&lit)
+            .ok_or_else(|| Error::entry(&k.path, format!("{what}: {lit}"), "literal must be key=value"))?;
         add(key, value, &mut data)?;
     }
     for file in list("files")? {
         let (key, rel) = match file.split_once('=') {
             Some((key, rel)) => {
                 if key.is_empty() || rel.is_empty() {
-                    return Err(Error::entry(&k.path, format!("{what}: {file}"), "key or file path is missing"));
+                    return Err(Error::entry(
+                        &k.path,
+                        format!("{what}: {file}"),
+                        "key or file path is missing",
+                    ));
                 }
                 (key.to_string(), rel.to_string())
             }
@@ -333,7 +348,9 @@ fn generate_one(
                 return Err(Error::entry(
                     &k.path,
                     &what,
-                    format!("cannot add {kind} {name}: an object with that id already exists (use behavior merge or replace)"),
+                    format!(
+                        "cannot add {kind} {name}: an object with that id already exists (use behavior merge or replace)"
+                    ),
                 ));
             }
             resources.push(generated);
@@ -413,9 +430,7 @@ fn go_json(v: &Value, out: &mut String) {
                     '\n' => out.push_str("\\n"),
                     '\r' => out.push_str("\\r"),
                     '\t' => out.push_str("\\t"),
-                    '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                        out.push_str(&format!("\\u{:04x}", c as u32))
-                    }
+                    '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
                     c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
                     c => out.push(c),
                 }

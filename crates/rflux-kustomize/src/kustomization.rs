@@ -55,9 +55,8 @@ pub(crate) struct Kustomization {
 
 impl Kustomization {
     pub(crate) fn load(path: &Path) -> Result<Kustomization, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::file(path, crate::fs::io_reason(&e)))?;
-        let docs = yaml::parse_stream(&text).map_err(|source| Error::Yaml {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, crate::fs::io_reason(&e)))?;
+        let docs = yaml::parse_kustomization(&text).map_err(|source| Error::Yaml {
             file: path.to_path_buf(),
             source,
         })?;
@@ -67,10 +66,7 @@ impl Kustomization {
             [Value::Object(m)] => m.clone(),
             [_] => return Err(Error::file(path, "the kustomization must be a mapping")),
             _ => {
-                return Err(Error::file(
-                    path,
-                    "the kustomization must be a single YAML document",
-                ));
+                return Err(Error::file(path, "the kustomization must be a single YAML document"));
             }
         };
         for key in raw.keys() {
@@ -190,22 +186,8 @@ impl Kustomization {
     pub(crate) fn string_map(&self, field: &str) -> Result<Vec<(String, String)>, Error> {
         match self.get(field) {
             None => Ok(Vec::new()),
-            Some(v) => string_map(v).ok_or_else(|| {
-                Error::entry(&self.path, field, "expected a map of strings")
-            }),
+            Some(v) => strict_string_map(v).map_err(|m| Error::entry(&self.path, field, m)),
         }
-    }
-}
-
-/// A map whose values are scalars, as strings (kustomize reads them as strings).
-pub(crate) fn string_map(v: &Value) -> Option<Vec<(String, String)>> {
-    match v {
-        Value::Null => Some(Vec::new()),
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| scalar_string(v).map(|s| (k.clone(), s)))
-            .collect(),
-        _ => None,
     }
 }
 
@@ -216,5 +198,35 @@ pub(crate) fn scalar_string(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Null => Some(String::new()),
         _ => None,
+    }
+}
+
+/// A map whose values must be strings (kustomize decodes them into `map[string]string`).
+pub(crate) fn strict_string_map(v: &Value) -> Result<Vec<(String, String)>, String> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::Null => Ok((k.clone(), String::new())),
+                other => Err(format!(
+                    "json: cannot unmarshal {} into a string value (key {k:?}); quote it",
+                    json_type(other)
+                )),
+            })
+            .collect(),
+        other => Err(format!("expected a map of strings, found {}", json_type(other))),
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }

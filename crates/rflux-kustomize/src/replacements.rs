@@ -92,7 +92,9 @@ fn set_path(
         return Ok(any);
     }
     if let Value::Array(items) = v {
-        let Ok(i) = first.parse::<usize>() else { return Ok(false) };
+        let Ok(i) = first.parse::<usize>() else {
+            return Ok(false);
+        };
         return match items.get_mut(i) {
             Some(item) => set_path(item, rest, create, f),
             None => Ok(false),
@@ -199,7 +201,8 @@ pub(crate) fn run(k: &Kustomization, root: &Root, resources: &mut [Resource]) ->
         let mut value = get_path(&src.obj, &parts)
             .cloned()
             .ok_or_else(|| err(format!("source field {field_path} not found")))?;
-        if !source_opts.delimiter.is_empty() {
+        let from_delimiter = !source_opts.delimiter.is_empty();
+        if from_delimiter {
             let text = scalar_string(&value).unwrap_or_default();
             let pieces: Vec<&str> = text.split(source_opts.delimiter.as_str()).collect();
             let i = usize::try_from(source_opts.index).ok().filter(|&i| i < pieces.len());
@@ -240,12 +243,18 @@ pub(crate) fn run(k: &Kustomization, root: &Root, resources: &mut [Resource]) ->
                     let parts = split_path(p);
                     let mut setter = |slot: &mut Value| -> Result<(), String> {
                         if o.delimiter.is_empty() {
-                            *slot = value.clone();
+                            // An existing string field keeps its string type; a new field
+                            // gets the source value (re-read as a plain scalar when it was
+                            // cut out of a string with a delimiter).
+                            *slot = match (&*slot, &value) {
+                                (Value::String(_), v) => Value::String(scalar_string(v).unwrap_or_default()),
+                                (_, Value::String(text)) if from_delimiter => crate::yaml::plain_value(text),
+                                (_, v) => v.clone(),
+                            };
                             return Ok(());
                         }
                         let current = scalar_string(slot).unwrap_or_default();
-                        let mut pieces: Vec<String> =
-                            current.split(o.delimiter.as_str()).map(str::to_string).collect();
+                        let mut pieces: Vec<String> = current.split(o.delimiter.as_str()).map(str::to_string).collect();
                         let new = scalar_string(&value).unwrap_or_default();
                         if o.index < 0 {
                             pieces.insert(0, new);

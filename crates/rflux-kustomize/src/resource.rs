@@ -22,11 +22,7 @@ impl Gvk {
         Gvk {
             group,
             version,
-            kind: obj
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            kind: obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string(),
         }
     }
 
@@ -117,9 +113,7 @@ impl Resource {
 
     pub(crate) fn metadata_mut(&mut self) -> &mut Map<String, Value> {
         let obj = ensure_object(&mut self.obj);
-        let md = obj
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let md = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
         ensure_object(md)
     }
 

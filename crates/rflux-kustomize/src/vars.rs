@@ -69,7 +69,23 @@ const POD_PREFIXES: &[(&str, &str)] = &[
 
 fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     let mut cur = v;
+    let mut parts = Vec::new();
     for part in path.split('.') {
+        // `ports[0]` is `ports` then `0`.
+        match part.find('[') {
+            Some(i) if i > 0 && part.ends_with(']') => {
+                parts.push(&part[..i]);
+                let inner = &part[i + 1..part.len() - 1];
+                if inner.parse::<usize>().is_ok() {
+                    parts.push(inner);
+                } else {
+                    parts.push(&part[i..]);
+                }
+            }
+            _ => parts.push(part),
+        }
+    }
+    for part in parts {
         if let Some(inner) = part.strip_prefix('[').and_then(|p| p.strip_suffix(']')) {
             let (k, want) = inner.split_once('=')?;
             cur = cur
@@ -89,13 +105,11 @@ fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 
 fn substitute(v: &mut Value, values: &[(String, String)]) {
     match v {
-        Value::String(s) => {
-            if s.contains("$(") {
-                for (name, val) in values {
-                    let pat = format!("$({name})");
-                    if s.contains(&pat) {
-                        *s = s.replace(&pat, val);
-                    }
+        Value::String(s) if s.contains("$(") => {
+            for (name, val) in values {
+                let pat = format!("$({name})");
+                if s.contains(&pat) {
+                    *s = s.replace(&pat, val);
                 }
             }
         }
@@ -122,10 +136,14 @@ pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), St
             .filter(|r| {
                 r.kind() == var.kind
                     && r.all_ids().iter().any(|(n, _)| *n == var.obj_name)
-                    && var.api_version.as_ref().is_none_or(|av| {
-                        r.obj.get("apiVersion").and_then(Value::as_str) == Some(av.as_str())
-                    })
-                    && var.namespace.as_ref().is_none_or(|ns| crate::transform_ns_eq(ns, r.namespace()))
+                    && var
+                        .api_version
+                        .as_ref()
+                        .is_none_or(|av| r.obj.get("apiVersion").and_then(Value::as_str) == Some(av.as_str()))
+                    && var
+                        .namespace
+                        .as_ref()
+                        .is_none_or(|ns| crate::transform_ns_eq(ns, r.namespace()))
             })
             .collect();
         let [target] = found.as_slice() else {
@@ -134,9 +152,8 @@ pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), St
                 var.name, var.kind, var.obj_name
             ));
         };
-        let value = lookup(&target.obj, &var.field_path).ok_or_else(|| {
-            format!("var '{}': field {} not found", var.name, var.field_path)
-        })?;
+        let value = lookup(&target.obj, &var.field_path)
+            .ok_or_else(|| format!("var '{}': field {} not found", var.name, var.field_path))?;
         let text = crate::kustomization::scalar_string(value)
             .ok_or_else(|| format!("var '{}': field {} is not a scalar", var.name, var.field_path))?;
         values.push((var.name.clone(), text));

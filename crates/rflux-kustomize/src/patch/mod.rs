@@ -40,8 +40,8 @@ fn load_body(
             return Err(Error::entry(&k.path, field, "a patch needs `patch` or `path`"));
         }
     };
-    let docs = yaml::parse_stream(&text)
-        .map_err(|e| Error::entry(&k.path, &what, format!("invalid patch YAML: {e}")))?;
+    let docs =
+        yaml::parse_stream(&text).map_err(|e| Error::entry(&k.path, &what, format!("invalid patch YAML: {e}")))?;
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     if force_json || matches!(docs.first(), Some(Value::Array(_))) {
         let ops = docs.into_iter().next().unwrap_or(Value::Array(Vec::new()));
@@ -51,7 +51,11 @@ fn load_body(
     }
     for d in &docs {
         if !d.is_object() {
-            return Err(Error::entry(&k.path, &what, "a strategic merge patch must be a mapping"));
+            return Err(Error::entry(
+                &k.path,
+                &what,
+                "a strategic merge patch must be a mapping",
+            ));
         }
     }
     Ok(Body::Strategic(docs))
@@ -60,7 +64,10 @@ fn load_body(
 fn first_line(s: &str) -> String {
     let line = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
     if line.len() > 60 {
-        format!("{}…", &line[..line.char_indices().nth(60).map_or(line.len(), |(i, _)| i)])
+        format!(
+            "{}…",
+            &line[..line.char_indices().nth(60).map_or(line.len(), |(i, _)| i)]
+        )
     } else {
         line.to_string()
     }
@@ -85,11 +92,10 @@ fn by_patch_id(resources: &[Resource], patch: &Value) -> Vec<usize> {
         .filter(|(_, r)| {
             let g = r.gvk();
             g.kind == pg.kind
-                && (pg.group.is_empty() && pg.version.is_empty()
-                    || (g.group == pg.group && g.version == pg.version))
-                && r.all_ids().iter().any(|(n, rns)| {
-                    n == name && ns.is_none_or(|ns| crate::transform_ns_eq(ns, rns))
-                })
+                && (pg.group.is_empty() && pg.version.is_empty() || (g.group == pg.group && g.version == pg.version))
+                && r.all_ids()
+                    .iter()
+                    .any(|(n, rns)| n == name && ns.is_none_or(|ns| crate::transform_ns_eq(ns, rns)))
         })
         .map(|(i, _)| i)
         .collect()
@@ -114,9 +120,7 @@ fn apply_strategic(
                 pm.remove("kind");
                 pm.remove("apiVersion");
             }
-            if !allow_name_change
-                && let Some(Value::Object(md)) = pm.get_mut("metadata")
-            {
+            if !allow_name_change && let Some(Value::Object(md)) = pm.get_mut("metadata") {
                 md.remove("name");
                 md.remove("namespace");
             }
@@ -127,8 +131,15 @@ fn apply_strategic(
             smp::Merged::Keep => {
                 let new_name = r.name().to_string();
                 if new_name != old_name {
-                    r.prev_ids
-                        .push((old_name, before.get("metadata").and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("").to_string()));
+                    r.prev_ids.push((
+                        old_name,
+                        before
+                            .get("metadata")
+                            .and_then(|m| m.get("namespace"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                    ));
                 }
                 let _ = old_kind;
             }
@@ -151,9 +162,8 @@ fn apply_json(
         let r = &mut resources[i];
         let old_name = r.name().to_string();
         let old_ns = r.namespace().to_string();
-        json_patch::patch(&mut r.obj, patch).map_err(|e| {
-            Error::entry(&k.path, what, format!("applying to {}: {e}", r.id_string()))
-        })?;
+        json_patch::patch(&mut r.obj, patch)
+            .map_err(|e| Error::entry(&k.path, what, format!("applying to {}: {e}", r.id_string())))?;
         if r.name() != old_name {
             r.prev_ids.push((old_name, old_ns));
         }
@@ -168,11 +178,7 @@ fn options(m: &Map<String, Value>) -> (bool, bool) {
 }
 
 /// `patchesStrategicMerge`.
-pub(crate) fn run_strategic_merge(
-    k: &Kustomization,
-    root: &Root,
-    resources: &mut Vec<Resource>,
-) -> Result<(), Error> {
+pub(crate) fn run_strategic_merge(k: &Kustomization, root: &Root, resources: &mut Vec<Resource>) -> Result<(), Error> {
     for entry in k.strings("patchesStrategicMerge")? {
         let inline = entry.contains('\n') || (!k.dir.join(&entry).exists() && entry.contains(':'));
         let body = if inline {
@@ -213,15 +219,15 @@ fn patch_id(doc: &Value) -> String {
 }
 
 /// `patches`.
-pub(crate) fn run_patches(
-    k: &Kustomization,
-    root: &Root,
-    resources: &mut Vec<Resource>,
-) -> Result<(), Error> {
+pub(crate) fn run_patches(k: &Kustomization, root: &Root, resources: &mut Vec<Resource>) -> Result<(), Error> {
     for entry in k.objects("patches")? {
         for key in entry.keys() {
             if !["path", "patch", "target", "options"].contains(&key.as_str()) {
-                return Err(Error::entry(&k.path, "patches", format!("json: unknown field \"{key}\"")));
+                return Err(Error::entry(
+                    &k.path,
+                    "patches",
+                    format!("json: unknown field \"{key}\""),
+                ));
             }
         }
         let inline = entry.get("patch").and_then(Value::as_str);
@@ -237,9 +243,7 @@ pub(crate) fn run_patches(
         let body = load_body(k, root, "patches", inline, path, false)?;
         let (allow_name, allow_kind) = options(&entry);
         let selector = match entry.get("target") {
-            Some(Value::Object(t)) => Some(
-                Selector::parse(t).map_err(|m| Error::entry(&k.path, &what, m))?,
-            ),
+            Some(Value::Object(t)) => Some(Selector::parse(t).map_err(|m| Error::entry(&k.path, &what, m))?),
             None | Some(Value::Null) => None,
             Some(_) => return Err(Error::entry(&k.path, &what, "target must be a mapping")),
         };
@@ -276,11 +280,7 @@ pub(crate) fn run_patches(
 }
 
 /// `patchesJson6902`.
-pub(crate) fn run_json6902(
-    k: &Kustomization,
-    root: &Root,
-    resources: &mut [Resource],
-) -> Result<(), Error> {
+pub(crate) fn run_json6902(k: &Kustomization, root: &Root, resources: &mut [Resource]) -> Result<(), Error> {
     for entry in k.objects("patchesJson6902")? {
         let inline = entry.get("patch").and_then(Value::as_str);
         let path = entry.get("path").and_then(Value::as_str);

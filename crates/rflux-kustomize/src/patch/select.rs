@@ -51,9 +51,7 @@ impl Selector {
             name: s("name").map(|n| anchored(&n)).transpose()?,
             namespace: s("namespace").map(|n| anchored(&n)).transpose()?,
             labels: s("labelSelector").map(|l| LabelSelector::parse(&l)).transpose()?,
-            annotations: s("annotationSelector")
-                .map(|l| LabelSelector::parse(&l))
-                .transpose()?,
+            annotations: s("annotationSelector").map(|l| LabelSelector::parse(&l)).transpose()?,
         })
     }
 

@@ -1,20 +1,10 @@
 //! Strategic merge patch as kustomize (kyaml) applies it: maps merge, `null` deletes,
-//! lists merge by the built-in schema's merge keys (or kyaml's well-known keys for kinds
-//! without a schema), `$patch: delete|replace|merge` and `$retainKeys` directives.
+//! lists merge by the built-in schema's merge keys (patch elements first, then the rest;
+//! lists of kinds without a schema are replaced), `$patch: delete|replace` directives.
+//! Like kustomize, `$retainKeys` is not interpreted.
 
 use rflux_schema::Node;
 use serde_json::{Map, Value};
-
-/// Keys kyaml treats as list-merge keys when no schema is known.
-const ASSOCIATIVE_KEYS: &[&str] = &[
-    "mountPath",
-    "devicePath",
-    "ip",
-    "type",
-    "topologyKey",
-    "name",
-    "containerPort",
-];
 
 /// Outcome of merging a patch into an object.
 pub(crate) enum Merged {
@@ -41,10 +31,7 @@ fn directive(v: &Value) -> Option<&str> {
 }
 
 fn is_directive_key(k: &str) -> bool {
-    k == "$patch"
-        || k == "$retainKeys"
-        || k.starts_with("$setElementOrder/")
-        || k.starts_with("$deleteFromPrimitiveList/")
+    k == "$patch" || k.starts_with("$setElementOrder/") || k.starts_with("$deleteFromPrimitiveList/")
 }
 
 /// A patch value with directives and nulls removed (what gets added when the
@@ -65,7 +52,9 @@ fn clean(v: &Value) -> Value {
             items
                 .iter()
                 .filter(|i| directive(i) != Some("delete"))
-                .filter(|i| !(i.is_object() && directive(i) == Some("replace") && i.as_object().is_some_and(|m| m.len() == 1)))
+                .filter(|i| {
+                    !(i.is_object() && directive(i) == Some("replace") && i.as_object().is_some_and(|m| m.len() == 1))
+                })
                 .map(clean)
                 .collect(),
         ),
@@ -112,10 +101,6 @@ fn merge_map(dest: &mut Map<String, Value>, patch: &Map<String, Value>, node: Op
             }
         }
     }
-    if let Some(Value::Array(retain)) = patch.get("$retainKeys") {
-        let keep: Vec<&str> = retain.iter().filter_map(Value::as_str).collect();
-        dest.retain(|k, _| keep.contains(&k.as_str()));
-    }
 }
 
 fn merge_keys_for(node: Option<Node>, dest: &[Value], patch: &[Value]) -> Option<Vec<String>> {
@@ -126,19 +111,8 @@ fn merge_keys_for(node: Option<Node>, dest: &[Value], patch: &[Value]) -> Option
         }
         return None;
     }
-    // No schema: kyaml's well-known keys, when every element of both lists has one.
-    let all: Vec<&Value> = dest.iter().chain(patch.iter()).collect();
-    if all.is_empty() || !all.iter().all(|v| v.is_object()) {
-        return None;
-    }
-    for key in ASSOCIATIVE_KEYS {
-        let has = |v: &&Value| v.get(*key).is_some() || directive(v).is_some();
-        if all.iter().filter(|v| directive(v).is_none()).all(|v| v.get(*key).is_some())
-            && all.iter().all(has)
-        {
-            return Some(vec![(*key).to_string()]);
-        }
-    }
+    // Kinds without a schema (custom resources): lists are replaced.
+    let _ = (dest, patch);
     None
 }
 
@@ -157,8 +131,8 @@ fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
     }
     let items = node.and_then(|n| n.items());
     let Some(keys) = merge_keys_for(node, dest, patch) else {
-        let scalar_merge = node.is_some_and(|n| n.patch_strategy_merge())
-            && patch.iter().all(|p| !p.is_object() && !p.is_array());
+        let scalar_merge =
+            node.is_some_and(|n| n.patch_strategy_merge()) && patch.iter().all(|p| !p.is_object() && !p.is_array());
         if scalar_merge {
             for p in patch {
                 if !dest.contains(p) {
@@ -174,19 +148,35 @@ fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
         *dest = patch.iter().map(clean).collect();
         return;
     }
+    // kyaml's order: the patch's elements first (merged with their match), then the
+    // destination's elements the patch does not mention.
+    let mut taken = vec![false; dest.len()];
+    let mut out = Vec::with_capacity(dest.len() + patch.len());
     for p in patch {
         let pos = dest
             .iter()
-            .position(|d| d.is_object() && same_key(d, p, &keys));
+            .enumerate()
+            .position(|(i, d)| !taken[i] && d.is_object() && same_key(d, p, &keys));
         if directive(p) == Some("delete") {
             if let Some(i) = pos {
-                dest.remove(i);
+                taken[i] = true;
             }
             continue;
         }
         match pos {
-            Some(i) => merge_value(&mut dest[i], p, items),
-            None => dest.push(clean(p)),
+            Some(i) => {
+                taken[i] = true;
+                let mut merged = dest[i].clone();
+                merge_value(&mut merged, p, items);
+                out.push(merged);
+            }
+            None => out.push(clean(p)),
         }
     }
+    for (i, d) in dest.iter().enumerate() {
+        if !taken[i] {
+            out.push(d.clone());
+        }
+    }
+    *dest = out;
 }

@@ -7,14 +7,24 @@ use crate::fieldpath;
 use crate::resource::Resource;
 
 const TEMPLATES: &[FieldSpec] = &[
-    fs(Some(""), "ReplicationController", "spec/template/metadata/annotations", true),
+    fs(
+        Some(""),
+        "ReplicationController",
+        "spec/template/metadata/annotations",
+        true,
+    ),
     fs(None, "Deployment", "spec/template/metadata/annotations", true),
     fs(None, "ReplicaSet", "spec/template/metadata/annotations", true),
     fs(None, "DaemonSet", "spec/template/metadata/annotations", true),
     fs(None, "StatefulSet", "spec/template/metadata/annotations", true),
     fs(Some("batch"), "Job", "spec/template/metadata/annotations", true),
     fs(Some("batch"), "CronJob", "spec/jobTemplate/metadata/annotations", true),
-    fs(Some("batch"), "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+    fs(
+        Some("batch"),
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/annotations",
+        true,
+    ),
 ];
 
 fn set_all(target: &mut Value, pairs: &[(String, String)]) {
@@ -33,9 +43,7 @@ pub(crate) fn apply(resources: &mut [Resource], pairs: &[(String, String)]) {
         return;
     }
     for r in resources.iter_mut() {
-        fieldpath::visit_str(&mut r.obj, "metadata/annotations", true, &mut |v| {
-            set_all(v, pairs)
-        });
+        fieldpath::visit_str(&mut r.obj, "metadata/annotations", true, &mut |v| set_all(v, pairs));
         let gvk = r.gvk();
         for spec in TEMPLATES.iter().filter(|s| s.applies(&gvk)) {
             fieldpath::visit_str(&mut r.obj, spec.path, spec.create, &mut |v| set_all(v, pairs));

@@ -55,10 +55,7 @@ fn matches(image: &str, name: &str) -> bool {
         Some(i) => (&rest[..i], Some(&rest[i + 8..])),
         None => (rest, None),
     };
-    let tag_ok = tag_part.is_empty()
-        || tag_part
-            .strip_prefix(':')
-            .is_some_and(tag_chars_ok);
+    let tag_ok = tag_part.is_empty() || tag_part.strip_prefix(':').is_some_and(tag_chars_ok);
     tag_ok && digest_part.is_none_or(tag_chars_ok)
 }
 

@@ -34,13 +34,43 @@ const SELECTORS: &[FieldSpec] = &[
     fs(APPS, "StatefulSet", "spec/volumeClaimTemplates/metadata/labels", true),
     fs(Some("batch"), "Job", "spec/selector/matchLabels", false),
     fs(Some("batch"), "Job", "spec/template/metadata/labels", true),
-    fs(Some("batch"), "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
+    fs(
+        Some("batch"),
+        "CronJob",
+        "spec/jobTemplate/spec/selector/matchLabels",
+        false,
+    ),
     fs(Some("batch"), "CronJob", "spec/jobTemplate/metadata/labels", true),
-    fs(Some("batch"), "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
-    fs(Some("policy"), "PodDisruptionBudget", "spec/selector/matchLabels", false),
-    fs(Some("networking.k8s.io"), "NetworkPolicy", "spec/podSelector/matchLabels", false),
-    fs(Some("networking.k8s.io"), "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
-    fs(Some("networking.k8s.io"), "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+    fs(
+        Some("batch"),
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
+    fs(
+        Some("policy"),
+        "PodDisruptionBudget",
+        "spec/selector/matchLabels",
+        false,
+    ),
+    fs(
+        Some("networking.k8s.io"),
+        "NetworkPolicy",
+        "spec/podSelector/matchLabels",
+        false,
+    ),
+    fs(
+        Some("networking.k8s.io"),
+        "NetworkPolicy",
+        "spec/ingress/from/podSelector/matchLabels",
+        false,
+    ),
+    fs(
+        Some("networking.k8s.io"),
+        "NetworkPolicy",
+        "spec/egress/to/podSelector/matchLabels",
+        false,
+    ),
 ];
 
 /// Pod-template label field specs (`labels` with `includeTemplates`).
@@ -50,9 +80,15 @@ const TEMPLATES: &[FieldSpec] = &[
     fs(None, "ReplicaSet", "spec/template/metadata/labels", true),
     fs(None, "DaemonSet", "spec/template/metadata/labels", true),
     fs(APPS, "StatefulSet", "spec/template/metadata/labels", true),
+    fs(APPS, "StatefulSet", "spec/volumeClaimTemplates/metadata/labels", true),
     fs(Some("batch"), "Job", "spec/template/metadata/labels", true),
     fs(Some("batch"), "CronJob", "spec/jobTemplate/metadata/labels", true),
-    fs(Some("batch"), "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+    fs(
+        Some("batch"),
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
 ];
 
 fn set_all(target: &mut Value, pairs: &[(String, String)]) {
@@ -71,12 +107,7 @@ fn apply_spec(r: &mut Resource, path: &str, create: bool, pairs: &[(String, Stri
 }
 
 /// Applies labels: always to `metadata/labels`; selectors and templates as asked.
-pub(crate) fn apply(
-    resources: &mut [Resource],
-    pairs: &[(String, String)],
-    selectors: bool,
-    templates: bool,
-) {
+pub(crate) fn apply(resources: &mut [Resource], pairs: &[(String, String)], selectors: bool, templates: bool) {
     if pairs.is_empty() {
         return;
     }
@@ -87,8 +118,7 @@ pub(crate) fn apply(
             for spec in SELECTORS.iter().filter(|s| s.applies(&gvk)) {
                 apply_spec(r, spec.path, spec.create, pairs);
             }
-            let workload = matches!(gvk.kind.as_str(), "Deployment" | "StatefulSet")
-                && gvk.group == "apps";
+            let workload = matches!(gvk.kind.as_str(), "Deployment" | "StatefulSet") && gvk.group == "apps";
             if workload {
                 for path in AFFINITY {
                     apply_spec(r, path, false, pairs);

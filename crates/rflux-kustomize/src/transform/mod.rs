@@ -3,8 +3,8 @@
 pub(crate) mod annotations;
 pub(crate) mod images;
 pub(crate) mod labels;
-pub(crate) mod namespace;
 pub(crate) mod nameref;
+pub(crate) mod namespace;
 pub(crate) mod prefix;
 pub(crate) mod replicas;
 
@@ -16,12 +16,7 @@ pub(crate) struct FieldSpec {
     pub(crate) create: bool,
 }
 
-pub(crate) const fn fs(
-    group: Option<&'static str>,
-    kind: &'static str,
-    path: &'static str,
-    create: bool,
-) -> FieldSpec {
+pub(crate) const fn fs(group: Option<&'static str>, kind: &'static str, path: &'static str, create: bool) -> FieldSpec {
     FieldSpec {
         group,
         kind,
@@ -32,7 +27,6 @@ pub(crate) const fn fs(
 
 impl FieldSpec {
     pub(crate) fn applies(&self, gvk: &crate::resource::Gvk) -> bool {
-        (self.kind.is_empty() || self.kind == gvk.kind)
-            && self.group.is_none_or(|g| g == gvk.group)
+        (self.kind.is_empty() || self.kind == gvk.kind) && self.group.is_none_or(|g| g == gvk.group)
     }
 }

@@ -55,26 +55,186 @@ const POD_REFS: &[(&str, &str, &str)] = &[
 ];
 
 const OTHER_REFS: &[(&str, Site)] = &[
-    ("Secret", Site { referrer: &["ServiceAccount"], parent: "secrets", field: "name", check_kind: false }),
-    ("Secret", Site { referrer: &["ServiceAccount"], parent: "imagePullSecrets", field: "name", check_kind: false }),
-    ("Secret", Site { referrer: &["Ingress"], parent: "spec/tls", field: "secretName", check_kind: false }),
-    ("ServiceAccount", Site { referrer: &["RoleBinding", "ClusterRoleBinding"], parent: "subjects", field: "name", check_kind: true }),
-    ("Role", Site { referrer: &["RoleBinding"], parent: "roleRef", field: "name", check_kind: true }),
-    ("ClusterRole", Site { referrer: &["RoleBinding", "ClusterRoleBinding"], parent: "roleRef", field: "name", check_kind: true }),
-    ("ClusterRole", Site { referrer: &["ClusterRole"], parent: "aggregationRule/clusterRoleSelectors", field: "name", check_kind: true }),
-    ("Service", Site { referrer: &["Ingress"], parent: "spec/rules/http/paths/backend/service", field: "name", check_kind: false }),
-    ("Service", Site { referrer: &["Ingress"], parent: "spec/defaultBackend/service", field: "name", check_kind: false }),
-    ("Service", Site { referrer: &["Ingress"], parent: "spec/rules/http/paths/backend", field: "serviceName", check_kind: false }),
-    ("Service", Site { referrer: &["Ingress"], parent: "spec/backend", field: "serviceName", check_kind: false }),
-    ("Service", Site { referrer: &["StatefulSet"], parent: "spec", field: "serviceName", check_kind: false }),
-    ("Service", Site { referrer: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"], parent: "webhooks/clientConfig/service", field: "name", check_kind: false }),
-    ("Service", Site { referrer: &["APIService"], parent: "spec/service", field: "name", check_kind: false }),
-    ("PersistentVolume", Site { referrer: &["PersistentVolumeClaim"], parent: "spec", field: "volumeName", check_kind: false }),
-    ("StorageClass", Site { referrer: &["PersistentVolumeClaim", "PersistentVolume"], parent: "spec", field: "storageClassName", check_kind: false }),
-    ("StorageClass", Site { referrer: &["StatefulSet"], parent: "spec/volumeClaimTemplates/spec", field: "storageClassName", check_kind: false }),
-    ("Deployment", Site { referrer: &["HorizontalPodAutoscaler"], parent: "spec/scaleTargetRef", field: "name", check_kind: true }),
-    ("StatefulSet", Site { referrer: &["HorizontalPodAutoscaler"], parent: "spec/scaleTargetRef", field: "name", check_kind: true }),
-    ("ReplicaSet", Site { referrer: &["HorizontalPodAutoscaler"], parent: "spec/scaleTargetRef", field: "name", check_kind: true }),
+    (
+        "Secret",
+        Site {
+            referrer: &["ServiceAccount"],
+            parent: "secrets",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "Secret",
+        Site {
+            referrer: &["ServiceAccount"],
+            parent: "imagePullSecrets",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "Secret",
+        Site {
+            referrer: &["Ingress"],
+            parent: "spec/tls",
+            field: "secretName",
+            check_kind: false,
+        },
+    ),
+    (
+        "ServiceAccount",
+        Site {
+            referrer: &["RoleBinding", "ClusterRoleBinding"],
+            parent: "subjects",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "Role",
+        Site {
+            referrer: &["RoleBinding"],
+            parent: "roleRef",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "ClusterRole",
+        Site {
+            referrer: &["RoleBinding", "ClusterRoleBinding"],
+            parent: "roleRef",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "ClusterRole",
+        Site {
+            referrer: &["ClusterRole"],
+            parent: "aggregationRule/clusterRoleSelectors",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["Ingress"],
+            parent: "spec/rules/http/paths/backend/service",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["Ingress"],
+            parent: "spec/defaultBackend/service",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["Ingress"],
+            parent: "spec/rules/http/paths/backend",
+            field: "serviceName",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["Ingress"],
+            parent: "spec/backend",
+            field: "serviceName",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["StatefulSet"],
+            parent: "spec",
+            field: "serviceName",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
+            parent: "webhooks/clientConfig/service",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "Service",
+        Site {
+            referrer: &["APIService"],
+            parent: "spec/service",
+            field: "name",
+            check_kind: false,
+        },
+    ),
+    (
+        "PersistentVolume",
+        Site {
+            referrer: &["PersistentVolumeClaim"],
+            parent: "spec",
+            field: "volumeName",
+            check_kind: false,
+        },
+    ),
+    (
+        "StorageClass",
+        Site {
+            referrer: &["PersistentVolumeClaim", "PersistentVolume"],
+            parent: "spec",
+            field: "storageClassName",
+            check_kind: false,
+        },
+    ),
+    (
+        "StorageClass",
+        Site {
+            referrer: &["StatefulSet"],
+            parent: "spec/volumeClaimTemplates/spec",
+            field: "storageClassName",
+            check_kind: false,
+        },
+    ),
+    (
+        "Deployment",
+        Site {
+            referrer: &["HorizontalPodAutoscaler"],
+            parent: "spec/scaleTargetRef",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "StatefulSet",
+        Site {
+            referrer: &["HorizontalPodAutoscaler"],
+            parent: "spec/scaleTargetRef",
+            field: "name",
+            check_kind: true,
+        },
+    ),
+    (
+        "ReplicaSet",
+        Site {
+            referrer: &["HorizontalPodAutoscaler"],
+            parent: "spec/scaleTargetRef",
+            field: "name",
+            check_kind: true,
+        },
+    ),
 ];
 
 /// A referral candidate: current name, namespace, all names it had, prefixes/suffixes.
@@ -176,7 +336,7 @@ fn update_at(
         if let Some(c) = pick(old, referral, &wanted_ns, candidates, referrer) {
             let (name, namespace) = (c.name.clone(), c.namespace.clone());
             map.insert(field.to_string(), Value::String(name));
-            if referral == "ServiceAccount" && check_kind && map.contains_key("namespace") {
+            if referral == "ServiceAccount" && check_kind && !namespace.is_empty() {
                 map.insert("namespace".into(), Value::String(namespace));
             }
         }
@@ -184,7 +344,13 @@ fn update_at(
 }
 
 fn ns_eq(a: &str, b: &str) -> bool {
-    let norm = |s: &str| if s.is_empty() { "default".to_string() } else { s.to_string() };
+    let norm = |s: &str| {
+        if s.is_empty() {
+            "default".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     norm(a) == norm(b)
 }
 

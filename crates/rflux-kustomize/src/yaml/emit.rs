@@ -14,9 +14,8 @@ use super::resolve::{Resolved, Rules, resolve_plain};
 const BEST_WIDTH: usize = 80;
 const INDENT: usize = 2;
 
-static BASE60_FLOAT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok()
-});
+static BASE60_FLOAT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok());
 
 /// Renders a stream of objects separated by `---`, as `kustomize build` prints it.
 pub fn to_yaml(objects: &[Value]) -> String {
@@ -65,11 +64,7 @@ pub(crate) fn key_less(a: &str, b: &str) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
+            return if bl { Ordering::Less } else { Ordering::Greater };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -166,8 +161,9 @@ fn analyze(s: &str) -> Analysis {
         let followed_by_whitespace = is_blankz(chars.get(i + 1).copied());
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                    block_indicators = true
+                }
                 '?' | ':' if followed_by_whitespace => block_indicators = true,
                 '-' if followed_by_whitespace => block_indicators = true,
                 _ => {}
@@ -244,8 +240,8 @@ fn analyze(s: &str) -> Analysis {
 
 /// The style go-yaml v2 ends up with for a string value (or a key when `simple_key`).
 fn select_style(s: &str, simple_key: bool) -> Style {
-    let resolved_str = resolve_plain(s, Rules::V2) == Resolved::Str
-        && !BASE60_FLOAT.as_ref().is_some_and(|r| r.is_match(s));
+    let resolved_str =
+        resolve_plain(s, Rules::V2) == Resolved::Str && !BASE60_FLOAT.as_ref().is_some_and(|r| r.is_match(s));
     let mut style = if s.contains('\n') {
         Style::Literal
     } else if resolved_str {
@@ -473,11 +469,7 @@ impl Emitter {
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.get(i + 1) != Some(&' ') {
                     self.newline_indent(indent);
                 } else {
                     self.push_char(c);
@@ -549,12 +541,7 @@ impl Emitter {
                 self.write(&esc);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i + 1 < chars.len()
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i + 1 < chars.len() {
                     self.newline_indent(indent);
                     if chars.get(i + 1) == Some(&' ') {
                         self.write("\\");
@@ -616,7 +603,7 @@ mod tests {
         let v = json!({"b": "yes", "a": "a: b", "N": null, "n": 1.5, "m": "x\ny\n", "e": ""});
         assert_eq!(
             to_yaml_document(&v),
-            "\"N\": null\na: 'a: b'\nb: \"yes\"\ne: \"\"\nm: |\n  x\n  y\nn: 1.5\n"
+            "\"N\": null\na: 'a: b'\nb: \"yes\"\ne: \"\"\nm: |\n  x\n  y\n\"n\": 1.5\n"
         );
         assert_eq!(go_format_g(1234567.5), "1.2345675e+06");
         assert_eq!(go_format_g(1.2345678901234569e23), "1.2345678901234569e+23");

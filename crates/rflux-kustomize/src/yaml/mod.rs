@@ -6,4 +6,10 @@ mod parse;
 mod resolve;
 
 pub use emit::{to_yaml, to_yaml_document};
+pub(crate) use parse::parse_kustomization;
 pub use parse::{YamlError, parse_stream};
+
+/// The value a plain scalar written as `text` has for kyaml.
+pub(crate) fn plain_value(text: &str) -> serde_json::Value {
+    resolve::to_value(text, resolve::resolve_plain(text, resolve::Rules::V3))
+}

@@ -49,8 +49,19 @@ enum Frame {
     },
 }
 
-/// Parses every document of a stream; empty documents yield `Value::Null`.
+/// Parses every document of a stream with kyaml's (go-yaml v3) scalar rules; empty
+/// documents yield `Value::Null`.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_stream_with(text, Rules::V3)
+}
+
+/// Parses a kustomization file: kustomize reads those through `sigs.k8s.io/yaml`, i.e.
+/// go-yaml v2's YAML 1.1 scalars (`on`, `yes`, `n` are booleans).
+pub(crate) fn parse_kustomization(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_stream_with(text, Rules::V2)
+}
+
+fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> {
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
@@ -77,7 +88,7 @@ pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
                 None => return Err(err_at(&span, "unknown alias")),
             },
             Event::Scalar(text, style, anchor, tag) => {
-                let v = scalar(&text, style, tag.as_deref().map(|t| (t.handle(), t.suffix())))
+                let v = scalar(&text, style, tag.as_deref().map(|t| (t.handle(), t.suffix())), rules)
                     .map_err(|m| err_at(&span, m))?;
                 let is_merge_key = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
                 if let Some(Frame::Map { key: k @ None, .. }) = stack.last_mut() {
@@ -152,10 +163,7 @@ pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
                                     }
                                 }
                             } else {
-                                return Err(err_at(
-                                    &span,
-                                    "map merge requires map or sequence of maps as the value",
-                                ));
+                                return Err(err_at(&span, "map merge requires map or sequence of maps as the value"));
                             }
                         }
                     }
@@ -207,10 +215,10 @@ pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
     Ok(docs)
 }
 
-fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {
+fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>, rules: Rules) -> Result<Value, String> {
     if let Some((handle, suffix)) = tag {
         if handle == "tag:yaml.org,2002:" {
-            let resolved = resolve_plain(text, Rules::V3);
+            let resolved = resolve_plain(text, rules);
             return match suffix {
                 "str" | "binary" => Ok(Value::String(text.to_string())),
                 "null" => Ok(Value::Null),
@@ -239,12 +247,12 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<V
         if style != ScalarStyle::Plain {
             return Ok(Value::String(text.to_string()));
         }
-        return Ok(to_value(text, resolve_plain(text, Rules::V3)));
+        return Ok(to_value(text, resolve_plain(text, rules)));
     }
     if style != ScalarStyle::Plain {
         return Ok(Value::String(text.to_string()));
     }
-    Ok(to_value(text, resolve_plain(text, Rules::V3)))
+    Ok(to_value(text, resolve_plain(text, rules)))
 }
 
 #[cfg(test)]
