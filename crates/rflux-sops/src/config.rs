@@ -33,6 +33,8 @@ pub struct CreationRule {
     pub shamir_threshold: usize,
     /// Selection rules.
     pub rules: RuleFields,
+    /// Output indentation from the config's `stores:` section.
+    pub indent: crate::formats::StoreIndent,
 }
 
 /// Find the nearest `.sops.yaml` in `start` or its parents.
@@ -107,6 +109,30 @@ fn opt_str(map: &[tree::Item], k: &str) -> Option<String> {
     }
 }
 
+/// `stores.yaml.indent` and `stores.json.indent` of a config document.
+fn store_indent(doc: &[tree::Item]) -> crate::formats::StoreIndent {
+    let mut out = crate::formats::StoreIndent::default();
+    let Some(Value::Map(stores)) = tree::get(doc, "stores") else {
+        return out;
+    };
+    let indent_of = |name: &str| match tree::get(stores, name) {
+        Some(Value::Map(m)) => match tree::get(m, "indent") {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(n) = indent_of("yaml")
+        && (2..=9).contains(&n)
+    {
+        out.yaml = n as usize;
+    }
+    if let Some(n) = indent_of("json") {
+        out.json = usize::try_from(n).ok();
+    }
+    out
+}
+
 /// Parse a config file and pick the rule for `file` (a path relative to the config's
 /// directory, `/`-separated). `Ok(None)` if no rule matches.
 pub fn rule_for(config_text: &str, config_path: &str, file: &str) -> Result<Option<CreationRule>> {
@@ -118,6 +144,7 @@ pub fn rule_for(config_text: &str, config_path: &str, file: &str) -> Result<Opti
     let Some(doc) = docs.first() else {
         return Ok(None);
     };
+    let indent = store_indent(doc);
     let rules = match tree::get(doc, "creation_rules") {
         Some(Value::Seq(r)) => r,
         None | Some(Value::Null) => return Ok(None),
@@ -162,6 +189,7 @@ pub fn rule_for(config_text: &str, config_path: &str, file: &str) -> Result<Opti
             key_groups,
             shamir_threshold,
             rules,
+            indent,
         }));
     }
     Ok(None)

@@ -19,6 +19,8 @@ pub struct DecryptOptions {
     /// Return a document without `sops` metadata unchanged instead of failing with
     /// [`SopsError::MetadataNotFound`].
     pub pass_through_plain: bool,
+    /// Indentation of the written plaintext (YAML, JSON).
+    pub indent: formats::StoreIndent,
 }
 
 impl Default for DecryptOptions {
@@ -26,6 +28,7 @@ impl Default for DecryptOptions {
         DecryptOptions {
             verify_mac: true,
             pass_through_plain: false,
+            indent: formats::StoreIndent::default(),
         }
     }
 }
@@ -101,7 +104,7 @@ pub fn decrypt(input: &[u8], format: Format, keys: &Keyring, opts: &DecryptOptio
         Err(SopsError::MetadataNotFound) if opts.pass_through_plain => return Ok(input.to_vec()),
         other => other?,
     };
-    formats::emit_plain(&d.branches, format)
+    formats::emit_plain_with(&d.branches, format, &opts.indent)
 }
 
 /// Decrypt a file on disk as `sops decrypt FILE` does (format from the file name).
@@ -123,6 +126,8 @@ pub struct EncryptOptions {
     pub shamir_threshold: usize,
     /// Selection rules (`encrypted_regex`, …).
     pub rules: RuleFields,
+    /// Indentation of the written file (YAML, JSON).
+    pub indent: formats::StoreIndent,
 }
 
 /// The version string written into metadata.
@@ -196,7 +201,7 @@ pub fn encrypt_branches(mut branches: Vec<Branch>, opts: &EncryptOptions) -> Res
 pub fn encrypt(input: &[u8], format: Format, opts: &EncryptOptions) -> Result<Vec<u8>> {
     let branches = formats::load_plain(input, format)?;
     let (branches, md) = encrypt_branches(branches, opts)?;
-    formats::emit_encrypted(&branches, &md, format)
+    formats::emit_encrypted_with(&branches, &md, format, &opts.indent)
 }
 
 impl EncryptOptions {
@@ -228,6 +233,7 @@ impl EncryptOptions {
             key_groups,
             shamir_threshold: rule.shamir_threshold,
             rules: rule.rules.clone(),
+            indent: rule.indent,
         })
     }
 }

@@ -26,7 +26,7 @@ fn creation_rules_pick_keys_and_regex_by_path() {
     std::fs::write(
         root.join(".sops.yaml"),
         format!(
-            "creation_rules:\n  - path_regex: pgp\\.yaml$\n    encrypted_regex: &re ^(data|stringData)$\n    pgp: {fp}\n  - path_regex: \\.yaml$\n    encrypted_regex: *re\n    age: {r_a}\n  - key_groups:\n      - age:\n          - {r_a}\n      - age:\n          - {r_b}\n"
+            "stores:\n  yaml:\n    indent: 2\ncreation_rules:\n  - path_regex: pgp\\.yaml$\n    encrypted_regex: &re ^(data|stringData)$\n    pgp: {fp}\n  - path_regex: \\.yaml$\n    encrypted_regex: *re\n    age: {r_a}\n  - key_groups:\n      - age:\n          - {r_a}\n      - age:\n          - {r_b}\n"
         ),
     )
     .unwrap();

@@ -147,11 +147,40 @@ pub fn split_metadata(mut branches: Vec<Branch>, format: Format) -> Result<(Vec<
     Ok((branches, md))
 }
 
+/// Indentation of written YAML and JSON (`stores:` in `.sops.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreIndent {
+    /// YAML indent (sops default 4).
+    pub yaml: usize,
+    /// JSON indent in spaces; `None` is a tab (sops default).
+    pub json: Option<usize>,
+}
+
+impl Default for StoreIndent {
+    fn default() -> Self {
+        StoreIndent { yaml: 4, json: None }
+    }
+}
+
+impl StoreIndent {
+    fn json_indent(&self) -> String {
+        match self.json {
+            Some(n) => " ".repeat(n),
+            None => "\t".to_string(),
+        }
+    }
+}
+
 /// Emit decrypted branches in the file's format.
 pub fn emit_plain(branches: &[Branch], format: Format) -> Result<Vec<u8>> {
+    emit_plain_with(branches, format, &StoreIndent::default())
+}
+
+/// Emit decrypted branches in the file's format with the given indentation.
+pub fn emit_plain_with(branches: &[Branch], format: Format, indent: &StoreIndent) -> Result<Vec<u8>> {
     match format {
-        Format::Yaml => Ok(yaml::emit(branches, 4).into_bytes()),
-        Format::Json => Ok(json::emit(first(branches)?, "\t").into_bytes()),
+        Format::Yaml => Ok(yaml::emit(branches, indent.yaml).into_bytes()),
+        Format::Json => Ok(json::emit(first(branches)?, &indent.json_indent()).into_bytes()),
         Format::Dotenv => Ok(dotenv::emit(first(branches)?)?.into_bytes()),
         Format::Ini => Ok(ini::emit(first(branches)?)?.into_bytes()),
         Format::Binary => match tree::get(first(branches)?, "data") {
@@ -178,6 +207,16 @@ fn first(branches: &[Branch]) -> Result<&Branch> {
 
 /// Emit encrypted branches with their metadata in the file's format.
 pub fn emit_encrypted(branches: &[Branch], md: &Metadata, format: Format) -> Result<Vec<u8>> {
+    emit_encrypted_with(branches, md, format, &StoreIndent::default())
+}
+
+/// Emit encrypted branches with their metadata, with the given indentation.
+pub fn emit_encrypted_with(
+    branches: &[Branch],
+    md: &Metadata,
+    format: Format,
+    indent: &StoreIndent,
+) -> Result<Vec<u8>> {
     match format {
         Format::Yaml => {
             let docs: Vec<Branch> = branches
@@ -188,12 +227,12 @@ pub fn emit_encrypted(branches: &[Branch], md: &Metadata, format: Format) -> Res
                     b
                 })
                 .collect();
-            Ok(yaml::emit(&docs, 4).into_bytes())
+            Ok(yaml::emit(&docs, indent.yaml).into_bytes())
         }
         Format::Json | Format::Binary => {
             let mut b = first(branches)?.clone();
             b.push(Item::new("sops", md.to_value()));
-            Ok(json::emit(&b, "\t").into_bytes())
+            Ok(json::emit(&b, &indent.json_indent()).into_bytes())
         }
         Format::Dotenv => {
             let mut b = first(branches)?.clone();
