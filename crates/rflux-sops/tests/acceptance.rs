@@ -187,6 +187,25 @@ fn corpus_decrypts() {
             Ok(out) => {
                 ok += 1;
                 report.push(format!("ok   {rel} ({} bytes plaintext)", out.len()));
+                // The plaintext encrypts again and decrypts to the same data.
+                let id = age::x25519::Identity::generate();
+                let mut fresh = Keyring::new();
+                fresh
+                    .add_age_identities(age::secrecy::ExposeSecret::expose_secret(&id.to_string()), "fresh")
+                    .unwrap();
+                let o = rflux_sops::EncryptOptions {
+                    key_groups: vec![vec![rflux_sops::Recipient::age(&id.to_public().to_string()).unwrap()]],
+                    ..Default::default()
+                };
+                match rflux_sops::encrypt(&out, format, &o)
+                    .and_then(|e| rflux_sops::decrypt(&e, format, &fresh, &DecryptOptions::default()))
+                {
+                    Ok(again) if again == out => {
+                        report.push("     re-encrypted and decrypted to the same bytes".into())
+                    }
+                    Ok(_) => report.push("     RE-ENCRYPTION CHANGED THE PLAINTEXT".into()),
+                    Err(e) => report.push(format!("     RE-ENCRYPTION FAILED: {e}")),
+                }
                 let plain_name = name.replace(".enc", "");
                 let counterpart = path.with_file_name(&plain_name);
                 if plain_name != name && counterpart.exists() {
@@ -208,6 +227,10 @@ fn corpus_decrypts() {
     eprintln!("corpus: {ok}/{total} encrypted files decrypted");
     eprintln!("corpus: {emitted_same}/{emit_total} YAML/JSON/dotenv/INI files re-emitted byte for byte");
     eprintln!("corpus: {md_same}/{md_total} sops>=3.10 files: metadata re-created byte for byte");
+    assert!(
+        !report.iter().any(|l| l.contains("RE-ENCRYPTION")),
+        "re-encryption problems"
+    );
     let expected_failures = report
         .iter()
         .filter(|l| l.starts_with("FAIL") && l.contains("age-pq"))
