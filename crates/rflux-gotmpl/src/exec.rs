@@ -15,6 +15,11 @@ use crate::value::Value;
 /// Maximum nesting of `{{template}}` calls (Go allows 100000; we stop earlier to stay
 /// within the stack).
 pub const MAX_TEMPLATE_DEPTH: usize = 3000;
+/// Nesting depth after which execution continues on a large-stack thread.
+const STACK_HOP_DEPTH: usize = 12;
+/// Stack size of that thread.
+const BIG_STACK: usize = 512 << 20;
+
 /// Helm's limit on nested `include` of the same name.
 pub const MAX_INCLUDE_DEPTH: usize = 1000;
 
@@ -40,6 +45,10 @@ pub(crate) struct Exec<'a> {
     vars: Vec<(String, Value)>,
     depth: usize,
     pub(crate) includes: HashMap<String, usize>,
+    /// Nesting of template executions (include, template, tpl).
+    nest: usize,
+    /// Whether execution already moved to a large-stack thread.
+    big_stack: bool,
     /// Position and text of the node being evaluated, for error context.
     at: Option<(usize, String)>,
 }
@@ -55,6 +64,8 @@ impl<'a> Exec<'a> {
             vars: Vec::new(),
             depth: 0,
             includes: HashMap::new(),
+            nest: 0,
+            big_stack: false,
             at: None,
         }
     }
@@ -94,6 +105,36 @@ impl<'a> Exec<'a> {
 
     /// Execute `tree` with `data` as dot and `$`, appending to `out`.
     pub(crate) fn run(&mut self, tree: Arc<Tree>, data: &Value, out: &mut String) -> R<()> {
+        // Deep `include`/`template` recursion (Helm allows 1000 nested includes) needs more
+        // stack than the caller's thread may have: past a few levels, continue on a scoped
+        // thread with a large stack.
+        if !self.big_stack && self.nest >= STACK_HOP_DEPTH {
+            self.big_stack = true;
+            let r = std::thread::scope(|s| {
+                let spawned = std::thread::Builder::new()
+                    .stack_size(BIG_STACK)
+                    .spawn_scoped(s, || self.run_here(tree, data, out));
+                match spawned {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err("template: execution panicked".to_string())),
+                    Err(e) => Err(format!("template: cannot start execution thread: {e}")),
+                }
+            });
+            self.big_stack = false;
+            return r;
+        }
+        self.run_here(tree, data, out)
+    }
+
+    fn run_here(&mut self, tree: Arc<Tree>, data: &Value, out: &mut String) -> R<()> {
+        self.nest += 1;
+        let r = self.run_tree(tree, data, out);
+        self.nest -= 1;
+        r
+    }
+
+    fn run_tree(&mut self, tree: Arc<Tree>, data: &Value, out: &mut String) -> R<()> {
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         let saved_vars = std::mem::replace(&mut self.vars, vec![("$".to_string(), data.clone())]);
         let saved_at = self.at.take();

@@ -2,16 +2,13 @@
 //! `*template.Template` with its associated templates. Entry point for parsing and executing.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
 use crate::exec::Exec;
 use crate::func::{Func, FuncMap};
 use crate::parse::{Tree, parse};
 use crate::value::Value;
-
-/// Stack size of the thread that executes a template.
-const EXEC_STACK: usize = 256 << 20;
 
 /// Cluster-backed `lookup(apiVersion, kind, namespace, name)`.
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
@@ -41,15 +38,19 @@ impl Template {
     /// A new, empty set named `name` (Helm names its set `gotpl`), with Go's builtins,
     /// Sprig and Helm's functions.
     pub fn new(name: &str) -> Template {
-        let mut funcs = FuncMap::new();
-        crate::builtins::register(&mut funcs);
-        crate::sprig::register(&mut funcs);
-        crate::sprig_more::register(&mut funcs);
-        crate::helm::register(&mut funcs);
+        static FUNCS: OnceLock<Arc<FuncMap>> = OnceLock::new();
+        let funcs = FUNCS.get_or_init(|| {
+            let mut funcs = FuncMap::new();
+            crate::builtins::register(&mut funcs);
+            crate::sprig::register(&mut funcs);
+            crate::sprig_more::register(&mut funcs);
+            crate::helm::register(&mut funcs);
+            Arc::new(funcs)
+        });
         Template {
             name: name.to_string(),
             trees: HashMap::new(),
-            funcs: Arc::new(funcs),
+            funcs: funcs.clone(),
             missing_key_error: false,
             lookup: None,
         }
@@ -109,22 +110,10 @@ impl Template {
                 set: self.name.clone(),
             });
         };
-        // Deep `include` recursion (Helm allows 1000 levels) needs more stack than a
-        // caller's thread may have: execute on a scoped thread with a large stack.
-        let run = || {
-            let mut out = String::new();
-            let mut ex = Exec::new(self, tree.clone());
-            ex.run(tree.clone(), data, &mut out).map_err(Error::Exec)?;
-            Ok(out)
-        };
-        std::thread::scope(
-            |s| match std::thread::Builder::new().stack_size(EXEC_STACK).spawn_scoped(s, run) {
-                Ok(h) => h
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::Exec("template: execution panicked".into()))),
-                Err(_) => run(),
-            },
-        )
+        let mut out = String::new();
+        let mut ex = Exec::new(self, tree.clone());
+        ex.run(tree, data, &mut out).map_err(Error::Exec)?;
+        Ok(out)
     }
 
     /// Execute template `name` with `data` as Helm does: like [`Template::execute_go`],
