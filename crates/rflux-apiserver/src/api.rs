@@ -81,6 +81,63 @@ pub enum PatchType {
     Apply,
 }
 
+/// One page of a list: the stored objects, shared, and what the list's metadata says.
+pub struct ListPage {
+    pub api_version: String,
+    pub kind: String,
+    pub list_kind: String,
+    pub resource_version: u64,
+    pub continue_token: Option<String>,
+    pub items: Vec<Arc<Value>>,
+}
+
+impl ListPage {
+    /// An item as the client asked for it (apiVersion of the requested version).
+    pub fn item(&self, obj: &Value) -> Value {
+        let mut out = obj.clone();
+        if let Some(o) = out.as_object_mut() {
+            o.insert("apiVersion".into(), Value::String(self.api_version.clone()));
+            o.insert("kind".into(), Value::String(self.kind.clone()));
+        }
+        out
+    }
+
+    fn metadata(&self) -> Value {
+        let mut metadata = json!({"resourceVersion": self.resource_version.to_string()});
+        if let Some(c) = &self.continue_token {
+            metadata["continue"] = Value::String(c.clone());
+        }
+        metadata
+    }
+
+    /// The list as JSON, written straight from the stored objects (no copies of them).
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.items.len() * 512);
+        let head = json!({"apiVersion": self.api_version, "kind": self.list_kind, "metadata": self.metadata()});
+        let head = serde_json::to_vec(&head).unwrap_or_default();
+        // `{...}` without its closing brace, then the items.
+        out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
+        out.extend_from_slice(b",\"items\":[");
+        for (i, obj) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let same_version = obj.get("apiVersion").and_then(Value::as_str) == Some(self.api_version.as_str())
+                && obj.get("kind").and_then(Value::as_str) == Some(self.kind.as_str());
+            let written = if same_version {
+                serde_json::to_writer(&mut out, &**obj)
+            } else {
+                serde_json::to_writer(&mut out, &self.item(obj))
+            };
+            if written.is_err() {
+                out.extend_from_slice(b"null");
+            }
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+}
+
 /// The API: the store, the served resources, and the rules between them.
 pub struct Api {
     pub store: Arc<Store>,
@@ -276,7 +333,7 @@ impl Api {
         Ok(self.present(&target.rt, &target.version, &entry.obj))
     }
 
-    pub fn list(&self, target: &Target, opts: &ListOptions) -> ApiResult<Value> {
+    pub fn list(&self, target: &Target, opts: &ListOptions) -> ApiResult<ListPage> {
         let labels = LabelSelector::parse(opts.label_selector.as_deref().unwrap_or(""))?;
         let fields = FieldSelector::parse(
             opts.field_selector.as_deref().unwrap_or(""),
@@ -307,20 +364,14 @@ impl Api {
             labels.matches(obj) && fields.matches(obj)
         });
         let rev = snapshot_rev.unwrap_or(rev);
-        let items: Vec<Value> = entries
-            .iter()
-            .map(|e| self.present(&target.rt, &target.version, &e.obj))
-            .collect();
-        let mut metadata = json!({"resourceVersion": rev.to_string()});
-        if let Some(last) = more {
-            metadata["continue"] = Value::String(encode_continue(rev, &last));
-        }
-        Ok(json!({
-            "apiVersion": target.rt.api_version(&target.version),
-            "kind": target.rt.list_kind,
-            "metadata": metadata,
-            "items": items,
-        }))
+        Ok(ListPage {
+            api_version: target.rt.api_version(&target.version),
+            kind: target.rt.kind.clone(),
+            list_kind: target.rt.list_kind.clone(),
+            resource_version: rev,
+            continue_token: more.map(|last| encode_continue(rev, &last)),
+            items: entries.into_iter().map(|e| e.obj).collect(),
+        })
     }
 
     pub fn create(&self, target: &Target, mut body: Value, opts: &WriteOptions) -> ApiResult<Value> {
@@ -690,7 +741,7 @@ impl Api {
     ) -> ApiResult<Value> {
         let list = self.list(target, opts)?;
         let mut items = Vec::new();
-        for item in list["items"].as_array().into_iter().flatten() {
+        for item in list.items.iter().map(|i| &**i) {
             let name = meta_str(item, "name").unwrap_or("").to_string();
             let ns = meta_str(item, "namespace").map(str::to_string);
             let t = Target {

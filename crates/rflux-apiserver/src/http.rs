@@ -415,15 +415,23 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
             None => {
                 let list = api.list(&target, &list_options(&q)?)?;
                 if as_table {
-                    let items = list["items"].as_array().cloned().unwrap_or_default();
-                    let rv = list.pointer("/metadata/resourceVersion").and_then(Value::as_str);
-                    let cont = list.pointer("/metadata/continue").and_then(Value::as_str);
-                    return Ok(json_response(
-                        StatusCode::OK,
-                        &table::table(&target.rt, &target.version, &items, rv, cont),
-                    ));
+                    let items: Vec<Value> = list.items.iter().map(|o| list.item(o)).collect();
+                    let rv = list.resource_version.to_string();
+                    let table = table::table(
+                        &target.rt,
+                        &target.version,
+                        &items,
+                        Some(&rv),
+                        list.continue_token.as_deref(),
+                    );
+                    return Ok(json_response(StatusCode::OK, &table));
                 }
-                Ok(json_response(StatusCode::OK, &list))
+                Ok((
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    list.to_json(),
+                )
+                    .into_response())
             }
         },
         Method::POST => {
