@@ -33,13 +33,22 @@ impl Default for DecryptOptions {
     }
 }
 
-/// A decrypted document.
-#[derive(Debug, Clone)]
+/// A decrypted document. Its `Debug` output shows the shape, never the values.
+#[derive(Clone)]
 pub struct Decrypted {
     /// The plaintext branches (one per YAML document).
     pub branches: Vec<Branch>,
     /// The metadata the file carried.
     pub metadata: Metadata,
+}
+
+impl std::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("documents", &self.branches.len())
+            .field("metadata", &self.metadata)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Whether a file in this format carries sops metadata.
