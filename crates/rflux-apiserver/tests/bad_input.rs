@@ -1,4 +1,5 @@
 //! Bad requests get the right Status and never bring the server down.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 

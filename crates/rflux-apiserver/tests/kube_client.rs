@@ -1,4 +1,5 @@
 //! kube-rs against the embedded API server over real TLS on 127.0.0.1.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 

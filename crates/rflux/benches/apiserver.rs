@@ -1,4 +1,5 @@
 //! Benchmark of the embedded API server through kube-rs on loopback, with the server as its own
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::zombie_processes)]
 //! process: durable creates per second, list time, updates, write-to-watch delivery latency and
 //! the server's peak RSS. Run: `cargo bench -p rflux --bench apiserver [-- N_OBJECTS]`.
 

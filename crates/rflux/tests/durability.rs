@@ -1,4 +1,5 @@
 //! Every create the server acknowledged survives `kill -9`, and the database stays sound.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod cluster;
 

@@ -1,4 +1,5 @@
 //! Real kubectl against `rflux apiserver`.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod cluster;
 

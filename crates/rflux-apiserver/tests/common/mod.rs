@@ -1,5 +1,5 @@
 //! Shared test harness: an embedded API server on a free loopback port, and a kube client for it.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::Path;
 

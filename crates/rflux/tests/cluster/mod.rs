@@ -1,5 +1,5 @@
 //! Runs `rflux apiserver` as a real process for tests that need one (kubectl, kill -9).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::zombie_processes)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
