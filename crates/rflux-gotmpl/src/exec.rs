@@ -610,6 +610,19 @@ impl<'a> Exec<'a> {
             }
             return Ok(Dot { v: last, boxed: false });
         }
+        if name == "call" {
+            let what = match (args.first(), &final_) {
+                (Some(a), _) => (a.to_string(), self.eval_arg(dot, Ty::Any, a)?),
+                (None, Some(f)) => (gofmt::sprint_value(&f.v), f.v.clone()),
+                (None, None) => return self.err("wrong number of args for call: want at least 1 got 0"),
+            };
+            self.at(pos, cmd);
+            return self.err(format!(
+                "error calling call: non-function {} of type {}",
+                what.0,
+                what.1.type_name()
+            ));
+        }
         let Some(func) = self.set.funcs.get(name).cloned() else {
             return self.err(format!("{} is not a defined function", gofmt::go_quote(name)));
         };

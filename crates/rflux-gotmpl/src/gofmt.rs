@@ -502,7 +502,8 @@ fn quote_char_into(out: &mut String, c: char, q: char, ascii: bool) {
     }
 }
 
-fn is_go_printable(c: char) -> bool {
+/// Approximation of Go's `unicode.IsPrint`.
+pub fn is_go_printable(c: char) -> bool {
     // Approximation of unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space.
     !(c.is_control()
         || c.is_whitespace() && c != ' '
@@ -525,6 +526,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         },
         Value::Int(i) | Value::Int64(i) => fmt_int(out, *i, verb, sp, v),
         Value::Float(f) => fmt_float(out, *f, verb, sp, v),
+        Value::Str(s) if sp.sharp && verb == 'v' => pad(out, &go_quote(s), sp, false),
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),

@@ -210,12 +210,31 @@ impl Parser<'_> {
         if let Item::Else(t) = end {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
-        self.defs.push(Tree {
+        let tree = Tree {
             name,
             parse_name: self.name.clone(),
             src: self.src.clone(),
             root: list,
-        });
+        };
+        self.add_def(tree)
+    }
+
+    /// Go's `Tree.add`: an empty definition never replaces another; two non-empty
+    /// definitions of one name in one source are an error.
+    fn add_def(&mut self, tree: Tree) -> Result<(), ParseError> {
+        let pos = self.toks[self.i.saturating_sub(1)].pos;
+        if let Some(i) = self.defs.iter().position(|d| d.name == tree.name) {
+            if self.defs[i].is_empty() {
+                self.defs[i] = tree;
+            } else if !tree.is_empty() {
+                return self.err(
+                    pos,
+                    format!("template: multiple definition of template {:?}", tree.name),
+                );
+            }
+            return Ok(());
+        }
+        self.defs.push(tree);
         Ok(())
     }
 
@@ -358,12 +377,12 @@ impl Parser<'_> {
         if let Item::Else(t) = end {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
-        self.defs.push(Tree {
+        self.add_def(Tree {
             name: name.clone(),
             parse_name: self.name.clone(),
             src: self.src.clone(),
             root: list,
-        });
+        })?;
         Ok(Item::Node(Node::Template {
             pos,
             name,

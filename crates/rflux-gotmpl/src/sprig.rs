@@ -1399,7 +1399,12 @@ pub fn register(m: &mut FuncMap) {
         }),
     );
     let slice = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
-        let l = list_of(&a[0], "slice")?;
+        let Some(l) = a[0].as_list().map(<[Value]>::to_vec) else {
+            return Err(format!(
+                "list should be type of slice or array but {}",
+                a[0].kind_name()
+            ));
+        };
         let len = l.len() as i64;
         let start = a.get(1).map(to_i64).unwrap_or(0);
         let end = a.get(2).map(to_i64).unwrap_or(len);
