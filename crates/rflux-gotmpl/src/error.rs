@@ -21,8 +21,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// The message the way Helm prints it for `fail`/`required` errors
-    /// (`execution error at (FILE:LINE:COL): MSG`); other messages unchanged.
+    /// The message the way Helm v4 prints it: `execution error at (LOC): MSG` for
+    /// `fail`/`required`, `parse error at (LOC): MSG` for syntax errors, a multi-line trace
+    /// (location, `executing`, message; one block per nested `include`) for errors raised
+    /// by the template machinery itself, and Go's one-line message otherwise.
     pub fn helm_message(&self) -> String {
         let msg = self.to_string();
         if let (Some(s), Some(e)) = (msg.find(crate::helm::ERR_START), msg.rfind(crate::helm::ERR_END)) {
@@ -40,6 +42,36 @@ impl Error {
                 return format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1]);
             }
         }
-        msg
+        match trace_blocks(&msg) {
+            Some(blocks) => blocks.join("\n"),
+            None => msg,
+        }
     }
+}
+
+/// Split `template: LOC: executing "F" at <CTX>: MSG` into Helm's trace blocks, following
+/// `error calling include:` into the included template's error. `None` when the chain ends
+/// in a function's own error (Helm then prints Go's message unchanged).
+fn trace_blocks(msg: &str) -> Option<Vec<String>> {
+    let rest = msg.strip_prefix("template: ")?;
+    if rest.starts_with("no template ") {
+        return Some(vec![msg.to_string()]);
+    }
+    let (loc, rest) = rest.split_once(": executing ")?;
+    let at = rest.find(" at <")?;
+    let func = &rest[..at];
+    let after = &rest[at + 5..];
+    let close = after.find(">: ")?;
+    let ctx = &after[..close];
+    let m = &after[close + 3..];
+    let head = format!("{loc}\n  executing {func} at <{ctx}>:\n    ");
+    if let Some(inner) = m.strip_prefix("error calling include: ") {
+        let mut blocks = vec![format!("{head}error calling include:")];
+        blocks.extend(trace_blocks(inner)?);
+        return Some(blocks);
+    }
+    if m.starts_with("error calling ") {
+        return None;
+    }
+    Some(vec![format!("{head}{m}")])
 }
