@@ -300,6 +300,23 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
             }
         }
         labels::apply(resources, &pairs, selectors, templates);
+        if let Some(Value::Array(fields)) = entry.get("fields") {
+            let custom: Vec<labels::CustomField> = fields
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|f| {
+                    let s = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
+                    labels::CustomField {
+                        group: s("group"),
+                        version: s("version"),
+                        kind: s("kind"),
+                        path: s("path").unwrap_or_default(),
+                        create: f.get("create").and_then(Value::as_bool).unwrap_or(false),
+                    }
+                })
+                .collect();
+            labels::apply_custom(resources, &pairs, &custom);
+        }
     }
     let annos = k.string_map("commonAnnotations")?;
     annotations::apply(resources, &annos);

@@ -75,13 +75,6 @@ fn parse_literal(s: &str) -> Option<(String, String)> {
     Some((k.to_string(), v.to_string()))
 }
 
-fn is_env_var_name(k: &str) -> bool {
-    !k.is_empty()
-        && !k.as_bytes()[0].is_ascii_digit()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-}
-
 fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
@@ -100,12 +93,6 @@ fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, String> {
                 (line.to_string(), v)
             }
         };
-        if !is_env_var_name(&key) {
-            return Err(format!(
-                "line {}: invalid key {key:?}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
-                i + 1
-            ));
-        }
         out.push((key, value));
     }
     Ok(out)
@@ -203,9 +190,12 @@ fn generate_one(
         .and_then(Value::as_str)
         .unwrap_or("create")
         .to_string();
-    if !["create", "merge", "replace"].contains(&behavior.as_str()) {
-        return Err(Error::entry(&k.path, &what, format!("invalid behavior {behavior:?}")));
-    }
+    // kustomize treats an unknown behavior as `create`.
+    let behavior = if ["merge", "replace"].contains(&behavior.as_str()) {
+        behavior
+    } else {
+        "create".to_string()
+    };
     let options = merge_options(read_options(k, &what, entry.get("options"))?, global);
     let mut data: Vec<(String, String)> = Vec::new();
     let mut binary: Vec<(String, String)> = Vec::new();

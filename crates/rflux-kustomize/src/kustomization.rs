@@ -78,6 +78,9 @@ impl Kustomization {
                 ));
             }
         }
+        if raw.keys().all(|k| k == "apiVersion" || k == "kind") {
+            return Err(Error::file(path, "kustomization.yaml is empty"));
+        }
         let kind = raw.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
         let is_component = match kind {
             "Kustomization" | "" => false,

@@ -9,9 +9,9 @@ use crate::resource::Resource;
 
 /// A parsed selector.
 pub(crate) struct Selector {
-    group: Option<String>,
-    version: Option<String>,
-    kind: Option<String>,
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
     name: Option<Regex>,
     namespace: Option<Regex>,
     labels: Option<LabelSelector>,
@@ -45,9 +45,9 @@ impl Selector {
             }
         }
         Ok(Selector {
-            group: s("group"),
-            version: s("version"),
-            kind: s("kind"),
+            group: s("group").map(|n| anchored(&n)).transpose()?,
+            version: s("version").map(|n| anchored(&n)).transpose()?,
+            kind: s("kind").map(|n| anchored(&n)).transpose()?,
             name: s("name").map(|n| anchored(&n)).transpose()?,
             namespace: s("namespace").map(|n| anchored(&n)).transpose()?,
             labels: s("labelSelector").map(|l| LabelSelector::parse(&l)).transpose()?,
@@ -57,9 +57,9 @@ impl Selector {
 
     pub(crate) fn matches(&self, r: &Resource) -> bool {
         let gvk = r.gvk();
-        if self.group.as_ref().is_some_and(|g| *g != gvk.group)
-            || self.version.as_ref().is_some_and(|v| *v != gvk.version)
-            || self.kind.as_ref().is_some_and(|k| *k != gvk.kind)
+        if self.group.as_ref().is_some_and(|g| !g.is_match(&gvk.group))
+            || self.version.as_ref().is_some_and(|v| !v.is_match(&gvk.version))
+            || self.kind.as_ref().is_some_and(|k| !k.is_match(&gvk.kind))
         {
             return false;
         }

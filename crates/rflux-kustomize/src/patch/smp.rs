@@ -134,11 +134,14 @@ fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
         let scalar_merge =
             node.is_some_and(|n| n.patch_strategy_merge()) && patch.iter().all(|p| !p.is_object() && !p.is_array());
         if scalar_merge {
-            for p in patch {
-                if !dest.contains(p) {
-                    dest.push(p.clone());
+            // The patch's values first, then the destination's others.
+            let mut out: Vec<Value> = Vec::with_capacity(dest.len() + patch.len());
+            for p in patch.iter().chain(dest.iter()) {
+                if !out.contains(p) {
+                    out.push(p.clone());
                 }
             }
+            *dest = out;
         } else {
             *dest = patch.iter().map(clean).collect();
         }

@@ -88,7 +88,7 @@ const OTHER_REFS: &[(&str, Site)] = &[
             referrer: &["RoleBinding", "ClusterRoleBinding"],
             parent: "subjects",
             field: "name",
-            check_kind: true,
+            check_kind: false,
         },
     ),
     (
@@ -273,6 +273,7 @@ pub(crate) fn fix(resources: &mut [Resource]) {
         let ns = r.namespace().to_string();
         let ctx = Referrer {
             namespace: ns,
+            cluster_scoped: r.gvk().is_cluster_scoped(),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
         };
@@ -304,6 +305,7 @@ pub(crate) fn fix(resources: &mut [Resource]) {
 
 struct Referrer {
     namespace: String,
+    cluster_scoped: bool,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
 }
@@ -325,18 +327,18 @@ fn update_at(
         let Some(Value::String(old)) = map.get(field) else {
             return;
         };
-        let wanted_ns = if referral == "ServiceAccount" && check_kind {
-            map.get("namespace")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| referrer.namespace.clone())
-        } else {
-            referrer.namespace.clone()
+        let parent_is_subjects = parent == "subjects";
+        // A reference that carries a namespace means that namespace; otherwise the
+        // referrer's own (any namespace for cluster-scoped referrers).
+        let wanted_ns = match map.get("namespace").and_then(Value::as_str) {
+            Some(ns) => Some(ns.to_string()),
+            None if referrer.cluster_scoped => None,
+            None => Some(referrer.namespace.clone()),
         };
-        if let Some(c) = pick(old, referral, &wanted_ns, candidates, referrer) {
+        if let Some(c) = pick(old, referral, wanted_ns.as_deref(), candidates, referrer) {
             let (name, namespace) = (c.name.clone(), c.namespace.clone());
             map.insert(field.to_string(), Value::String(name));
-            if referral == "ServiceAccount" && check_kind && !namespace.is_empty() {
+            if parent_is_subjects && !namespace.is_empty() {
                 map.insert("namespace".into(), Value::String(namespace));
             }
         }
@@ -357,7 +359,7 @@ fn ns_eq(a: &str, b: &str) -> bool {
 fn pick<'a>(
     old: &str,
     referral: &str,
-    wanted_ns: &str,
+    wanted_ns: Option<&str>,
     candidates: &'a [Candidate],
     referrer: &Referrer,
 ) -> Option<&'a Candidate> {
@@ -372,12 +374,16 @@ fn pick<'a>(
         .iter()
         .copied()
         .filter(|c| {
+            let Some(wanted) = wanted_ns else { return true };
             c.cluster_scoped
-                || c.old_names.iter().any(|(n, ns)| n == old && ns_eq(ns, wanted_ns))
-                || ns_eq(&c.namespace, wanted_ns)
+                || c.old_names.iter().any(|(n, ns)| n == old && ns_eq(ns, wanted))
+                || ns_eq(&c.namespace, wanted)
         })
         .collect();
-    let pool = if in_ns.is_empty() { matching } else { in_ns };
+    let pool = in_ns;
+    if pool.is_empty() {
+        return None;
+    }
     if pool.len() == 1 {
         return pool.first().copied();
     }

@@ -15,6 +15,13 @@ pub(crate) fn apply(resources: &mut [Resource], ns: &str) {
         if !gvk.is_cluster_scoped() {
             r.set_namespace(ns);
         }
+        if gvk.kind == "APIService"
+            && gvk.group == "apiregistration.k8s.io"
+            && let Some(Value::Object(svc)) = r.obj.get_mut("spec").and_then(|s| s.get_mut("service"))
+            && svc.contains_key("namespace")
+        {
+            svc.insert("namespace".into(), Value::String(ns.to_string()));
+        }
         if (gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding")
             && gvk.group == "rbac.authorization.k8s.io"
             && let Some(Value::Array(subjects)) = r.obj.get_mut("subjects")

@@ -1,6 +1,7 @@
 //! The fidelity cases: base objects, then single features, feature interactions, YAML
 //! scalars and bad input. Each case is a set of files and the directory to build.
 
+mod more;
 mod objects;
 
 pub struct Case {
@@ -11,7 +12,7 @@ pub struct Case {
     pub error_mentions: Vec<String>,
 }
 
-fn case(name: &str, files: &[(&str, &str)]) -> Case {
+pub(crate) fn case(name: &str, files: &[(&str, &str)]) -> Case {
     Case {
         name: name.to_string(),
         files: files
@@ -31,7 +32,7 @@ fn with_base(name: &str, kust: &str, extra: &[(&str, &str)]) -> Case {
     case(name, &files)
 }
 
-fn bad(name: &str, files: &[(&str, &str)], mentions: &[&str]) -> Case {
+pub(crate) fn bad(name: &str, files: &[(&str, &str)], mentions: &[&str]) -> Case {
     let mut c = case(name, files);
     c.error_mentions = mentions.iter().map(|s| (*s).to_string()).collect();
     c
@@ -48,6 +49,7 @@ pub fn all() -> Vec<Case> {
     interactions(&mut v);
     scalars(&mut v);
     errors(&mut v);
+    more::all(&mut v);
     v
 }
 

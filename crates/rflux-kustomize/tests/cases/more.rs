@@ -1,0 +1,287 @@
+//! Further cases: overlays patching renamed base objects, namespaces and subjects,
+//! components with generators, label field specs, and more bad input.
+
+use super::{Case, bad, case, objects};
+
+fn dirs(name: &str, dir: &str, files: &[(&str, &str)]) -> Case {
+    let mut c = case(name, files);
+    c.dir = dir.to_string();
+    c
+}
+
+const BASE_K: &str = "resources: [deploy.yaml, svc.yaml, rbac.yaml, cm.yaml]\n";
+
+fn base_files(kust: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = objects::BASE
+        .iter()
+        .map(|(p, c)| (format!("base/{p}"), (*c).to_string()))
+        .collect();
+    f.push(("base/kustomization.yaml".into(), kust.to_string()));
+    f
+}
+
+fn overlay(name: &str, base_kust: &str, overlay_kust: &str, extra: &[(&str, &str)]) -> Case {
+    let mut files = base_files(base_kust);
+    files.push(("overlay/kustomization.yaml".into(), overlay_kust.to_string()));
+    for (p, c) in extra {
+        files.push(((*p).to_string(), (*c).to_string()));
+    }
+    Case {
+        name: name.to_string(),
+        files,
+        dir: "overlay".into(),
+        error_mentions: Vec::new(),
+    }
+}
+
+pub fn all(v: &mut Vec<Case>) {
+    let patch_web = "patches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      replicas: 3\n";
+    v.push(overlay(
+        "overlay-patch-prefixed-base-by-original-name",
+        &format!("{BASE_K}namePrefix: b-\n"),
+        &format!("resources: [../base]\n{patch_web}"),
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-patch-prefixed-base-by-new-name",
+        &format!("{BASE_K}namePrefix: b-\n"),
+        &format!(
+            "resources: [../base]\n{}",
+            patch_web.replace("name: web", "name: b-web")
+        ),
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-patch-namespaced-base-without-namespace",
+        &format!("{BASE_K}namespace: basens\n"),
+        &format!("resources: [../base]\n{patch_web}"),
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-patch-namespaced-base-with-namespace",
+        &format!("{BASE_K}namespace: basens\n"),
+        &format!(
+            "resources: [../base]\n{}",
+            patch_web.replace("name: web\n", "name: web\n      namespace: basens\n")
+        ),
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-changes-namespace",
+        &format!("{BASE_K}namespace: basens\n"),
+        "resources: [../base]\nnamespace: newns\n",
+        &[],
+    ));
+    v.push(overlay("overlay-generator-referenced-by-base", BASE_K, "resources: [../base]\nnamePrefix: o-\nconfigMapGenerator:\n- name: app-config\n  literals: [x=y]\nsecretGenerator:\n- name: app-secret\n  literals: [c=d]\n", &[]));
+    v.push(overlay("overlay-generator-merge-namespaced", &format!("{BASE_K}namespace: basens\nconfigMapGenerator:\n- name: app-config\n  literals: [a=1]\n"), "resources: [../base]\nconfigMapGenerator:\n- name: app-config\n  namespace: basens\n  behavior: merge\n  literals: [b=2]\n", &[]));
+    v.push(overlay("overlay-json-patch-prefixed", &format!("{BASE_K}namePrefix: b-\n"), "resources: [../base]\npatches:\n- target:\n    kind: Deployment\n    name: web\n  patch: |-\n    - op: add\n      path: /metadata/annotations/x~1y\n      value: z\n", &[]));
+    v.push(overlay("overlay-json-patch-by-new-name", &format!("{BASE_K}namePrefix: b-\n"), "resources: [../base]\npatches:\n- target:\n    kind: Deployment\n    name: b-web\n  patch: |-\n    - op: add\n      path: /metadata/annotations/hit\n      value: \"1\"\n", &[]));
+    v.push(overlay(
+        "overlay-replicas-original-name",
+        &format!("{BASE_K}namePrefix: b-\n"),
+        "resources: [../base]\nreplicas:\n- name: web\n  count: 4\n",
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-replicas-new-name",
+        &format!("{BASE_K}namePrefix: b-\n"),
+        "resources: [../base]\nreplicas:\n- name: b-web\n  count: 4\n",
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-labels-over-base-labels",
+        &format!("{BASE_K}commonLabels:\n  app: base\n"),
+        "resources: [../base]\ncommonLabels:\n  app: overlay\n  env: dev\n",
+        &[],
+    ));
+    v.push(overlay(
+        "overlay-with-extra-resource",
+        BASE_K,
+        "resources:\n- ../base\n- extra.yaml\nnamePrefix: o-\n",
+        &[("overlay/extra.yaml", objects::REFERRALS)],
+    ));
+    v.push(overlay(
+        "overlay-images-after-base-images",
+        &format!("{BASE_K}images:\n- name: nginx\n  newName: base/nginx\n"),
+        "resources: [../base]\nimages:\n- name: base/nginx\n  newTag: final\n",
+        &[],
+    ));
+    v.push(overlay("overlay-component-generator-merge", &format!("{BASE_K}configMapGenerator:\n- name: app-config\n  literals: [a=1]\n"), "resources: [../base]\ncomponents: [../comp]\n", &[("comp/kustomization.yaml", "kind: Component\nconfigMapGenerator:\n- name: app-config\n  behavior: merge\n  literals: [fromcomp=\"1\"]\n")]));
+    v.push(overlay("overlay-delete-base-object", BASE_K, "resources: [../base]\npatches:\n- patch: |-\n    $patch: delete\n    apiVersion: v1\n    kind: Service\n    metadata:\n      name: web\n", &[]));
+    v.push(overlay(
+        "overlay-suffix-and-hash",
+        &format!("{BASE_K}configMapGenerator:\n- name: app-config\n  literals: [a=1]\n"),
+        "resources: [../base]\nnameSuffix: -dev\n",
+        &[],
+    ));
+    v.push(case(
+        "empty-kustomization",
+        &[(
+            "kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+        )],
+    ));
+    v.push(case(
+        "same-name-different-namespaces",
+        &[
+            ("kustomization.yaml", "resources: [a.yaml]\n"),
+            ("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+        ],
+    ));
+    v.push(case(
+        "null-label-maps",
+        &[
+            ("kustomization.yaml", "resources: [a.yaml]\ncommonLabels:\n  a: b\ncommonAnnotations:\n  c: d\n"),
+            ("a.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  labels:\n  annotations:\nspec:\n  selector:\n  template:\n    metadata:\n    spec:\n      containers: []\n"),
+        ],
+    ));
+    v.push(case(
+        "ingress-v1beta1-and-webhooks",
+        &[
+            ("kustomization.yaml", "resources: [a.yaml]\nnamePrefix: p-\nnamespace: n1\n"),
+            ("a.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n---\napiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata:\n  name: ing\nspec:\n  backend:\n    serviceName: svc\n    servicePort: 80\n  rules:\n  - http:\n      paths:\n      - backend:\n          serviceName: svc\n          servicePort: 80\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: hook\nwebhooks:\n- name: a.example.com\n  clientConfig:\n    service:\n      name: svc\n      namespace: n0\n---\napiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1.example.com\nspec:\n  service:\n    name: svc\n    namespace: n0\n"),
+        ],
+    ));
+    v.push(case(
+        "subjects-in-other-namespace",
+        &[
+            ("kustomization.yaml", "resources: [a.yaml]\nnamespace: mine\nnamePrefix: p-\n"),
+            ("a.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: crb\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: elsewhere\n- kind: ServiceAccount\n  name: sa\n- kind: Group\n  name: sa\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cr\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n"),
+        ],
+    ));
+    v.push(case(
+        "labels-custom-fields",
+        &[
+            ("kustomization.yaml", "resources: [custom.yaml]\nlabels:\n- pairs:\n    team: x\n  fields:\n  - path: spec/template/metadata/labels\n    kind: Widget\n    create: true\n"),
+            ("custom.yaml", objects::CUSTOM),
+        ],
+    ));
+    v.push(case(
+        "patch-list-replace",
+        &[
+            ("kustomization.yaml", "resources: [deploy.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      template:\n        spec:\n          containers:\n          - $patch: replace\n          - name: only\n            image: only:1\n"),
+            ("deploy.yaml", objects::DEPLOY),
+        ],
+    ));
+    v.push(case(
+        "patch-finalizers-and-args",
+        &[
+            ("kustomization.yaml", "resources: [deploy.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      finalizers: [b]\n    spec:\n      template:\n        spec:\n          initContainers:\n          - name: init\n            command: [\"new\"]\n"),
+            ("deploy.yaml", &objects::DEPLOY.replace("  name: web\n  labels:", "  name: web\n  finalizers: [a]\n  labels:")),
+        ],
+    ));
+    v.push(case(
+        "patch-multiple-targets-labelselector",
+        &[
+            ("kustomization.yaml", "resources: [w.yaml]\npatches:\n- target:\n    kind: Deployment|StatefulSet\n    labelSelector: tier notin (db),!skip\n  patch: |-\n    - op: add\n      path: /metadata/labels/patched\n      value: \"true\"\n"),
+            ("w.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: {tier: web}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n  labels: {tier: db}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: c\n  labels: {tier: web, skip: \"1\"}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: d\n"),
+        ],
+    ));
+    v.push(case(
+        "resource-in-subdirectory-file",
+        &[
+            (
+                "app/kustomization.yaml",
+                "resources: [../shared/cm.yaml, ./local/svc.yaml]\n",
+            ),
+            ("shared/cm.yaml", objects::CM),
+            ("app/local/svc.yaml", objects::SVC),
+        ],
+    ));
+    v.last_mut().map(|c| c.dir = "app".into());
+    v.push(dirs(
+        "deep-tree-of-kustomizations",
+        "top",
+        &[
+            ("top/kustomization.yaml", "resources: [../a, ../b]\nnamePrefix: top-\n"),
+            ("a/kustomization.yaml", "resources: [../c]\nnamePrefix: a-\n"),
+            ("b/kustomization.yaml", "resources: [cm.yaml]\nnameSuffix: -b\n"),
+            ("b/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bcm\n"),
+            (
+                "c/kustomization.yaml",
+                "resources: [cm.yaml]\nconfigMapGenerator:\n- name: gen\n  literals: [k=v]\n",
+            ),
+            ("c/cm.yaml", objects::CM),
+        ],
+    ));
+    v.push(case(
+        "secret-string-data-hash",
+        &[(
+            "kustomization.yaml",
+            "secretGenerator:\n- name: s\n  literals:\n  - a=<b>&c\n  - unicode=héllo\n  - multi=line1\\nline2\n",
+        )],
+    ));
+    v.push(case(
+        "configmap-long-literal",
+        &[("kustomization.yaml", "configMapGenerator:\n- name: long\n  literals:\n  - key=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbb cccccccccccccc\n")],
+    ));
+    v.push(bad(
+        "unknown-field-in-generator",
+        &[(
+            "kustomization.yaml",
+            "configMapGenerator:\n- name: x\n  literal: [a=b]\n",
+        )],
+        &["configMapGenerator"],
+    ));
+    v.push(bad(
+        "patch-both-path-and-patch",
+        &[
+            (
+                "kustomization.yaml",
+                "resources: [cm.yaml]\npatches:\n- path: p.yaml\n  patch: |-\n    kind: ConfigMap\n",
+            ),
+            ("cm.yaml", objects::CM),
+            ("p.yaml", objects::CM),
+        ],
+        &["patches"],
+    ));
+    v.push(bad(
+        "duplicate-resource-entry",
+        &[
+            ("kustomization.yaml", "resources: [cm.yaml, cm.yaml]\n"),
+            ("cm.yaml", objects::CM),
+        ],
+        &["cm.yaml"],
+    ));
+    v.push(case(
+        "unknown-behavior-is-create",
+        &[(
+            "kustomization.yaml",
+            "configMapGenerator:\n- name: x\n  behavior: upsert\n  literals: [a=b]\n",
+        )],
+    ));
+    v.push(bad(
+        "bad-sort-order",
+        &[("kustomization.yaml", "sortOptions:\n  order: random\n")],
+        &["sortOptions"],
+    ));
+    v.push(bad(
+        "missing-component-dir",
+        &[("kustomization.yaml", "components: [nope]\n")],
+        &["nope"],
+    ));
+    v.push(bad(
+        "invalid-yaml-patch-file",
+        &[
+            ("kustomization.yaml", "resources: [cm.yaml]\npatches:\n- path: p.yaml\n"),
+            ("cm.yaml", objects::CM),
+            ("p.yaml", "a: [\n"),
+        ],
+        &["p.yaml"],
+    ));
+    v.push(bad(
+        "yaml11-bool-namespace",
+        &[("kustomization.yaml", "namespace: yes\n")],
+        &["namespace"],
+    ));
+    v.push(case(
+        "env-file-odd-key",
+        &[
+            (
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: x\n  envs: [e.env]\n",
+            ),
+            ("e.env", "1BAD=x\n"),
+        ],
+    ));
+}
