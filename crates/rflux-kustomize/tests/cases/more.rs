@@ -188,7 +188,9 @@ pub fn all(v: &mut Vec<Case>) {
             ("app/local/svc.yaml", objects::SVC),
         ],
     ));
-    v.last_mut().map(|c| c.dir = "app".into());
+    if let Some(c) = v.last_mut() {
+        c.dir = "app".into();
+    }
     v.push(dirs(
         "deep-tree-of-kustomizations",
         "top",
