@@ -24,10 +24,67 @@ pub fn to_yaml(v: &Value) -> String {
     }
 }
 
-/// Parse YAML into a value the way sigs.k8s.io/yaml does (via JSON, so numbers are float64).
+/// Parse YAML into a value the way sigs.k8s.io/yaml does (via JSON, so numbers are
+/// float64): first document only, duplicate keys last-wins, YAML 1.1 octals, and plain
+/// keys that go-yaml v2 resolves to booleans or numbers turned into their JSON spelling.
 pub fn parse_yaml(s: &str) -> Result<Value, String> {
-    let j: serde_json::Value = serde_saphyr::from_str(s).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    Ok(Value::from_json(&j))
+    let mut opts = serde_saphyr::Options::default();
+    opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    opts.legacy_octal_numbers = true;
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple_with_options(s, opts).map_err(|e| {
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("").to_string();
+        if first.contains("null into string") {
+            "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>".to_string()
+        } else {
+            format!("error converting YAML to JSON: yaml: {first}")
+        }
+    })?;
+    let first = docs.into_iter().next().unwrap_or(serde_json::Value::Null);
+    Ok(Value::from_json(&fix_keys(first)))
+}
+
+/// Rename keys the way go-yaml v2 resolves plain scalars used as keys.
+fn fix_keys(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, x) in m {
+                out.insert(yaml_key(&k), fix_keys(x));
+            }
+            serde_json::Value::Object(out)
+        }
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(fix_keys).collect()),
+        other => other,
+    }
+}
+
+fn yaml_key(k: &str) -> String {
+    match k {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => "true".into(),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => "false".into(),
+        _ => {
+            let plain: String = k.chars().filter(|c| *c != '_').collect();
+            let (neg, body) = match plain.as_bytes().first() {
+                Some(b'-') => (true, &plain[1..]),
+                Some(b'+') => (false, &plain[1..]),
+                _ => (false, plain.as_str()),
+            };
+            let parsed = if let Some(h) = body.strip_prefix("0x") {
+                i64::from_str_radix(h, 16).ok()
+            } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|c| c.is_ascii_digit()) {
+                i64::from_str_radix(&body[1..], 8).ok()
+            } else if !body.is_empty() && body.bytes().all(|c| c.is_ascii_digit()) && k.as_bytes()[0] != b'_' {
+                body.parse().ok()
+            } else {
+                None
+            };
+            match parsed {
+                Some(n) => (if neg { -n } else { n }).to_string(),
+                None => k.to_string(),
+            }
+        }
+    }
 }
 
 /// Register Helm's functions.
