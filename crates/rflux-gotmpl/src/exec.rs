@@ -418,7 +418,7 @@ impl<'a> Exec<'a> {
 
     fn eval_field_chain(
         &mut self,
-        _dot: &Dot,
+        dot: &Dot,
         recv: Dot,
         idents: &[String],
         args: &[Arg],
@@ -426,16 +426,80 @@ impl<'a> Exec<'a> {
     ) -> R<Dot> {
         let mut cur = recv;
         let n = idents.len();
+        let mut final_ = final_;
         for (i, name) in idents.iter().enumerate() {
             let last = i + 1 == n;
+            if let Value::Object(o) = &cur.v
+                && let Some(sig) = o.method_sig(name)
+            {
+                let o = o.clone();
+                let (margs, mfinal) = if last {
+                    (args.get(1..).unwrap_or(&[]), final_.take())
+                } else {
+                    (&[][..], None)
+                };
+                cur = self.call_method(dot, &o, name, sig, margs, mfinal)?;
+                continue;
+            }
             let has_args = last && (args.len() > 1 || final_.is_some());
             cur = self.eval_field(&cur, name, has_args)?;
         }
         Ok(cur)
     }
 
+    fn call_method(
+        &mut self,
+        dot: &Dot,
+        o: &Arc<dyn crate::value::Object>,
+        name: &str,
+        sig: (Vec<Ty>, Option<Ty>),
+        args: &[Arg],
+        final_: Option<Dot>,
+    ) -> R<Dot> {
+        let saved_at = self.at.clone();
+        let (params, variadic) = sig;
+        let total = args.len() + usize::from(final_.is_some());
+        if (variadic.is_some() && total < params.len()) || (variadic.is_none() && total != params.len()) {
+            let want = if variadic.is_some() {
+                format!("at least {}", params.len())
+            } else {
+                params.len().to_string()
+            };
+            return self.err(format!("wrong number of args for {name}: want {want} got {total}"));
+        }
+        let ty_of = |i: usize| {
+            if i < params.len() {
+                params[i]
+            } else {
+                variadic.unwrap_or(Ty::Any)
+            }
+        };
+        let mut argv = Vec::with_capacity(total);
+        for (i, a) in args.iter().enumerate() {
+            argv.push(self.eval_arg(dot, ty_of(i), a)?);
+        }
+        if let Some(f) = final_ {
+            self.at = saved_at.clone();
+            argv.push(self.validate(Dot { v: f.v, boxed: false }, ty_of(args.len()))?);
+        }
+        self.at = saved_at;
+        match o.call(name, argv) {
+            Ok(v) => Ok(Dot { v, boxed: false }),
+            Err(e) => self.err(format!("error calling {name}: {e}")),
+        }
+    }
+
     fn eval_field(&mut self, recv: &Dot, name: &str, has_args: bool) -> R<Dot> {
         match &recv.v {
+            Value::Object(o) => match o.field(name) {
+                Some(v) => {
+                    if has_args {
+                        return self.err(format!("{name} is not a method but has arguments"));
+                    }
+                    Ok(Dot { v, boxed: false })
+                }
+                None => self.err(format!("can't evaluate field {name} in type {}", o.type_name())),
+            },
             Value::Map(m) => {
                 if has_args {
                     return self.err(format!("{name} is not a method but has arguments"));

@@ -106,6 +106,7 @@ fn write_v(out: &mut String, v: &Value, top: bool) {
         Value::Float(f) => out.push_str(&float_v(*f)),
         Value::Str(s) => out.push_str(s),
         Value::Time(t) => out.push_str(&crate::gotime::to_go_string(t)),
+        Value::Object(o) => write_v(out, &o.to_value(), top),
         Value::List(l) | Value::StrList(l) => {
             out.push('[');
             for (i, x) in l.iter().enumerate() {
@@ -528,6 +529,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Float(f) => fmt_float(out, *f, verb, sp, v),
         Value::Str(s) if sp.sharp && verb == 'v' => pad(out, &go_quote(s), sp, false),
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
+        Value::Object(o) => fmt_arg(out, &o.to_value(), verb, sp),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),
             _ => bad_verb(out, v, verb),

@@ -124,6 +124,7 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
             None => return Err(format!("json: unsupported value: {}", crate::gofmt::float_v(*f))),
         },
         Value::Str(s) => quote_json(s, eh, out),
+        Value::Object(o) => write(&o.to_value(), eh, indent, depth + 1, out)?,
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
         Value::List(l) | Value::StrList(l) => {
             if l.is_empty() {

@@ -53,4 +53,4 @@ pub use func::{CallContext, Func, FuncImpl, Ty, func};
 pub use gofmt::{sprint, sprintf};
 pub use gotime::Time;
 pub use template::{LookupFn, Template};
-pub use value::{Map, MapRef, Value};
+pub use value::{Map, MapRef, Object, Value};

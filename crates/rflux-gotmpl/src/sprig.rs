@@ -521,6 +521,13 @@ fn dig(keys: &[Value], def: &Value, dict: &Value) -> Result<Value, String> {
         let key = k
             .as_str()
             .ok_or_else(|| format!("interface conversion: interface {{}} is {}, not string", k.type_name()))?;
+        if let Value::Map(m) = &cur
+            && let Some(t) = m.type_name()
+        {
+            return Err(format!(
+                "interface conversion: interface {{}} is {t}, not map[string]interface {{}}"
+            ));
+        }
         let Value::Map(m) = &cur else {
             return Err(format!(
                 "interface conversion: interface {{}} is {}, not map[string]interface {{}}",

@@ -11,12 +11,24 @@ pub type Map = BTreeMap<String, Value>;
 /// A shared, mutable map: Go maps are references, and Sprig's `set`/`unset`/`merge`
 /// change them in place for every holder.
 #[derive(Debug, Clone, Default)]
-pub struct MapRef(Arc<RwLock<Map>>);
+pub struct MapRef(Arc<RwLock<Map>>, Option<Arc<str>>);
 
 impl MapRef {
     /// Wrap a map.
     pub fn new(m: Map) -> MapRef {
-        MapRef(Arc::new(RwLock::new(m)))
+        MapRef(Arc::new(RwLock::new(m)), None)
+    }
+
+    /// Wrap a map of a named Go map type (Helm's `.Values` is `common.Values`): `%T` and
+    /// `typeOf` print the name, and type assertions to `map[string]interface{}` (as in
+    /// Sprig's `dig`) fail, as in Go.
+    pub fn named(m: Map, type_name: &str) -> MapRef {
+        MapRef(Arc::new(RwLock::new(m)), Some(Arc::from(type_name)))
+    }
+
+    /// The Go type name, if the map has a named type.
+    pub fn type_name(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 
     /// Read access.
@@ -84,6 +96,34 @@ pub enum Value {
     Map(MapRef),
     /// Go `time.Time` (from `now`, `toDate`, `dateModify`).
     Time(crate::gotime::Time),
+    /// A host object with fields and methods (Helm's `.Files`, `.Capabilities`, …).
+    Object(Arc<dyn Object>),
+}
+
+/// A host-provided Go value with fields and methods, such as Helm's `.Files`
+/// (`.Files.Get "path"`) or `.Capabilities` (`.Capabilities.APIVersions.Has "apps/v1"`).
+pub trait Object: Send + Sync + std::fmt::Debug {
+    /// Go type name, for `%T` and `typeOf` (e.g. `common.Files`).
+    fn type_name(&self) -> &str;
+    /// Go kind name, for `kindOf` (default `struct`).
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    /// A field (or map key) by name; `None` if there is no such field.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Parameter types of a method (`None`: no such method); the last tuple item is the
+    /// type of a variadic tail.
+    fn method_sig(&self, name: &str) -> Option<(Vec<crate::func::Ty>, Option<crate::func::Ty>)> {
+        let _ = name;
+        None
+    }
+    /// Call a method with checked arguments. An `Err` becomes `error calling NAME: …`.
+    fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let _ = args;
+        Err(format!("no method {name}"))
+    }
+    /// The value used for printing (`%v`), `toYaml` and `toJson`.
+    fn to_value(&self) -> Value;
 }
 
 impl Value {
@@ -122,7 +162,7 @@ impl Value {
     }
 
     /// Go's `%T` name of the dynamic type.
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &str {
         match self {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
@@ -132,13 +172,14 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) => "[]interface {}",
             Value::StrList(_) => "[]string",
-            Value::Map(_) => "map[string]interface {}",
+            Value::Map(m) => m.type_name().unwrap_or("map[string]interface {}"),
             Value::Time(_) => "time.Time",
+            Value::Object(o) => o.type_name(),
         }
     }
 
     /// Go's `reflect.Kind` name (Sprig `kindOf`).
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind_name(&self) -> &str {
         match self {
             Value::Nil => "invalid",
             Value::Bool(_) => "bool",
@@ -149,6 +190,7 @@ impl Value {
             Value::List(_) | Value::StrList(_) => "slice",
             Value::Map(_) => "map",
             Value::Time(_) => "struct",
+            Value::Object(o) => o.kind_name(),
         }
     }
 
@@ -162,7 +204,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) | Value::StrList(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Time(_) => true,
+            Value::Time(_) | Value::Object(_) => true,
         }
     }
 
@@ -219,6 +261,7 @@ impl Value {
                 serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
             Value::Time(t) => serde_json::Value::String(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
+            Value::Object(o) => o.to_value().to_json(),
         }
     }
 }

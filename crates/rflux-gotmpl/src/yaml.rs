@@ -35,6 +35,7 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
             }
         }
         Value::Str(s) => Node::Str(s.to_string()),
+        Value::Object(o) => to_node(&o.to_value(), depth + 1)?,
         Value::Time(t) => Node::Str(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
         Value::List(l) | Value::StrList(l) => {
             Node::Seq(l.iter().map(|x| to_node(x, depth + 1)).collect::<Result<_, _>>()?)

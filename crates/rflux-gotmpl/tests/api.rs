@@ -260,3 +260,51 @@ fn bad_input_never_panics() {
         }
     }
 }
+
+#[derive(Debug)]
+struct Files;
+
+impl rflux_gotmpl::Object for Files {
+    fn type_name(&self) -> &str {
+        "common.Files"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn method_sig(&self, name: &str) -> Option<(Vec<Ty>, Option<Ty>)> {
+        match name {
+            "Get" => Some((vec![Ty::Str], None)),
+            _ => None,
+        }
+    }
+    fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        match (name, args.first().and_then(Value::as_str)) {
+            ("Get", Some("a.txt")) => Ok(Value::str("content of a")),
+            ("Get", _) => Ok(Value::str("")),
+            _ => Err(format!("no method {name}")),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::map(Default::default())
+    }
+}
+
+#[test]
+fn host_objects_have_fields_and_methods() {
+    let mut data = rflux_gotmpl::Map::new();
+    data.insert("Files".into(), Value::Object(Arc::new(Files)));
+    let data = Value::map(data);
+    let mut t = Template::new("gotpl");
+    t.parse(
+        "t",
+        "{{ .Files.Get \"a.txt\" }}|{{ \"a.txt\" | .Files.Get | upper }}|{{ typeOf .Files }}",
+    )
+    .unwrap();
+    assert_eq!(t.execute("t", &data).unwrap(), "content of a|CONTENT OF A|common.Files");
+    t.parse("u", "{{ .Files.Get }}").unwrap();
+    let err = t.execute("u", &data).unwrap_err().to_string();
+    assert!(err.ends_with("wrong number of args for Get: want 1 got 0"), "{err}");
+    t.parse("v", "{{ .Files.Nope }}").unwrap();
+    let err = t.execute("v", &data).unwrap_err().to_string();
+    assert!(err.ends_with("can't evaluate field Nope in type common.Files"), "{err}");
+}

@@ -2,7 +2,7 @@
 //! Helm v4 engine (see `tests/fidelity/generate.py`); our output must be identical.
 //! Cases listed in `tests/fidelity/known_failures.txt` are reported but tolerated.
 
-use rflux_gotmpl::{Template, Value};
+use rflux_gotmpl::{MapRef, Template, Value};
 use serde_json::json;
 
 const CHART_TEMPLATE: &str = "fx/templates/case.yaml";
@@ -17,7 +17,11 @@ fn data(values: &serde_json::Value) -> Value {
         "Capabilities": {},
     }));
     if let Value::Map(m) = &mut top {
-        m.write().insert("Values".into(), Value::from_json(values));
+        let vals = match Value::from_json(values) {
+            Value::Map(v) => Value::Map(MapRef::named(v.snapshot(), "common.Values")),
+            other => other,
+        };
+        m.write().insert("Values".into(), vals);
         if let Some(Value::Map(r)) = m.get("Release") {
             r.write().insert("Revision".into(), Value::Int(1));
         }
