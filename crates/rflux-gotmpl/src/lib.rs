@@ -30,6 +30,7 @@
 //! assert_eq!(t.execute("a.yaml", &data).unwrap(), "x: 1e+06 \"HI\"");
 //! ```
 
+mod aes;
 mod ast;
 mod builtins;
 mod error;

@@ -283,9 +283,10 @@ impl Parser<'_> {
             }
             Tok::Keyword("if") => return self.branch(t.pos, "if").map(|b| Item::Node(Node::If(b))),
             Tok::Keyword("range") => {
+                let depth = self.range_depth;
                 self.range_depth += 1;
                 let r = self.branch(t.pos, "range");
-                self.range_depth -= 1;
+                self.range_depth = depth;
                 return r.map(|b| Item::Node(Node::Range(b)));
             }
             Tok::Keyword("template") => return self.template_control(t.pos),
@@ -352,7 +353,7 @@ impl Parser<'_> {
             let depth = self.range_depth;
             if context == "range" {
                 // {{break}} in the else of a range is outside the loop.
-                self.range_depth -= 1;
+                self.range_depth = self.range_depth.saturating_sub(1);
             }
             let (el, end2) = self.item_list()?;
             self.range_depth = depth;

@@ -188,9 +188,25 @@ fn go_trim_space(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
-/// Simple xorshift generator seeded from the clock, for Sprig's random functions.
+/// Random numbers for Sprig's random functions (`randAlphaNum`, `uuidv4`, `encryptAES`
+/// IVs, …): from the kernel's CSPRNG (`/dev/urandom`), like Go's `crypto/rand`; a
+/// clock-seeded xorshift only if that device cannot be read.
 pub fn random_u64() -> u64 {
+    use std::io::Read;
+    use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
+    static URANDOM: Mutex<Option<std::fs::File>> = Mutex::new(None);
+    if let Ok(mut guard) = URANDOM.lock() {
+        if guard.is_none() {
+            *guard = std::fs::File::open("/dev/urandom").ok();
+        }
+        if let Some(f) = guard.as_mut() {
+            let mut b = [0u8; 8];
+            if f.read_exact(&mut b).is_ok() {
+                return u64::from_le_bytes(b);
+            }
+        }
+    }
     static STATE: AtomicU64 = AtomicU64::new(0);
     let mut x = STATE.load(Ordering::Relaxed);
     if x == 0 {

@@ -373,6 +373,23 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str(base64::engine::general_purpose::STANDARD.encode(bytes)))
         }),
     );
+    add(
+        "encryptAES",
+        func(&[Str, Str], None, |_, a| {
+            let r = crate::sprig::random_u64().to_le_bytes();
+            let r2 = crate::sprig::random_u64().to_le_bytes();
+            let mut iv = [0u8; 16];
+            iv[..8].copy_from_slice(&r);
+            iv[8..].copy_from_slice(&r2);
+            Ok(Value::str(crate::aes::encrypt(s(&a, 0), s(&a, 1), iv)))
+        }),
+    );
+    add(
+        "decryptAES",
+        func(&[Str, Str], None, |_, a| {
+            Ok(Value::str(crate::aes::decrypt(s(&a, 0), s(&a, 1))?))
+        }),
+    );
     // ---- URLs
     add("urlParse", func(&[Str], None, |_, a| url_parse(s(&a, 0))));
     add("urlJoin", func(&[Map], None, |_, a| Ok(Value::str(url_join(&a[0])))));
@@ -446,8 +463,6 @@ pub fn register(m: &mut FuncMap) {
         "genSelfSignedCertWithKey",
         "genSignedCert",
         "genSignedCertWithKey",
-        "encryptAES",
-        "decryptAES",
         "durationRound",
     ] {
         let n = name.to_string();

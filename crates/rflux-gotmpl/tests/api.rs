@@ -308,3 +308,21 @@ fn host_objects_have_fields_and_methods() {
     let err = t.execute("v", &data).unwrap_err().to_string();
     assert!(err.ends_with("can't evaluate field Nope in type common.Files"), "{err}");
 }
+
+#[test]
+fn template_sets_and_values_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Template>();
+    assert_send_sync::<Value>();
+    let mut t = Template::new("gotpl");
+    t.parse("t", "{{ .n }}").unwrap();
+    let t = Arc::new(t);
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let t = t.clone();
+            std::thread::spawn(move || t.execute("t", &Value::from_json(&json!({"n": i}))).unwrap())
+        })
+        .collect();
+    let outs: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(outs, vec!["0", "1", "2", "3"]);
+}

@@ -96,6 +96,23 @@ fn data() -> Value {
     }))
 }
 
+/// Iterations per test; raise with `RFLUX_FUZZ_ITERS` for a longer local run.
+fn iters() -> usize {
+    std::env::var("RFLUX_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000)
+}
+
+/// Seed; vary with `RFLUX_FUZZ_SEED`.
+fn seed(default: u64) -> u64 {
+    std::env::var("RFLUX_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+        | 1
+}
+
 fn run(text: &str, data: &Value) {
     let mut t = Template::new("gotpl");
     if t.parse("f", text).is_ok()
@@ -110,9 +127,9 @@ fn run(text: &str, data: &Value) {
 
 #[test]
 fn random_token_soup_never_panics() {
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut rng = Rng(seed(0x5eed_1234_abcd_ef01));
     let data = data();
-    for _ in 0..3000 {
+    for _ in 0..iters() {
         let n = 1 + rng.below(20);
         let text: String = (0..n)
             .map(|_| TOKENS[rng.below(TOKENS.len())])
@@ -134,9 +151,9 @@ fn mutated_fidelity_templates_never_panic() {
         .filter_map(|c| c["template"].as_str().map(str::to_string))
         .filter(|t| !t.contains("include \"fx.self\""))
         .collect();
-    let mut rng = Rng(0x0dd_ba11_cafe_f00d);
+    let mut rng = Rng(seed(0x0dd_ba11_cafe_f00d));
     let data = data();
-    for _ in 0..3000 {
+    for _ in 0..iters() {
         let base = &templates[rng.below(templates.len())];
         let mut bytes = base.clone().into_bytes();
         for _ in 0..1 + rng.below(4) {
