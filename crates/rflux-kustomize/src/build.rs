@@ -169,14 +169,28 @@ fn check_object(k: &Kustomization, what: &str, path: &Path, obj: Value) -> Resul
     Ok(r)
 }
 
-fn same_id(a: &Resource, b: &Resource) -> bool {
-    let (ga, gb) = (a.gvk(), b.gvk());
-    ga == gb && a.name() == b.name() && crate::transform_ns_eq(a.namespace(), b.namespace())
+/// The identity kustomize refuses to see twice: group, version, kind, namespace, name.
+fn id_key(r: &Resource) -> (String, String, String, String, String) {
+    let g = r.gvk();
+    let ns = if r.namespace().is_empty() {
+        "default"
+    } else {
+        r.namespace()
+    };
+    (g.group, g.version, g.kind, ns.to_string(), r.name().to_string())
 }
 
-fn append(k: &Kustomization, what: &str, into: &mut Vec<Resource>, new: Vec<Resource>) -> Result<(), Error> {
+type IdSet = std::collections::HashSet<(String, String, String, String, String)>;
+
+fn append(
+    k: &Kustomization,
+    what: &str,
+    into: &mut Vec<Resource>,
+    seen: &mut IdSet,
+    new: Vec<Resource>,
+) -> Result<(), Error> {
     for r in new {
-        if into.iter().any(|e| same_id(e, &r)) {
+        if !seen.insert(id_key(&r)) {
             return Err(Error::entry(
                 &k.path,
                 what,
@@ -237,6 +251,7 @@ fn accumulate(ctx: &mut Ctx, k: &Kustomization, mut resources: Vec<Resource>) ->
 }
 
 fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) -> Result<(), Error> {
+    let mut seen: IdSet = resources.iter().map(id_key).collect();
     let mut entries = k.strings("resources")?;
     entries.extend(k.strings("bases")?);
     for entry in entries {
@@ -248,7 +263,7 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
         } else {
             load_file(k, &entry, &path)?
         };
-        append(k, &what, resources, new)?;
+        append(k, &what, resources, &mut seen, new)?;
     }
     for entry in k.strings("components")? {
         let what = format!("components: {entry}");

@@ -2,6 +2,8 @@
 //! field that names another object of the build (ConfigMaps and Secrets in pod specs,
 //! service accounts in bindings, services in ingresses, ...) is pointed at its new name.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::fieldpath;
@@ -237,6 +239,12 @@ const OTHER_REFS: &[(&str, Site)] = &[
     ),
 ];
 
+/// Every object of the build, indexed by (kind, any name it had).
+struct Candidates {
+    list: Vec<Candidate>,
+    by_key: HashMap<(String, String), Vec<usize>>,
+}
+
 /// A referral candidate: current name, namespace, all names it had, prefixes/suffixes.
 struct Candidate {
     kind: String,
@@ -268,6 +276,19 @@ pub(crate) fn fix(resources: &mut [Resource]) {
     if candidates.iter().all(|c| c.old_names.len() == 1) {
         return;
     }
+    let mut by_key: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        for (name, _) in &c.old_names {
+            let slot = by_key.entry((c.kind.clone(), name.clone())).or_default();
+            if !slot.contains(&i) {
+                slot.push(i);
+            }
+        }
+    }
+    let candidates = Candidates {
+        list: candidates,
+        by_key,
+    };
     for r in resources.iter_mut() {
         let kind = r.kind().to_string();
         let ns = r.namespace().to_string();
@@ -316,7 +337,7 @@ fn update_at(
     field: &str,
     referral: &str,
     check_kind: bool,
-    candidates: &[Candidate],
+    candidates: &Candidates,
     referrer: &Referrer,
 ) {
     fieldpath::visit_str(obj, parent, false, &mut |holder| {
@@ -360,13 +381,14 @@ fn pick<'a>(
     old: &str,
     referral: &str,
     wanted_ns: Option<&str>,
-    candidates: &'a [Candidate],
+    candidates: &'a Candidates,
     referrer: &Referrer,
 ) -> Option<&'a Candidate> {
     let matching: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|c| c.kind == referral && c.old_names.iter().any(|(n, _)| n == old))
-        .collect();
+        .by_key
+        .get(&(referral.to_string(), old.to_string()))
+        .map(|ids| ids.iter().map(|&i| &candidates.list[i]).collect())
+        .unwrap_or_default();
     if matching.is_empty() {
         return None;
     }
