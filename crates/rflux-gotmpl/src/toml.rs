@@ -1,58 +1,137 @@
-//! Helm's `toToml` (BurntSushi/toml encoder) for the common shapes: tables of scalars,
-//! nested tables, arrays.
+//! Helm's `toToml`: the BurntSushi/toml encoder's output for template values (plain keys
+//! first, then tables and arrays of tables, sorted; two-space indentation per level).
 
 use crate::value::Value;
+
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 fn key(k: &str) -> String {
     if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         k.to_string()
     } else {
-        crate::gofmt::go_quote(k)
+        quote(k)
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Object(_))
+}
+
+fn is_array_of_tables(v: &Value) -> bool {
+    v.as_list().is_some_and(|l| !l.is_empty() && l.iter().all(is_table))
+}
+
+/// A TOML value written inline.
+fn inline(v: &Value) -> Option<String> {
     Some(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => {
-            let s = crate::json::positional(*f);
-            if s.contains('.') { s } else { format!("{s}.0") }
+            if f.is_nan() {
+                "nan".into()
+            } else if f.is_infinite() {
+                if *f > 0.0 { "inf".into() } else { "-inf".into() }
+            } else {
+                let s = crate::json::positional(*f);
+                if s.contains('.') { s } else { format!("{s}.0") }
+            }
         }
-        Value::Str(s) => crate::gofmt::go_quote(s),
+        Value::Str(s) => quote(s),
+        Value::Time(t) => crate::gotime::format(t, crate::gotime::RFC3339_NANO),
         Value::List(l) | Value::StrList(l) => {
-            let parts: Option<Vec<String>> = l.iter().map(scalar).collect();
-            format!("[{}]", parts?.join(", "))
+            let parts: Vec<String> = l.iter().filter_map(inline).collect();
+            format!("[{}]", parts.join(", "))
         }
-        _ => return None,
+        Value::Map(m) => {
+            let parts: Vec<String> = m
+                .entries()
+                .iter()
+                .filter_map(|(k, x)| inline(x).map(|s| format!("{} = {s}", key(k))))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Object(o) => return inline(&o.to_value()),
+        Value::Nil => return None,
     })
 }
 
-fn table(v: &Value, path: &[String], indent: usize, out: &mut String) {
-    let Some(m) = v.as_map() else { return };
-    let entries = m.entries();
-    let pad = "  ".repeat(indent);
-    for (k, x) in &entries {
-        if x.as_map().is_some() || x.is_nil() {
-            continue;
-        }
-        if let Some(s) = scalar(x) {
-            out.push_str(&format!("{pad}{} = {}\n", key(k), s));
+struct Enc {
+    out: String,
+}
+
+impl Enc {
+    fn newline(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
         }
     }
-    for (k, x) in &entries {
-        if x.as_map().is_some() {
+
+    fn indent(path: &[String]) -> String {
+        "  ".repeat(path.len().saturating_sub(1))
+    }
+
+    fn table(&mut self, path: &[String], v: &Value) {
+        let entries = match v {
+            Value::Map(m) => m.entries(),
+            Value::Object(o) => match o.to_value() {
+                Value::Map(m) => m.entries(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for (k, x) in &entries {
+            if is_table(x) || is_array_of_tables(x) {
+                continue;
+            }
+            if let Some(s) = inline(x) {
+                let mut p = path.to_vec();
+                p.push(key(k));
+                self.out.push_str(&format!("{}{} = {}\n", Self::indent(&p), key(k), s));
+            }
+        }
+        for (k, x) in &entries {
             let mut p = path.to_vec();
             p.push(key(k));
-            out.push_str(&format!("\n{pad}[{}]\n", p.join(".")));
-            table(x, &p, indent + 1, out);
+            if is_table(x) {
+                if p.len() == 1 {
+                    self.newline();
+                }
+                self.out.push_str(&format!("{}[{}]\n", Self::indent(&p), p.join(".")));
+                self.table(&p, x);
+            } else if is_array_of_tables(x) {
+                for item in x.as_list().unwrap_or_default() {
+                    self.newline();
+                    self.out.push_str(&format!("{}[[{}]]\n", Self::indent(&p), p.join(".")));
+                    self.table(&p, item);
+                }
+            }
         }
     }
 }
 
-/// TOML text of a map value ("" for other values).
+/// TOML text of a value, as Helm's `toToml` writes it.
 pub fn to_toml(v: &Value) -> String {
-    let mut out = String::new();
-    table(v, &[], 0, &mut out);
-    out
+    if is_table(v) {
+        let mut e = Enc { out: String::new() };
+        e.table(&[], v);
+        return e.out;
+    }
+    inline(v).unwrap_or_default()
 }
