@@ -192,7 +192,7 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "len".into(),
-        func(&[Ty::Any], None, |_, a| match &a[0] {
+        func(&[Ty::Any], None, |_, a| match &*a[0].collection() {
             Value::Str(s) => Ok(Value::Int(s.len() as i64)),
             Value::List(l) | Value::StrList(l) => Ok(Value::Int(l.len() as i64)),
             Value::Map(m) => Ok(Value::Int(m.len() as i64)),
@@ -205,7 +205,8 @@ pub fn register(m: &mut FuncMap) {
         func(&[Ty::Any], Some(Ty::Any), |_, a| {
             let mut cur = a[0].clone();
             for ix in &a[1..] {
-                cur = match &cur {
+                let coll = cur.collection().into_owned();
+                cur = match &coll {
                     Value::List(l) | Value::StrList(l) => l[index_of(ix, l.len())?].clone(),
                     Value::Str(s) => Value::Int(s.as_bytes()[index_of(ix, s.len())?] as i64),
                     Value::Map(m) => match ix {

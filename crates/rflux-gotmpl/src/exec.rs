@@ -255,7 +255,7 @@ impl<'a> Exec<'a> {
         // Evaluate the collection without declaring the loop variables.
         let mut pipe = b.pipe.clone();
         pipe.decl.clear();
-        let v = self.eval_pipe(dot, &pipe)?;
+        let v = self.eval_pipe(dot, &pipe)?.collection().into_owned();
         let mut any = false;
         let r: R<()> = (|| {
             match &v {

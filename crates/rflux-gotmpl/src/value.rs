@@ -204,7 +204,22 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) | Value::StrList(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Time(_) | Value::Object(_) => true,
+            Value::Time(_) => true,
+            Value::Object(o) => match o.kind_name() {
+                "map" | "slice" | "array" | "string" => o.to_value().truthy(),
+                _ => true,
+            },
+        }
+    }
+
+    /// For a host object of kind map or slice, its contents (used by `range`, `len`,
+    /// `index`); other values unchanged.
+    pub fn collection(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Value::Object(o) if matches!(o.kind_name(), "map" | "slice" | "array" | "string") => {
+                std::borrow::Cow::Owned(o.to_value())
+            }
+            other => std::borrow::Cow::Borrowed(other),
         }
     }
 

@@ -326,3 +326,34 @@ fn template_sets_and_values_can_be_shared_across_threads() {
     let outs: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(outs, vec!["0", "1", "2", "3"]);
 }
+
+#[derive(Debug)]
+struct Glob;
+
+impl rflux_gotmpl::Object for Glob {
+    fn type_name(&self) -> &str {
+        "common.Files"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::from_json(&json!({"b.txt": "B", "a.txt": "A"}))
+    }
+}
+
+#[test]
+fn map_like_host_objects_range_len_and_index() {
+    let mut data = rflux_gotmpl::Map::new();
+    data.insert("G".into(), Value::Object(Arc::new(Glob)));
+    let mut t = Template::new("gotpl");
+    t.parse(
+        "t",
+        "{{ range $k, $v := .G }}{{ $k }}={{ $v }};{{ end }}{{ len .G }}{{ index .G \"b.txt\" }}{{ if .G }}!{{ end }}",
+    )
+    .unwrap();
+    assert_eq!(t.execute("t", &Value::map(data)).unwrap(), "a.txt=A;b.txt=B;2B!");
+}
