@@ -225,7 +225,7 @@ pub fn apply(
 
     // Conflicts: fields this apply changes that another manager owns.
     let changed = fieldset::changed_fields(live, &merged, schema, part).intersection(&new_set);
-    let mut causes = Vec::new();
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for e in entries.iter_mut().filter(|e| e.manager != manager) {
         let overlap = e.set.intersection(&changed);
         if overlap.is_empty() {
@@ -234,34 +234,16 @@ pub fn apply(
         if force {
             e.set = e.set.difference(&overlap);
         } else {
-            let who = format!(
-                "conflict with \"{}\"{}",
-                e.manager,
-                if e.operation == "Update" {
-                    format!(" using {}", e.api_version)
-                } else {
-                    String::new()
-                }
-            );
-            for path in overlap.paths() {
-                causes.push(Cause::new("FieldManagerConflict", who.clone(), path));
-            }
+            let using = if e.operation == "Update" {
+                format!(" using {}", e.api_version)
+            } else {
+                String::new()
+            };
+            groups.push((format!("\"{}\"{using}", e.manager), overlap.paths()));
         }
     }
-    if !causes.is_empty() {
-        let n = causes.len();
-        let list: Vec<String> = causes.iter().map(|c| format!("- {}: {}", c.message, c.field)).collect();
-        let message = if n == 1 {
-            format!(
-                "Apply failed with 1 conflict: {}: {}",
-                causes[0].message, causes[0].field
-            )
-        } else {
-            format!("Apply failed with {n} conflicts: {}", list.join("\n"))
-        };
-        return Err(ApiError::new(409, "Conflict", message)
-            .about(&rt.group, &rt.plural, meta_name(live))
-            .with_causes(causes));
+    if !groups.is_empty() {
+        return Err(conflict_error(rt, meta_name(live), &groups));
     }
 
     match entries.iter_mut().find(|e| e.same_owner(manager, "Apply", subresource)) {
@@ -287,6 +269,37 @@ pub fn apply(
     }
     write_managed(&mut merged, entries);
     Ok(merged)
+}
+
+/// 409 worded as kube-apiserver words apply conflicts, one cause per field.
+fn conflict_error(rt: &ResourceType, name: &str, groups: &[(String, Vec<String>)]) -> ApiError {
+    let total: usize = groups.iter().map(|(_, paths)| paths.len()).sum();
+    let causes: Vec<Cause> = groups
+        .iter()
+        .flat_map(|(who, paths)| {
+            paths
+                .iter()
+                .map(move |p| Cause::new("FieldManagerConflict", format!("conflict with {who}"), p))
+        })
+        .collect();
+    let message = if total == 1 {
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {}",
+            groups[0].0, groups[0].1[0]
+        )
+    } else {
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(who, paths)| {
+                let lines: Vec<String> = paths.iter().map(|p| format!("- {p}")).collect();
+                format!("conflicts with {who}:\n{}", lines.join("\n"))
+            })
+            .collect();
+        format!("Apply failed with {total} conflicts: {}", parts.join("\n"))
+    };
+    ApiError::new(409, "Conflict", message)
+        .about(&rt.group, &rt.plural, name)
+        .with_causes(causes)
 }
 
 fn meta_name(obj: &Value) -> &str {

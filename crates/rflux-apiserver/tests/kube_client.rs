@@ -539,3 +539,62 @@ async fn reflector_survives_restart_and_expiry() {
     assert!(wait_for("after0").await);
     task.abort();
 }
+
+#[tokio::test]
+async fn streaming_list_sends_initial_events_then_a_marked_bookmark() {
+    let (_dir, _server, client) = common::start().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    for name in ["one", "two"] {
+        cms.create(&PostParams::default(), &cm(name, json!({}))).await.unwrap();
+    }
+    let mut stream = cms
+        .watch(&kube::api::WatchParams::streaming_lists(), "")
+        .await
+        .unwrap()
+        .boxed();
+    let mut added = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), stream.try_next()).await {
+            Ok(Ok(Some(kube::api::WatchEvent::Added(c)))) => added.push(c.metadata.name.unwrap()),
+            Ok(Ok(Some(kube::api::WatchEvent::Bookmark(b)))) => {
+                assert_eq!(
+                    b.metadata
+                        .annotations
+                        .get("k8s.io/initial-events-end")
+                        .map(String::as_str),
+                    Some("true")
+                );
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    added.sort();
+    assert_eq!(added, vec!["one", "two"]);
+}
+
+#[tokio::test]
+async fn several_conflicts_are_grouped_by_manager_as_kube_apiserver_words_them() {
+    let (_dir, _server, client) = common::start().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let mine =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "g"}, "data": {"a": "1", "b": "2"}});
+    cms.patch("g", &PatchParams::apply("alice"), &Patch::Apply(&mine))
+        .await
+        .unwrap();
+    let theirs =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "g"}, "data": {"a": "x", "b": "y"}});
+    match cms
+        .patch("g", &PatchParams::apply("bob"), &Patch::Apply(&theirs))
+        .await
+        .unwrap_err()
+    {
+        kube::Error::Api(s) => {
+            assert_eq!(
+                s.message,
+                "Apply failed with 2 conflicts: conflicts with \"alice\":\n- .data.a\n- .data.b"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
