@@ -267,16 +267,6 @@ fn merge_into(dst: &crate::value::MapRef, src: &Map, overwrite: bool, depth: usi
             continue;
         }
         let dst_empty = dv.as_ref().is_none_or(|v| !v.truthy());
-        if let Some(d) = &dv
-            && !dst_empty
-            && matches!(sv, Value::Map(_))
-        {
-            let _ = d;
-            continue;
-        }
-        if matches!(sv, Value::List(_) | Value::StrList(_)) && !dst_empty && !(overwrite && sv.truthy()) {
-            continue;
-        }
         if overwrite || dst_empty {
             dst.write().insert(k.clone(), sv.clone());
         }
@@ -397,7 +387,10 @@ fn check_term(t: &str, v: &Ver) -> Result<bool, String> {
         if wild(p) {
             nums.push(None);
         } else {
-            nums.push(Some(p.parse().map_err(|_| format!("improper constraint: {t}"))?));
+            nums.push(Some(
+                p.parse()
+                    .map_err(|_| format!("improper constraint: {}", crate::gofmt::go_quote(t)))?,
+            ));
         }
     }
     let specified = nums.iter().take_while(|n| n.is_some()).count();
@@ -467,7 +460,7 @@ fn check_term(t: &str, v: &Ver) -> Result<bool, String> {
             };
             cmp != Less && ver_cmp(v, &up) == Less
         }
-        _ => return Err(format!("improper constraint: {t}")),
+        _ => return Err(format!("improper constraint: {}", crate::gofmt::go_quote(t))),
     })
 }
 
@@ -637,10 +630,20 @@ pub fn register(m: &mut FuncMap) {
         func(&[Int, Int, Str], None, |_, a| {
             let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
             let b = st.as_bytes();
+            let len = b.len() as i64;
+            // Go slices bytes and panics on bad bounds; the panic becomes the error.
             let r = if start < 0 {
-                &b[..(end.max(0) as usize).min(b.len())]
-            } else if end < 0 || end as usize > b.len() {
-                &b[(start as usize).min(b.len())..]
+                if end < 0 || end > len {
+                    return Err(format!(
+                        "runtime error: slice bounds out of range [:{end}] with length {len}"
+                    ));
+                }
+                &b[..end as usize]
+            } else if end < 0 || end > len {
+                if start > len {
+                    return Err(format!("runtime error: slice bounds out of range [{start}:{len}]"));
+                }
+                &b[start as usize..]
             } else {
                 if start > end {
                     return Err(format!("runtime error: slice bounds out of range [{start}:{end}]"));
@@ -718,9 +721,10 @@ pub fn register(m: &mut FuncMap) {
         "initials",
         func(&[Str], None, |_, a| {
             string(
+                // first byte of each word, as a rune (Go indexes bytes)
                 s(&a, 0)
                     .split_whitespace()
-                    .filter_map(|w| w.chars().next())
+                    .filter_map(|w| w.as_bytes().first().map(|b| *b as char))
                     .collect::<String>(),
             )
         }),
@@ -766,23 +770,18 @@ pub fn register(m: &mut FuncMap) {
             )
         }),
     );
-    add(
-        "camelcase",
-        func(&[Str], None, |_, a| {
-            string(s(&a, 0).split('_').map(title).collect::<String>())
-        }),
-    );
+    add("camelcase", func(&[Str], None, |_, a| string(camel_case(s(&a, 0)))));
     add(
         "indent",
         func(&[Int, Str], None, |_, a| {
-            let pad = " ".repeat(int(&a, 0).max(0) as usize);
+            let pad = spaces(int(&a, 0))?;
             string(format!("{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
         }),
     );
     add(
         "nindent",
         func(&[Int, Str], None, |_, a| {
-            let pad = " ".repeat(int(&a, 0).max(0) as usize);
+            let pad = spaces(int(&a, 0))?;
             string(format!("\n{pad}{}", s(&a, 1).replace('\n', &format!("\n{pad}"))))
         }),
     );
@@ -1200,8 +1199,11 @@ pub fn register(m: &mut FuncMap) {
             };
             let pow = 10f64.powi(p as i32);
             let digit = pow * v;
-            let (int_part, frac) = (digit.trunc(), digit.fract());
-            let r = if frac >= half { int_part + 1.0 } else { int_part };
+            let r = if digit.fract() >= half {
+                digit.ceil()
+            } else {
+                digit.floor()
+            };
             Ok(Value::Float(r / pow))
         }),
     );
@@ -1660,6 +1662,51 @@ pub fn register(m: &mut FuncMap) {
         "isAbs",
         func(&[Str], None, |_, a| Ok(Value::Bool(s(&a, 0).starts_with('/')))),
     );
+}
+
+/// `strings.Repeat(" ", n)`, with Go's panic for a negative count as the error.
+fn spaces(n: i64) -> Result<String, String> {
+    if n < 0 {
+        return Err("strings: negative Repeat count".into());
+    }
+    if n > 1 << 24 {
+        return Err("strings: Repeat output length overflow".into());
+    }
+    Ok(" ".repeat(n as usize))
+}
+
+/// xstrings.ToCamelCase: connectors (`_`, `-`, spaces) removed, the letter after one
+/// upper-cased, others lower-cased; leading connectors kept.
+fn camel_case(s: &str) -> String {
+    let is_conn = |c: char| c == '_' || c == '-' || c.is_whitespace();
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    let mut r0 = None;
+    for c in chars.by_ref() {
+        if !is_conn(c) {
+            r0 = Some(c);
+            break;
+        }
+        out.push(c);
+    }
+    let Some(first) = r0 else { return out };
+    let mut r0: char = first.to_uppercase().next().unwrap_or(first);
+    for c in chars {
+        let r1 = r0;
+        r0 = c;
+        if is_conn(r0) && is_conn(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_conn(r1) {
+            r0 = r0.to_uppercase().next().unwrap_or(r0);
+        } else {
+            r0 = r0.to_lowercase().next().unwrap_or(r0);
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
 }
 
 /// Largest char boundary at or below `i`.
