@@ -129,6 +129,11 @@ fn fidelity_against_kubectl_kustomize() {
     let identical = results.iter().filter(|o| o.ok && o.identical).count();
     let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fidelity-failures");
     let _ = std::fs::remove_dir_all(&dump);
+    for o in results.iter().filter(|o| o.ok && !o.identical) {
+        eprintln!("equal objects, not byte-identical: {}", o.name);
+        let _ = std::fs::create_dir_all(&dump);
+        let _ = std::fs::write(dump.join(&o.name), &o.detail);
+    }
     for f in &failed {
         eprintln!("FAILED {}", f.name);
         let _ = std::fs::create_dir_all(&dump);

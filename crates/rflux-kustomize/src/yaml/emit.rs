@@ -388,9 +388,29 @@ impl Emitter {
                 }
                 self.pad(indent);
             }
+            let child = &map[key.as_str()];
+            // libyaml writes keys longer than 128 bytes (or multi-line ones) as complex
+            // keys: `? key` then `: value`.
+            if key.len() > 128 || key.contains('\n') {
+                self.write("? ");
+                self.string_scalar(key, indent + INDENT, false);
+                if self.column != 0 {
+                    self.write("\n");
+                }
+                self.pad(indent);
+                self.write(": ");
+                match child {
+                    Value::Object(m) if !m.is_empty() => self.block_map(child, indent + INDENT, true),
+                    Value::Array(a) if !a.is_empty() => {
+                        self.write("\n");
+                        self.block_seq(child, indent);
+                    }
+                    other => self.scalar_or_empty(other, indent + INDENT, false),
+                }
+                continue;
+            }
             self.string_scalar(key, indent, true);
             self.write(":");
-            let child = &map[key.as_str()];
             match child {
                 Value::Object(m) if !m.is_empty() => {
                     self.write("\n");

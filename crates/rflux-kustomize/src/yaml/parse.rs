@@ -252,7 +252,11 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>, rules: Rule
     if style != ScalarStyle::Plain {
         return Ok(Value::String(text.to_string()));
     }
-    Ok(to_value(text, resolve_plain(text, rules)))
+    match resolve_plain(text, rules) {
+        // kustomize goes through JSON, which has no infinities or NaN.
+        Resolved::Float(f) if !f.is_finite() => Err(format!("json: unsupported value: {text} (infinity or NaN)")),
+        resolved => Ok(to_value(text, resolved)),
+    }
 }
 
 #[cfg(test)]

@@ -286,4 +286,31 @@ pub fn all(v: &mut Vec<Case>) {
             ("e.env", "1BAD=x\n"),
         ],
     ));
+    v.push(case(
+        "crlf-and-bom",
+        &[
+            ("kustomization.yaml", "\u{feff}resources:\r\n- r.yaml\r\nnamespace: crlf\r\n"),
+            ("r.yaml", "\u{feff}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: |\r\n    line1\r\n    line2\r\n  b: plain\r\n"),
+        ],
+    ));
+    let long = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: long\n  annotations:\n    {}: v\ndata:\n  k: {}\n",
+        "k".repeat(140),
+        "x".repeat(300)
+    );
+    v.push(case(
+        "long-keys-and-values",
+        &[("kustomization.yaml", "resources: [r.yaml]\n"), ("r.yaml", &long)],
+    ));
+    v.push(bad(
+        "infinity-in-resource",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\n"),
+            (
+                "r.yaml",
+                "apiVersion: v1\nkind: X\nmetadata:\n  name: x\nspec:\n  v: .inf\n",
+            ),
+        ],
+        &["r.yaml"],
+    ));
 }
