@@ -226,10 +226,10 @@ impl<'a> Exec<'a> {
         let mark = self.vars.len();
         match b.pipe.decl.len() {
             0 => {}
-            1 => self.set_decl(&b.pipe, 0, elem.clone()),
+            1 => self.set_decl(&b.pipe, 0, elem.clone())?,
             _ => {
-                self.set_decl(&b.pipe, 0, key);
-                self.set_decl(&b.pipe, 1, elem.clone());
+                self.set_decl(&b.pipe, 0, key)?;
+                self.set_decl(&b.pipe, 1, elem.clone())?;
             }
         }
         let _ = dot;
@@ -239,15 +239,17 @@ impl<'a> Exec<'a> {
         r
     }
 
-    fn set_decl(&mut self, pipe: &Pipe, i: usize, v: Value) {
+    fn set_decl(&mut self, pipe: &Pipe, i: usize, v: Value) -> R<()> {
         let name = &pipe.decl[i];
         if pipe.is_assign {
-            if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-                slot.1 = v;
+            match self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = v,
+                None => return self.err(format!("undefined variable: {name}")),
             }
         } else {
             self.vars.push((name.clone(), v));
         }
+        Ok(())
     }
 
     fn walk_range(&mut self, dot: &Dot, b: &Branch, out: &mut String) -> R<Flow> {
@@ -308,9 +310,10 @@ impl<'a> Exec<'a> {
             Flow::Normal
         };
         self.vars.truncate(mark);
-        // break/continue inside else are not loop control for this range
+        // Go recovers `break` for the whole range statement, so a break in the else list
+        // only ends that list; `continue` reaches an enclosing range.
         Ok(match flow {
-            Flow::Normal => Flow::Normal,
+            Flow::Break => Flow::Normal,
             f => f,
         })
     }
@@ -323,7 +326,7 @@ impl<'a> Exec<'a> {
         }
         let v = val.map(|d| d.v).unwrap_or_default();
         for (i, _) in pipe.decl.iter().enumerate() {
-            self.set_decl(pipe, i, v.clone());
+            self.set_decl(pipe, i, v.clone())?;
         }
         Ok(v)
     }

@@ -348,7 +348,7 @@ impl Parser<'_> {
             }
             if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
                 // `else with` inside if (or vice versa) is a syntax error in Go.
-                return self.unexpected(&p, "else");
+                return self.unexpected(&p, "input");
             }
             let depth = self.range_depth;
             if context == "range" {
@@ -438,8 +438,6 @@ impl Parser<'_> {
                     pipe.decl.push(name.clone());
                     if !pipe.is_assign {
                         self.vars.push(name.clone());
-                    } else if !self.vars.contains(name) {
-                        return self.err(v.pos, format!("undefined variable {name:?}"));
                     }
                 }
                 Tok::Comma if context == "range" => {
@@ -451,6 +449,7 @@ impl Parser<'_> {
                     let op = self.next_non_space();
                     match op.tok {
                         Tok::Assign | Tok::Declare => {}
+                        Tok::Comma => return self.err(op.pos, "too many declarations in range"),
                         _ => return self.err(op.pos, "expected := or = in range"),
                     }
                     pipe.is_assign = op.tok == Tok::Assign;
