@@ -456,6 +456,9 @@ impl Api {
             meta.insert("generation".into(), json!(1));
         }
         builtin_defaults(rt, body);
+        if !rt.custom {
+            crate::defaults::apply(&rt.group, &rt.kind, body);
+        }
         if rt.group == "apiextensions.k8s.io" {
             crd::set_status(body);
         }
@@ -622,6 +625,9 @@ impl Api {
             let old = &*current.obj;
             let requested = compute(current)?;
             let mut new = merge_system_fields(&rt, old, requested, status_only)?;
+            if !rt.custom {
+                crate::defaults::apply(&rt.group, &rt.kind, &mut new);
+            }
             if !rt.custom && rt.group == "apiextensions.k8s.io" {
                 crd::set_status(&mut new);
             }
@@ -941,7 +947,8 @@ fn same_ignoring_rv(old: &Value, new: &Value) -> bool {
     strip(old) == strip(new)
 }
 
-/// Defaults the built-in kinds get on create.
+/// What the server assigns to a new built-in object: a namespace's label, phase and finalizer,
+/// a Secret's `stringData` folded into `data`, a Service's cluster IP.
 fn builtin_defaults(rt: &ResourceType, obj: &mut Value) {
     match (rt.group.as_str(), rt.plural.as_str()) {
         ("", "namespaces") => {
@@ -955,37 +962,15 @@ fn builtin_defaults(rt: &ResourceType, obj: &mut Value) {
             obj["spec"] = json!({"finalizers": ["kubernetes"]});
             obj["status"] = json!({"phase": "Active"});
         }
-        ("", "secrets") => {
-            if obj.get("type").is_none() {
-                obj["type"] = json!("Opaque");
-            }
-            fold_string_data(obj);
-        }
+        ("", "secrets") => fold_string_data(obj),
         ("", "services") => {
-            let spec = obj.get_mut("spec").and_then(Value::as_object_mut);
-            if let Some(spec) = spec {
-                spec.entry("type").or_insert_with(|| json!("ClusterIP"));
+            if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
+                let ty = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP");
                 let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
-                if !headless
-                    && spec.get("type").and_then(Value::as_str) != Some("ExternalName")
-                    && !spec.contains_key("clusterIP")
-                {
+                if !headless && ty != "ExternalName" && !spec.contains_key("clusterIP") {
                     let ip = cluster_ip();
                     spec.insert("clusterIP".into(), json!(ip));
                     spec.insert("clusterIPs".into(), json!([ip]));
-                }
-                spec.entry("sessionAffinity").or_insert_with(|| json!("None"));
-                if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
-                    for p in ports {
-                        if let Some(p) = p.as_object_mut() {
-                            p.entry("protocol").or_insert_with(|| json!("TCP"));
-                            if !p.contains_key("targetPort")
-                                && let Some(port) = p.get("port").cloned()
-                            {
-                                p.insert("targetPort".into(), port);
-                            }
-                        }
-                    }
                 }
             }
         }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cleanup;
 pub mod crd;
+pub mod defaults;
 pub mod discovery;
 pub mod error;
 pub mod fieldmanager;

@@ -207,10 +207,26 @@ async fn apply_merges_lists_by_key_and_tracks_generation() {
         .await
         .unwrap();
     let v = serde_json::to_value(&d).unwrap();
-    let containers = v["spec"]["template"]["spec"]["containers"].clone();
+    let containers: Vec<(String, String)> = v["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["image"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     assert_eq!(
         containers,
-        json!([{"name": "app", "image": "app:2"}, {"name": "sidecar", "image": "proxy:1"}])
+        vec![("app".into(), "app:2".into()), ("sidecar".into(), "proxy:1".into())]
+    );
+    // Defaults are filled in as kube-apiserver does.
+    assert_eq!(v["spec"]["replicas"], 1);
+    assert_eq!(
+        v["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+        "IfNotPresent"
     );
     assert_eq!(d.metadata.generation, Some(3));
 }
