@@ -38,6 +38,18 @@ fn is_array_of_tables(v: &Value) -> bool {
     v.as_list().is_some_and(|l| !l.is_empty() && l.iter().all(is_table))
 }
 
+const NIL_IN_ARRAY: &str = "toml: cannot encode array with nil element";
+
+/// Whether a nil sits in an array anywhere inside `v` (the encoder refuses those).
+fn has_nil_in_array(v: &Value) -> bool {
+    match v {
+        Value::List(l) | Value::StrList(l) => l.iter().any(|x| x.is_nil() || has_nil_in_array(x)),
+        Value::Map(m) => m.entries().iter().any(|(_, x)| has_nil_in_array(x)),
+        Value::Object(o) => has_nil_in_array(&o.to_value()),
+        _ => false,
+    }
+}
+
 /// A TOML value written inline.
 fn inline(v: &Value) -> Option<String> {
     Some(match v {
@@ -49,8 +61,8 @@ fn inline(v: &Value) -> Option<String> {
             } else if f.is_infinite() {
                 if *f > 0.0 { "inf".into() } else { "-inf".into() }
             } else {
-                let s = crate::json::positional(*f);
-                if s.contains('.') { s } else { format!("{s}.0") }
+                let s = crate::gofmt::format_float_g(*f, None, false);
+                if s.contains(['.', 'e']) { s } else { format!("{s}.0") }
             }
         }
         Value::Str(s) => quote(s),
@@ -128,6 +140,9 @@ impl Enc {
 
 /// TOML text of a value, as Helm's `toToml` writes it.
 pub fn to_toml(v: &Value) -> String {
+    if has_nil_in_array(v) {
+        return NIL_IN_ARRAY.to_string();
+    }
     if is_table(v) {
         let mut e = Enc { out: String::new() };
         e.table(&[], v);

@@ -8,7 +8,9 @@ tool's virtualenv (created on the tool's first use):
 
     /tmp/helm-ref-venv/bin/python tests/fidelity/generate.py
 
-Inputs (all in this directory): values.yaml, _helpers.tpl, cases/*.txt.
+Inputs (all in this directory): values.yaml, _helpers.tpl, cases/*.txt, plus 200
+"generated/*" cases: random nested data full of YAML-sensitive strings, numbers and keys
+(fixed seed) passed through toYaml, toJson, toPrettyJson and toToml.
 A cases file holds cases separated by header lines "### NAME"; the case text is everything
 up to the next header, without its final newline. A header "### NAME !random" marks a case
 whose output is random: only the error/success outcome is recorded.
@@ -39,6 +41,54 @@ def cases():
             text = "\n".join(lines)
             yield group, name, flags, text[:-1] if text.endswith("\n") else text
 
+WORDS = ["yes", "no", "on", "off", "y", "n", "true", "False", "null", "~", "", " ", "0", "1", "-1", "0755",
+         "0x1F", "1e3", "1.5", ".5", "+1", "1_000", "12:30", "2001-12-14", "a: b", "a #b", "#c", "- x", "-x",
+         "? x", "?x", ":x", "x:", "[a]", "{a}", "*a", "&a", "!a", "|a", ">a", "'q'", '"q"', "`b`", "%p", "@a",
+         "a,b", "a\tb", "a\nb", "a\n", "a\n\n", "\na", " a", "a ", "a \nb", "a\n b", "é", "✓ ok", "\u00a0",
+         "x" * 90, "word " * 25, "k=v", "a/b", "http://x.y/z?q=1", "<>&", "---", "...", "=", "<<", "null ", "-",
+         "a\rb", "\u0007", "Yes", "NO", "1.0e+3", "0o17", "0b101", "inf", ".inf", "-.Inf", ".NaN"]
+
+def rand_scalar(rng):
+    r = rng.random()
+    if r < 0.45:
+        return rng.choice(WORDS)
+    if r < 0.6:
+        return rng.choice([0, 1, -1, 42, 1000000, 123456789, 2**53, -7, 100000])
+    if r < 0.75:
+        return rng.choice([0.5, 1.5, -2.25, 1e-7, 1e21, 3.14159, 1e6, 123456.7, 0.0001, 1e-5, 2.0])
+    if r < 0.85:
+        return rng.choice([True, False])
+    return None
+
+def rand_value(rng, depth=0):
+    r = rng.random()
+    if depth > 3 or r < 0.4:
+        return rand_scalar(rng)
+    if r < 0.7:
+        return {rand_key(rng): rand_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [rand_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+def rand_key(rng):
+    if rng.random() < 0.6:
+        return rng.choice(["a", "b", "name", "a1", "a10", "a2", "B", "_x", "x_y", "xy", "1", "10", "2", "key with space"])
+    v = rand_scalar(rng)
+    return v if isinstance(v, str) else "k"
+
+def go_string_literal(text):
+    # JSON string escapes are valid Go string escapes
+    return json.dumps(text, ensure_ascii=True)
+
+def generated_cases():
+    import random
+    rng = random.Random(20260125)
+    for i in range(200):
+        data = rand_value(rng)
+        if not isinstance(data, (dict, list)):
+            data = {"v": data}
+        lit = go_string_literal(json.dumps(data, ensure_ascii=False))
+        fn = "toYaml" if i < 140 else ("toJson" if i < 170 else ("toPrettyJson" if i < 185 else "toToml"))
+        yield "generated", "%s-%03d" % (fn, i), [], "{{ %s (fromJson %s) }}" % (fn, lit) if isinstance(data, dict) else "{{ %s (fromJsonArray %s) }}" % (fn, lit)
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -67,7 +117,7 @@ def main():
         sys.exit("values do not render: " + vj["error"])
     out = {"values": json.loads(vj["output"]), "cases": []}
     seen = set()
-    for group, name, flags, text in cases():
+    for group, name, flags, text in list(cases()) + list(generated_cases()):
         key = group + "/" + name
         if key in seen:
             sys.exit("duplicate case " + key)
