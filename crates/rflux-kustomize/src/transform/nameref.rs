@@ -18,225 +18,162 @@ struct Site {
     check_kind: bool,
 }
 
-const POD_KINDS: &[(&str, &str)] = &[
-    ("Pod", "spec"),
-    ("Deployment", "spec/template/spec"),
-    ("ReplicaSet", "spec/template/spec"),
-    ("DaemonSet", "spec/template/spec"),
-    ("StatefulSet", "spec/template/spec"),
-    ("Job", "spec/template/spec"),
-    ("ReplicationController", "spec/template/spec"),
-    ("PodTemplate", "template/spec"),
-    ("CronJob", "spec/jobTemplate/spec/template/spec"),
+/// Pod-spec locations per workload kind, and whether the kind takes ConfigMap/Secret
+/// references (`cm`) and service account / claim / priority class references (`other`)
+/// in kustomize's default name-reference configuration.
+const POD_KINDS: &[(&str, &str, bool, bool)] = &[
+    ("Pod", "spec", true, true),
+    ("Deployment", "spec/template/spec", true, true),
+    ("ReplicaSet", "spec/template/spec", true, false),
+    ("DaemonSet", "spec/template/spec", true, true),
+    ("StatefulSet", "spec/template/spec", true, true),
+    ("Job", "spec/template/spec", true, true),
+    ("ReplicationController", "spec/template/spec", false, true),
+    ("CronJob", "spec/jobTemplate/spec/template/spec", true, true),
 ];
 
-/// Paths inside a pod spec: (referral kind, parent path below the pod spec, field).
-const POD_REFS: &[(&str, &str, &str)] = &[
+/// ConfigMap and Secret references inside a pod spec: (referral, parent, field).
+const POD_CM_REFS: &[(&str, &str, &str)] = &[
     ("ConfigMap", "volumes/configMap", "name"),
     ("ConfigMap", "containers/env/valueFrom/configMapKeyRef", "name"),
     ("ConfigMap", "initContainers/env/valueFrom/configMapKeyRef", "name"),
-    ("ConfigMap", "ephemeralContainers/env/valueFrom/configMapKeyRef", "name"),
     ("ConfigMap", "containers/envFrom/configMapRef", "name"),
     ("ConfigMap", "initContainers/envFrom/configMapRef", "name"),
-    ("ConfigMap", "ephemeralContainers/envFrom/configMapRef", "name"),
     ("ConfigMap", "volumes/projected/sources/configMap", "name"),
     ("Secret", "volumes/secret", "secretName"),
     ("Secret", "containers/env/valueFrom/secretKeyRef", "name"),
     ("Secret", "initContainers/env/valueFrom/secretKeyRef", "name"),
-    ("Secret", "ephemeralContainers/env/valueFrom/secretKeyRef", "name"),
     ("Secret", "containers/envFrom/secretRef", "name"),
     ("Secret", "initContainers/envFrom/secretRef", "name"),
-    ("Secret", "ephemeralContainers/envFrom/secretRef", "name"),
     ("Secret", "imagePullSecrets", "name"),
     ("Secret", "volumes/projected/sources/secret", "name"),
-    ("Secret", "volumes/csi/nodePublishSecretRef", "name"),
+];
+
+/// Other references inside a pod spec.
+const POD_OTHER_REFS: &[(&str, &str, &str)] = &[
     ("ServiceAccount", "", "serviceAccountName"),
-    ("ServiceAccount", "", "serviceAccount"),
     ("PersistentVolumeClaim", "volumes/persistentVolumeClaim", "claimName"),
     ("PriorityClass", "", "priorityClassName"),
 ];
 
+const fn site(referrer: &'static [&'static str], parent: &'static str, field: &'static str, check_kind: bool) -> Site {
+    Site {
+        referrer,
+        parent,
+        field,
+        check_kind,
+    }
+}
+
+const INGRESS: &[&str] = &["Ingress"];
+const ROLES: &[&str] = &["Role", "ClusterRole"];
+const BINDINGS: &[&str] = &["RoleBinding", "ClusterRoleBinding"];
+const WEBHOOKS: &[&str] = &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"];
+const HPA: &[&str] = &["HorizontalPodAutoscaler"];
+
+/// References outside pod specs: (referral kind, where).
 const OTHER_REFS: &[(&str, Site)] = &[
+    ("ConfigMap", site(ROLES, "rules", "resourceNames", false)),
+    (
+        "ConfigMap",
+        site(
+            INGRESS,
+            "metadata/annotations",
+            "nginx.ingress.kubernetes.io/fastcgi-params-configmap",
+            false,
+        ),
+    ),
+    ("Secret", site(&["ServiceAccount"], "imagePullSecrets", "name", false)),
+    ("Secret", site(INGRESS, "spec/tls", "secretName", false)),
     (
         "Secret",
-        Site {
-            referrer: &["ServiceAccount"],
-            parent: "secrets",
-            field: "name",
-            check_kind: false,
-        },
+        site(
+            INGRESS,
+            "metadata/annotations",
+            "ingress.kubernetes.io/auth-secret",
+            false,
+        ),
     ),
     (
         "Secret",
-        Site {
-            referrer: &["ServiceAccount"],
-            parent: "imagePullSecrets",
-            field: "name",
-            check_kind: false,
-        },
+        site(
+            INGRESS,
+            "metadata/annotations",
+            "nginx.ingress.kubernetes.io/auth-secret",
+            false,
+        ),
     ),
     (
         "Secret",
-        Site {
-            referrer: &["Ingress"],
-            parent: "spec/tls",
-            field: "secretName",
-            check_kind: false,
-        },
+        site(
+            INGRESS,
+            "metadata/annotations",
+            "nginx.ingress.kubernetes.io/auth-tls-secret",
+            false,
+        ),
     ),
+    ("Secret", site(&["StorageClass"], "parameters", "secretName", false)),
     (
-        "ServiceAccount",
-        Site {
-            referrer: &["RoleBinding", "ClusterRoleBinding"],
-            parent: "subjects",
-            field: "name",
-            check_kind: false,
-        },
+        "Secret",
+        site(&["StorageClass"], "parameters", "adminSecretName", false),
     ),
+    ("Secret", site(&["StorageClass"], "parameters", "userSecretName", false)),
+    ("Secret", site(&["StorageClass"], "parameters", "secretRef", false)),
+    ("Secret", site(ROLES, "rules", "resourceNames", false)),
     (
-        "Role",
-        Site {
-            referrer: &["RoleBinding"],
-            parent: "roleRef",
-            field: "name",
-            check_kind: true,
-        },
+        "Secret",
+        site(&["PersistentVolume"], "spec/azureFile", "secretName", false),
     ),
-    (
-        "ClusterRole",
-        Site {
-            referrer: &["RoleBinding", "ClusterRoleBinding"],
-            parent: "roleRef",
-            field: "name",
-            check_kind: true,
-        },
-    ),
-    (
-        "ClusterRole",
-        Site {
-            referrer: &["ClusterRole"],
-            parent: "aggregationRule/clusterRoleSelectors",
-            field: "name",
-            check_kind: true,
-        },
-    ),
+    ("Service", site(&["StatefulSet"], "spec", "serviceName", false)),
     (
         "Service",
-        Site {
-            referrer: &["Ingress"],
-            parent: "spec/rules/http/paths/backend/service",
-            field: "name",
-            check_kind: false,
-        },
+        site(INGRESS, "spec/rules/http/paths/backend", "serviceName", false),
     ),
+    ("Service", site(INGRESS, "spec/backend", "serviceName", false)),
     (
         "Service",
-        Site {
-            referrer: &["Ingress"],
-            parent: "spec/defaultBackend/service",
-            field: "name",
-            check_kind: false,
-        },
+        site(INGRESS, "spec/rules/http/paths/backend/service", "name", false),
     ),
+    ("Service", site(INGRESS, "spec/defaultBackend/service", "name", false)),
+    ("Service", site(&["APIService"], "spec/service", "name", false)),
     (
         "Service",
-        Site {
-            referrer: &["Ingress"],
-            parent: "spec/rules/http/paths/backend",
-            field: "serviceName",
-            check_kind: false,
-        },
+        site(WEBHOOKS, "webhooks/clientConfig/service", "name", false),
     ),
+    ("Role", site(&["RoleBinding"], "roleRef", "name", true)),
+    ("ClusterRole", site(BINDINGS, "roleRef", "name", true)),
+    ("ServiceAccount", site(BINDINGS, "subjects", "name", false)),
     (
-        "Service",
-        Site {
-            referrer: &["Ingress"],
-            parent: "spec/backend",
-            field: "serviceName",
-            check_kind: false,
-        },
-    ),
-    (
-        "Service",
-        Site {
-            referrer: &["StatefulSet"],
-            parent: "spec",
-            field: "serviceName",
-            check_kind: false,
-        },
-    ),
-    (
-        "Service",
-        Site {
-            referrer: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
-            parent: "webhooks/clientConfig/service",
-            field: "name",
-            check_kind: false,
-        },
-    ),
-    (
-        "Service",
-        Site {
-            referrer: &["APIService"],
-            parent: "spec/service",
-            field: "name",
-            check_kind: false,
-        },
+        "PersistentVolume",
+        site(&["PersistentVolumeClaim"], "spec", "volumeName", false),
     ),
     (
         "PersistentVolume",
-        Site {
-            referrer: &["PersistentVolumeClaim"],
-            parent: "spec",
-            field: "volumeName",
-            check_kind: false,
-        },
+        site(&["ClusterRole"], "rules", "resourceNames", false),
     ),
     (
         "StorageClass",
-        Site {
-            referrer: &["PersistentVolumeClaim", "PersistentVolume"],
-            parent: "spec",
-            field: "storageClassName",
-            check_kind: false,
-        },
+        site(
+            &["PersistentVolume", "PersistentVolumeClaim"],
+            "spec",
+            "storageClassName",
+            false,
+        ),
     ),
     (
         "StorageClass",
-        Site {
-            referrer: &["StatefulSet"],
-            parent: "spec/volumeClaimTemplates/spec",
-            field: "storageClassName",
-            check_kind: false,
-        },
+        site(
+            &["StatefulSet"],
+            "spec/volumeClaimTemplates/spec",
+            "storageClassName",
+            false,
+        ),
     ),
-    (
-        "Deployment",
-        Site {
-            referrer: &["HorizontalPodAutoscaler"],
-            parent: "spec/scaleTargetRef",
-            field: "name",
-            check_kind: true,
-        },
-    ),
-    (
-        "StatefulSet",
-        Site {
-            referrer: &["HorizontalPodAutoscaler"],
-            parent: "spec/scaleTargetRef",
-            field: "name",
-            check_kind: true,
-        },
-    ),
-    (
-        "ReplicaSet",
-        Site {
-            referrer: &["HorizontalPodAutoscaler"],
-            parent: "spec/scaleTargetRef",
-            field: "name",
-            check_kind: true,
-        },
-    ),
+    // kustomize's IngressClass entry never matches (its group carries the version).
+    ("Deployment", site(HPA, "spec/scaleTargetRef", "name", true)),
+    ("ReplicationController", site(HPA, "spec/scaleTargetRef", "name", true)),
+    ("ReplicaSet", site(HPA, "spec/scaleTargetRef", "name", true)),
+    ("StatefulSet", site(HPA, "spec/scaleTargetRef", "name", true)),
 ];
 
 /// Every object of the build, indexed by (kind, any name it had).
@@ -298,8 +235,12 @@ pub(crate) fn fix(resources: &mut [Resource]) {
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
         };
-        if let Some((_, pod)) = POD_KINDS.iter().find(|(k, _)| *k == kind) {
-            for (referral, parent, field) in POD_REFS {
+        if let Some((_, pod, cm, other)) = POD_KINDS.iter().find(|(k, ..)| *k == kind) {
+            let refs = POD_CM_REFS
+                .iter()
+                .filter(|_| *cm)
+                .chain(POD_OTHER_REFS.iter().filter(|_| *other));
+            for (referral, parent, field) in refs {
                 let path = if parent.is_empty() {
                     (*pod).to_string()
                 } else {
@@ -345,10 +286,6 @@ fn update_at(
         if check_kind && map.get("kind").and_then(Value::as_str) != Some(referral) {
             return;
         }
-        let Some(Value::String(old)) = map.get(field) else {
-            return;
-        };
-        let parent_is_subjects = parent == "subjects";
         // A reference that carries a namespace means that namespace; otherwise the
         // referrer's own (any namespace for cluster-scoped referrers).
         let wanted_ns = match map.get("namespace").and_then(Value::as_str) {
@@ -356,6 +293,21 @@ fn update_at(
             None if referrer.cluster_scoped => None,
             None => Some(referrer.namespace.clone()),
         };
+        // A list of names (`rules[].resourceNames`): each element is a reference.
+        if let Some(Value::Array(names)) = map.get_mut(field) {
+            for n in names.iter_mut() {
+                if let Value::String(old) = n
+                    && let Some(c) = pick(old, referral, wanted_ns.as_deref(), candidates, referrer)
+                {
+                    *n = Value::String(c.name.clone());
+                }
+            }
+            return;
+        }
+        let Some(Value::String(old)) = map.get(field) else {
+            return;
+        };
+        let parent_is_subjects = parent == "subjects";
         if let Some(c) = pick(old, referral, wanted_ns.as_deref(), candidates, referrer) {
             let (name, namespace) = (c.name.clone(), c.namespace.clone());
             map.insert(field.to_string(), Value::String(name));

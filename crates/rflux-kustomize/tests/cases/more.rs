@@ -313,4 +313,11 @@ pub fn all(v: &mut Vec<Case>) {
         ],
         &["r.yaml"],
     ));
+    v.push(case(
+        "nameref-default-config-extras",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\nnamePrefix: p-\nnamespace: ns\n"),
+            ("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: sec\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: [\"\"]\n  resources: [configmaps, secrets]\n  resourceNames: [cfg, sec, other]\n  verbs: [get]\n---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: ic\nspec:\n  controller: x\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ing\n  annotations:\n    nginx.ingress.kubernetes.io/auth-secret: sec\n    nginx.ingress.kubernetes.io/fastcgi-params-configmap: cfg\nspec:\n  ingressClassName: ic\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: sc\nprovisioner: x\nparameters:\n  secretName: sec\n---\napiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: rc\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n      volumes:\n      - name: c\n        configMap:\n          name: cfg\n---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: rs\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n      volumes:\n      - name: c\n        configMap:\n          name: cfg\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: pod\nspec:\n  serviceAccountName: sa\n  serviceAccount: sa\n  containers:\n  - name: c\n    image: x\n    envFrom:\n    - secretRef:\n        name: sec\n"),
+        ],
+    ));
 }
