@@ -379,6 +379,9 @@ impl Api {
             return Err(ApiError::method_not_allowed("create is not supported on subresources"));
         }
         self.check_type(target, &body)?;
+        if target.rt.create_only {
+            return Ok(crate::reviews::answer(&target.rt, body));
+        }
         self.check_namespace_in_body(target, &mut body)?;
         let meta = meta_mut(&mut body)?;
         if meta

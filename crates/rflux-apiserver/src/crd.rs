@@ -214,6 +214,7 @@ pub fn resource_type(crd: &Value) -> Result<ResourceType, String> {
         storage_version,
         tracks_generation: true,
         custom: true,
+        create_only: false,
         group,
         plural,
         kind,

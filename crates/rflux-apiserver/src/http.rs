@@ -363,6 +363,11 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
     let headers = req.headers().clone();
     let method = req.method().clone();
     let as_table = wants_table(&headers);
+    if target.rt.create_only && method != Method::POST {
+        return Err(ApiError::method_not_allowed(
+            "the server does not allow this method on the requested resource",
+        ));
+    }
     if target.rt.namespaced && target.namespace.is_none() && target.name.is_some() {
         return Err(ApiError::not_found(
             &target.rt.group,

@@ -15,6 +15,7 @@ pub mod meta;
 pub mod openapi;
 pub mod patch;
 pub mod resources;
+pub mod reviews;
 pub mod schema;
 pub mod selector;
 pub mod server;

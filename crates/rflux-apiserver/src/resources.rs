@@ -35,6 +35,8 @@ pub struct ResourceType {
     pub tracks_generation: bool,
     /// Defined by a CustomResourceDefinition.
     pub custom: bool,
+    /// A review: only `create`, answered and never stored (access and token reviews).
+    pub create_only: bool,
 }
 
 impl ResourceType {
@@ -81,6 +83,7 @@ struct Builtin {
     generation: bool,
     short: &'static [&'static str],
     categories: &'static [&'static str],
+    review: bool,
 }
 
 const fn b(
@@ -103,6 +106,7 @@ const fn b(
         generation: false,
         short,
         categories: &[],
+        review: false,
     }
 }
 
@@ -124,6 +128,14 @@ const fn workload(
         generation: true,
         short,
         categories: &["all"],
+        review: false,
+    }
+}
+
+const fn review(group: &'static str, plural: &'static str, kind: &'static str, namespaced: bool) -> Builtin {
+    Builtin {
+        review: true,
+        ..b(group, "v1", plural, kind, namespaced, false, &[])
     }
 }
 
@@ -313,6 +325,37 @@ const BUILTINS: &[Builtin] = &[
         false,
         &[],
     ),
+    review(
+        "authorization.k8s.io",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "subjectaccessreviews",
+        "SubjectAccessReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "localsubjectaccessreviews",
+        "LocalSubjectAccessReview",
+        true,
+    ),
+    review(
+        "authentication.k8s.io",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        false,
+    ),
+    review("authentication.k8s.io", "tokenreviews", "TokenReview", false),
 ];
 
 fn builtin_type(def: &Builtin) -> ResourceType {
@@ -342,6 +385,7 @@ fn builtin_type(def: &Builtin) -> ResourceType {
         storage_version: def.version.to_string(),
         tracks_generation: def.generation,
         custom: false,
+        create_only: def.review,
     }
 }
 

@@ -201,3 +201,29 @@ async fn send_initial_events_needs_not_older_than() {
     .await;
     assert_eq!(code, 422, "{status}");
 }
+
+#[tokio::test]
+async fn access_reviews_are_answered_allowed_and_never_stored() {
+    let (_dir, server, _client) = common::start().await;
+    let review = serde_json::to_vec(&json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+        "spec": {"resourceAttributes": {"verb": "create", "resource": "deployments", "group": "apps", "namespace": "default"}}})).unwrap();
+    let (code, answer) = common::raw(
+        &server,
+        "POST",
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "application/json",
+        review,
+    )
+    .await;
+    assert_eq!(code, 201, "{answer}");
+    assert_eq!(answer["status"]["allowed"], true);
+    let (code, _) = common::raw(
+        &server,
+        "GET",
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "application/json",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(code, 405);
+}
