@@ -46,16 +46,9 @@ pub(crate) fn read(k: &Kustomization) -> Result<Vec<Var>, Error> {
     Ok(out)
 }
 
-/// Fields `$(VAR)` is replaced in (kustomize's default var references, pod-spec parts).
-const POD_FIELDS: &[&str] = &[
-    "containers/command",
-    "containers/args",
-    "containers/env/value",
-    "initContainers/command",
-    "initContainers/args",
-    "initContainers/env/value",
-];
-
+/// Workload kinds and their pod spec, where `$(VAR)` is replaced in container
+/// `args`, `command`, `env[].value`, `volumeMounts[].mountPath` and NFS volume servers
+/// (kustomize's default var references).
 const POD_PREFIXES: &[(&str, &str)] = &[
     ("Pod", "spec"),
     ("Deployment", "spec/template/spec"),
@@ -63,8 +56,30 @@ const POD_PREFIXES: &[(&str, &str)] = &[
     ("DaemonSet", "spec/template/spec"),
     ("StatefulSet", "spec/template/spec"),
     ("Job", "spec/template/spec"),
-    ("ReplicationController", "spec/template/spec"),
     ("CronJob", "spec/jobTemplate/spec/template/spec"),
+];
+
+const POD_FIELDS: &[&str] = &[
+    "containers/args",
+    "containers/command",
+    "containers/env/value",
+    "containers/volumeMounts/mountPath",
+    "initContainers/args",
+    "initContainers/command",
+    "initContainers/env/value",
+    "initContainers/volumeMounts/mountPath",
+    "volumes/nfs/server",
+];
+
+/// Other var-reference fields: (kind, path).
+const OTHER_FIELDS: &[(&str, &str)] = &[
+    ("Ingress", "spec/rules/host"),
+    ("Ingress", "spec/tls/hosts"),
+    ("Ingress", "spec/tls/secretName"),
+    ("Service", "spec/ports/port"),
+    ("Service", "spec/ports/targetPort"),
+    ("StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server"),
+    ("PersistentVolume", "spec/nfs/server"),
 ];
 
 fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
@@ -103,19 +118,35 @@ fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     Some(cur)
 }
 
-fn substitute(v: &mut Value, values: &[(String, String)]) {
+fn substitute(v: &mut Value, values: &[(String, Value)]) {
     match v {
         Value::String(s) if s.contains("$(") => {
+            // A field that is exactly one reference takes the value with its type.
+            for (name, val) in values {
+                if *s == format!("$({name})") {
+                    *v = val.clone();
+                    return;
+                }
+            }
             for (name, val) in values {
                 let pat = format!("$({name})");
                 if s.contains(&pat) {
-                    *s = s.replace(&pat, val);
+                    let text = crate::kustomization::scalar_string(val).unwrap_or_default();
+                    *s = s.replace(&pat, &text);
                 }
             }
         }
         Value::Array(items) => {
             for i in items {
                 substitute(i, values);
+            }
+        }
+        Value::Object(m) => {
+            // Label and annotation maps: every value.
+            for (_, val) in m.iter_mut() {
+                if val.is_string() {
+                    substitute(val, values);
+                }
             }
         }
         _ => {}
@@ -128,7 +159,7 @@ pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), St
     }
     let mut values = Vec::new();
     for var in vars {
-        if values.iter().any(|(n, _): &(String, String)| *n == var.name) {
+        if values.iter().any(|(n, _): &(String, Value)| *n == var.name) {
             return Err(format!("var '{}' already encountered", var.name));
         }
         let found: Vec<&Resource> = resources
@@ -154,23 +185,25 @@ pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), St
         };
         let value = lookup(&target.obj, &var.field_path)
             .ok_or_else(|| format!("var '{}': field {} not found", var.name, var.field_path))?;
-        let text = crate::kustomization::scalar_string(value)
-            .ok_or_else(|| format!("var '{}': field {} is not a scalar", var.name, var.field_path))?;
-        values.push((var.name.clone(), text));
+        if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+            return Err(format!("var '{}': field {} is not a scalar", var.name, var.field_path));
+        }
+        values.push((var.name.clone(), value.clone()));
     }
     for r in resources.iter_mut() {
         let kind = r.kind().to_string();
+        let mut paths: Vec<String> = vec!["metadata/labels".into(), "metadata/annotations".into()];
         if let Some((_, prefix)) = POD_PREFIXES.iter().find(|(k, _)| *k == kind) {
-            for f in POD_FIELDS {
-                crate::fieldpath::visit_str(&mut r.obj, &format!("{prefix}/{f}"), false, &mut |v| {
-                    substitute(v, &values)
-                });
-            }
+            paths.extend(POD_FIELDS.iter().map(|f| format!("{prefix}/{f}")));
         }
-        if kind == "Ingress" {
-            for f in ["spec/rules/host", "spec/tls/hosts"] {
-                crate::fieldpath::visit_str(&mut r.obj, f, false, &mut |v| substitute(v, &values));
-            }
+        paths.extend(
+            OTHER_FIELDS
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, p)| (*p).to_string()),
+        );
+        for p in paths {
+            crate::fieldpath::visit_str(&mut r.obj, &p, false, &mut |v| substitute(v, &values));
         }
     }
     Ok(())

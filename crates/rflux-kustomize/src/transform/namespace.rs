@@ -15,12 +15,23 @@ pub(crate) fn apply(resources: &mut [Resource], ns: &str) {
         if !gvk.is_cluster_scoped() {
             r.set_namespace(ns);
         }
-        if gvk.kind == "APIService"
-            && gvk.group == "apiregistration.k8s.io"
-            && let Some(Value::Object(svc)) = r.obj.get_mut("spec").and_then(|s| s.get_mut("service"))
-            && svc.contains_key("namespace")
-        {
-            svc.insert("namespace".into(), Value::String(ns.to_string()));
+        // kustomize's namespace field specs for service references.
+        let service_ref = match (gvk.group.as_str(), gvk.kind.as_str()) {
+            ("apiregistration.k8s.io", "APIService") => Some(("spec/service", true)),
+            ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+                Some(("spec/conversion/webhook/clientConfig/service", false))
+            }
+            _ => None,
+        };
+        if let Some((path, create)) = service_ref {
+            let mut set = |v: &mut Value| {
+                if let Value::Object(m) = v
+                    && (create || m.contains_key("namespace"))
+                {
+                    m.insert("namespace".into(), Value::String(ns.to_string()));
+                }
+            };
+            crate::fieldpath::visit_str(&mut r.obj, path, create, &mut set);
         }
         if (gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding")
             && gvk.group == "rbac.authorization.k8s.io"
