@@ -160,6 +160,10 @@ struct Spec {
     sharp: bool,
     space: bool,
     zero: bool,
+    /// `%+v` (Go moves `+` here for the `v` verb).
+    plus_v: bool,
+    /// `%#v`: Go syntax (Go moves `#` here for the `v` verb).
+    sharp_v: bool,
     width: Option<usize>,
     prec: Option<usize>,
 }
@@ -260,6 +264,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             continue;
         };
         argi += 1;
+        if verb == 'v' {
+            sp.sharp_v = std::mem::take(&mut sp.sharp);
+            sp.plus_v = std::mem::take(&mut sp.plus);
+        }
         fmt_arg(&mut out, arg, verb, &sp);
     }
     if argi < args.len() {
@@ -281,7 +289,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     out
 }
 
-fn bad_verb(out: &mut String, v: &Value, verb: char) {
+/// `%!verb(type=value)`: the value is printed with `%v` and the directive's own flags,
+/// width and precision, as Go does.
+fn bad_verb(out: &mut String, v: &Value, verb: char, sp: &Spec) {
     out.push_str("%!");
     out.push(verb);
     out.push('(');
@@ -290,7 +300,7 @@ fn bad_verb(out: &mut String, v: &Value, verb: char) {
     } else {
         out.push_str(v.type_name());
         out.push('=');
-        out.push_str(&sprint_value(v));
+        fmt_arg(out, v, 'v', sp);
     }
     out.push(')');
 }
@@ -340,69 +350,69 @@ fn sign_prefix(neg: bool, sp: &Spec) -> &'static str {
 fn fmt_int(out: &mut String, i: i64, verb: char, sp: &Spec, v: &Value) {
     let neg = i < 0;
     let u = i.unsigned_abs();
-    let body = match verb {
-        'v' | 'd' => u.to_string(),
-        'b' => format!("{u:b}"),
-        'o' => {
-            if sp.sharp {
-                format!("0{u:o}")
+    let (mut digits, prefix) = match verb {
+        'v' | 'd' => (u.to_string(), ""),
+        'b' => (format!("{u:b}"), if sp.sharp { "0b" } else { "" }),
+        'o' => (format!("{u:o}"), if sp.sharp { "0" } else { "" }),
+        'O' => (format!("{u:o}"), "0o"),
+        'x' => (format!("{u:x}"), if sp.sharp { "0x" } else { "" }),
+        'X' => (format!("{u:X}"), if sp.sharp { "0X" } else { "" }),
+        'c' | 'q' => {
+            let c = u32::try_from(i).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}');
+            let s = if verb == 'c' {
+                c.to_string()
+            } else if sp.plus {
+                quote_rune_ascii(c)
             } else {
-                format!("{u:o}")
-            }
-        }
-        'O' => format!("0o{u:o}"),
-        'x' => {
-            if sp.sharp {
-                format!("0x{u:x}")
-            } else {
-                format!("{u:x}")
-            }
-        }
-        'X' => {
-            if sp.sharp {
-                format!("0X{u:X}")
-            } else {
-                format!("{u:X}")
-            }
-        }
-        'c' => {
-            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
-            pad(out, &c.to_string(), sp, false);
-            return;
-        }
-        'q' => {
-            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
-            pad(out, &quote_rune(c), sp, false);
-            return;
-        }
-        'U' => {
-            let s = format!("U+{:04X}", u);
+                quote_rune(c)
+            };
             pad(out, &s, sp, false);
             return;
         }
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 's' | 't' => {
-            bad_verb(out, v, verb);
+        'U' => {
+            let mut s = format!("U+{:04X}", i as u64);
+            if sp.sharp
+                && let Some(c) = u32::try_from(i).ok().and_then(char::from_u32)
+                && is_go_printable(c)
+            {
+                s.push_str(&format!(" '{c}'"));
+            }
+            pad(out, &s, sp, false);
             return;
         }
         _ => {
-            bad_verb(out, v, verb);
+            bad_verb(out, v, verb, sp);
             return;
         }
     };
-    let mut body = body;
     if let Some(p) = sp.prec {
         if p == 0 && u == 0 {
-            body.clear();
+            digits.clear();
         }
-        while body.len() < p {
-            body.insert(0, '0');
+        while digits.len() < p {
+            digits.insert(0, '0');
         }
     }
-    let s = format!("{}{}", sign_prefix(neg, sp), body);
-    let sp2 = Spec {
-        zero: sp.zero && sp.prec.is_none(),
-        ..*sp
+    // Go's octal '#' adds a leading 0 only when there is none yet.
+    let prefix = if prefix == "0" && digits.starts_with('0') {
+        ""
+    } else {
+        prefix
     };
+    let s = format!("{}{}{}", sign_prefix(neg, sp), prefix, digits);
+    if sp.zero && sp.prec.is_none() && !sp.minus {
+        // zero padding goes between sign/prefix and digits
+        let head = format!("{}{}", sign_prefix(neg, sp), prefix);
+        let width = sp.width.unwrap_or(0);
+        let len = s.chars().count();
+        out.push_str(&head);
+        if width > len {
+            out.extend(std::iter::repeat_n('0', width - len));
+        }
+        out.push_str(&digits);
+        return;
+    }
+    let sp2 = Spec { zero: false, ..*sp };
     pad(out, &s, &sp2, true);
 }
 
@@ -411,6 +421,11 @@ fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
     let a = f.abs();
     let body = match verb {
         'v' | 'g' | 'G' => format_float_g(a, sp.prec, verb == 'G'),
+        'b' => float_b(a),
+        'x' | 'X' => {
+            let s = float_x(a, sp.prec);
+            if verb == 'X' { s.to_uppercase() } else { s }
+        }
         'f' | 'F' => {
             if a.is_infinite() || a.is_nan() {
                 format_float_g(a, None, false)
@@ -428,12 +443,14 @@ fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
             }
         }
         _ => {
-            bad_verb(out, v, verb);
+            bad_verb(out, v, verb, sp);
             return;
         }
     };
     let body = if a.is_nan() {
         "NaN".to_string()
+    } else if sp.sharp && verb != 'b' && a.is_finite() {
+        apply_sharp(body.trim_start_matches('+'), verb, sp.prec)
     } else {
         body.trim_start_matches('+').to_string()
     };
@@ -444,6 +461,134 @@ fn fmt_float(out: &mut String, f: f64, verb: char, sp: &Spec, v: &Value) {
     };
     let numeric = a.is_finite();
     pad(out, &s, sp, numeric);
+}
+
+/// Go's `#` flag for floats: always a decimal point, and for `%g`/`%v`/`%x` trailing
+/// zeros up to the precision (6 by default).
+fn apply_sharp(num: &str, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' | 'X' => prec.map(|p| p as i64).unwrap_or(6),
+        _ => 0,
+    };
+    let (mut body, tail) = match num.find(['p', 'P']).or_else(|| {
+        if matches!(verb, 'x' | 'X') {
+            None
+        } else {
+            num.find(['e', 'E'])
+        }
+    }) {
+        Some(i) => (num[..i].to_string(), num[i..].to_string()),
+        None => (num.to_string(), String::new()),
+    };
+    let hex_body = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))
+        .map(str::to_string);
+    let counted = hex_body.clone().unwrap_or_else(|| body.clone());
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    for c in counted.chars() {
+        if c == '.' {
+            has_point = true;
+            continue;
+        }
+        if c != '0' {
+            saw_nonzero = true;
+        }
+        if saw_nonzero {
+            digits -= 1;
+        }
+    }
+    if !has_point {
+        if counted == "0" {
+            digits -= 1;
+        }
+        body.push('.');
+    }
+    while digits > 0 {
+        body.push('0');
+        digits -= 1;
+    }
+    body + &tail
+}
+
+/// `strconv.FormatFloat(f, 'b', -1, 64)`: decimal mantissa and binary exponent.
+fn float_b(a: f64) -> String {
+    let bits = a.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mant, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp - 1075)
+    };
+    format!("{mant}p{}{}", if e >= 0 { "+" } else { "-" }, e.abs())
+}
+
+/// `strconv.FormatFloat(f, 'x', prec, 64)`: `0x1.hhhhp±dd`.
+fn float_x(a: f64, prec: Option<usize>) -> String {
+    if a.is_nan() || a.is_infinite() {
+        return format_float_g(a, None, false);
+    }
+    if a == 0.0 {
+        return match prec {
+            Some(p) if p > 0 => format!("0x0.{}p+00", "0".repeat(p)),
+            _ => "0x0p+00".into(),
+        };
+    }
+    let bits = a.to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut frac = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        // subnormal: normalize
+        let shift = frac.leading_zeros() as i64 - 11;
+        frac = (frac << shift) & ((1u64 << 52) - 1);
+        exp = 1 - shift;
+    }
+    let mut e = exp - 1023;
+    let mut lead = 1u64;
+    let mut digits = 13usize;
+    if let Some(p) = prec
+        && p < 13
+    {
+        let shift = (13 - p) * 4;
+        let rem = frac & ((1u64 << shift) - 1);
+        let half = 1u64 << (shift - 1);
+        let mut q = frac >> shift;
+        if rem > half || (rem == half && q & 1 == 1) {
+            q += 1;
+        }
+        if q >> (p * 4) != 0 {
+            lead += 1;
+            q = 0;
+        }
+        frac = q;
+        digits = p;
+    }
+    if lead == 2 {
+        lead = 1;
+        e += 1;
+    }
+    let mut hex = if digits == 0 {
+        String::new()
+    } else {
+        format!("{:0width$x}", frac, width = digits)
+    };
+    if prec.is_none() {
+        while hex.ends_with('0') {
+            hex.pop();
+        }
+    } else if let Some(p) = prec
+        && p > 13
+    {
+        hex.push_str(&"0".repeat(p - 13));
+    }
+    let sign = if e >= 0 { '+' } else { '-' };
+    if hex.is_empty() {
+        format!("0x{lead}p{sign}{:02}", e.abs())
+    } else {
+        format!("0x{lead}.{hex}p{sign}{:02}", e.abs())
+    }
 }
 
 /// Go's `strconv.Quote`.
@@ -468,6 +613,13 @@ pub fn go_quote_ascii(s: &str) -> String {
     out
 }
 
+fn quote_rune_ascii(c: char) -> String {
+    let mut out = String::from("'");
+    quote_char_into(&mut out, c, '\'', true);
+    out.push('\'');
+    out
+}
+
 fn quote_rune(c: char) -> String {
     let mut out = String::from("'");
     quote_char_into(&mut out, c, '\'', false);
@@ -489,7 +641,7 @@ fn quote_char_into(out: &mut String, c: char, q: char, ascii: bool) {
         '\r' => out.push_str("\\r"),
         '\t' => out.push_str("\\t"),
         '\x0b' => out.push_str("\\v"),
-        '\u{FFFD}' => out.push('\u{FFFD}'),
+        '\u{FFFD}' if !ascii => out.push('\u{FFFD}'),
         c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
         c if (c as u32) < 0x7f => out.push(c),
         c if ascii || !is_go_printable(c) => {
@@ -513,29 +665,34 @@ pub fn is_go_printable(c: char) -> bool {
 
 fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
     if verb == 'T' {
-        pad(out, v.type_name(), sp, false);
+        if v.is_nil() {
+            pad(out, "<nil>", sp, false);
+        } else {
+            let t = v.type_name().to_string();
+            fmt_str(out, &t, 's', sp, v);
+        }
         return;
     }
     match v {
         Value::Nil => match verb {
             'v' => pad(out, "<nil>", sp, false),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, sp),
         },
         Value::Bool(b) => match verb {
             'v' | 't' => pad(out, if *b { "true" } else { "false" }, sp, false),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, sp),
         },
         Value::Int(i) | Value::Int64(i) => fmt_int(out, *i, verb, sp, v),
         Value::Float(f) => fmt_float(out, *f, verb, sp, v),
-        Value::Str(s) if sp.sharp && verb == 'v' => pad(out, &go_quote(s), sp, false),
+        Value::Str(s) if sp.sharp_v && verb == 'v' => pad(out, &go_quote(s), sp, false),
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
         Value::Object(o) => fmt_arg(out, &o.to_value(), verb, sp),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, sp),
         },
         Value::List(l) | Value::StrList(l) => {
-            if sp.sharp && verb == 'v' {
+            if sp.sharp_v && verb == 'v' {
                 out.push_str(&go_syntax(v));
                 return;
             }
@@ -549,7 +706,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
             out.push(']');
         }
         Value::Map(m) => {
-            if sp.sharp && verb == 'v' {
+            if sp.sharp_v && verb == 'v' {
                 out.push_str(&go_syntax(v));
                 return;
             }
@@ -570,7 +727,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
 /// An element of a list or map: a nil interface prints `<nil>` whatever the verb.
 fn fmt_elem(out: &mut String, v: &Value, verb: char, sp: &Spec) {
     if v.is_nil() && verb != 'T' {
-        pad(out, "<nil>", sp, false);
+        out.push_str("<nil>");
     } else {
         fmt_arg(out, v, verb, sp);
     }
@@ -636,6 +793,6 @@ fn fmt_str(out: &mut String, s: &str, verb: char, sp: &Spec, v: &Value) {
             }
             pad(out, &h, sp, false)
         }
-        _ => bad_verb(out, v, verb),
+        _ => bad_verb(out, v, verb, sp),
     }
 }

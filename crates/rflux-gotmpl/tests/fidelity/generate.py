@@ -89,6 +89,30 @@ def generated_cases():
         fn = "toYaml" if i < 140 else ("toJson" if i < 170 else ("toPrettyJson" if i < 185 else "toToml"))
         yield "generated", "%s-%03d" % (fn, i), [], "{{ %s (fromJson %s) }}" % (fn, lit) if isinstance(data, dict) else "{{ %s (fromJsonArray %s) }}" % (fn, lit)
 
+PRINTF_ARGS = ["42", "-7", "0", "3.5", "-0.25", "1e6", "1e-7", "123456.789", "\"str\"", "\"\"", "\"a\\tb\"",
+               "\"é✓\"", "true", "false", "nil", ".Values.int", ".Values.float", ".Values.big", ".Values.list",
+               ".Values.labels", ".Values.mixed", ".Values.missing", "(list 1 \"a\")", "(int64 5)", "'x'",
+               ".Values.small", ".Values.emptyList", "(splitList \",\" \"a,b\")"]
+
+def generated_printf_cases():
+    import random
+    rng = random.Random(7)
+    verbs = "vdsqfFeEgGxXotTbcU"
+    for i in range(150):
+        n = rng.randint(1, 3)
+        fmt, args = [], []
+        for _ in range(n):
+            flags = "".join(rng.sample("+- #0", rng.randint(0, 2)))
+            width = str(rng.randint(1, 12)) if rng.random() < 0.4 else ""
+            prec = "." + str(rng.randint(0, 6)) if rng.random() < 0.35 else ""
+            fmt.append("%" + flags + width + prec + rng.choice(verbs))
+            args.append(rng.choice(PRINTF_ARGS))
+        if rng.random() < 0.1:
+            args.append(rng.choice(PRINTF_ARGS))  # extra argument
+        if rng.random() < 0.1 and args:
+            args.pop()  # missing argument
+        yield "generated", "printf-%03d" % i, [], "{{ printf %s %s }}" % (json.dumps("[" + "|".join(fmt) + "]"), " ".join(args))
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -117,7 +141,7 @@ def main():
         sys.exit("values do not render: " + vj["error"])
     out = {"values": json.loads(vj["output"]), "cases": []}
     seen = set()
-    for group, name, flags, text in list(cases()) + list(generated_cases()):
+    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()):
         key = group + "/" + name
         if key in seen:
             sys.exit("duplicate case " + key)
