@@ -655,7 +655,9 @@ impl<'a> Exec<'a> {
     }
 
     fn eval_function(&mut self, dot: &Dot, pos: usize, name: &str, cmd: &Command, final_: Option<Dot>) -> R<Dot> {
-        self.at(pos, cmd);
+        // Go points at the identifier, then at each argument as it is evaluated; a bad
+        // piped value is reported at the last node visited.
+        self.at(pos, name);
         let args = &cmd.args[1..];
         // and / or short-circuit (Go 1.18+).
         if name == "and" || name == "or" {
@@ -719,7 +721,6 @@ impl<'a> Exec<'a> {
         }
         if let Some(f) = final_ {
             let ty = ty_of(args.len());
-            self.at(pos, cmd);
             // The piped value is not boxed once it left the previous command.
             argv.push(self.validate(Dot { v: f.v, boxed: false }, ty)?);
         }

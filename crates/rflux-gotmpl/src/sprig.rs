@@ -479,12 +479,13 @@ fn adler32(s: &str) -> u32 {
 }
 
 fn split_words(s: &str) -> Vec<String> {
-    // words for case conversions: split on non-alphanumerics and lower→upper transitions
+    // words for case conversions: split on connectors (spaces, '_', '-') and on case
+    // transitions; punctuation and symbols stay inside their word
     let mut words = Vec::new();
     let mut cur = String::new();
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
+        if c.is_whitespace() || c == '_' || c == '-' {
             if !cur.is_empty() {
                 words.push(std::mem::take(&mut cur));
             }

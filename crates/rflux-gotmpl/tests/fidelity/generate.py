@@ -113,6 +113,28 @@ def generated_printf_cases():
             args.pop()  # missing argument
         yield "generated", "printf-%03d" % i, [], "{{ printf %s %s }}" % (json.dumps("[" + "|".join(fmt) + "]"), " ".join(args))
 
+STRINGS = ["hello world", "Hello World", "  padded  ", "", "a", "HTTPServer", "user_id", "kebab-case-x",
+           "camelCaseWord", "ALL_CAPS_WORD", "mixed Case-and_snake", "élan vital ✓", "tab\there", "line1\nline2",
+           "x.y.z", "a,b,,c", "123abc", "ÀÉÎõü", "日本語 テキスト", "o'neil", "don't stop", "a  b   c",
+           "trailing\n", "\u00a0nbsp", "UPPER lower", "x", "ab cd ef gh ij kl mn op qr st uv wx yz"]
+UNARY = ["upper", "lower", "title", "untitle", "trim", "nospace", "snakecase", "kebabcase", "camelcase",
+         "swapcase", "initials", "quote", "squote", "b64enc", "sha256sum", "sha1sum", "adler32sum", "len",
+         "toString", "b32enc", "html", "js", "urlquery", "toJson", "toYaml", "sortAlpha", "toStrings", "splitList \" \"",
+         "trimSuffix \"d\"", "trimPrefix \"h\"", "trimAll \" x\"", "repeat 2", "trunc 5", "trunc -3",
+         "abbrev 7", "indent 2", "nindent 1", "wrap 6", "substr 1 4", "replace \" \" \"_\"", "contains \"o\"",
+         "hasPrefix \"a\"", "hasSuffix \"d\"", "regexReplaceAll \"[aeiou]\" \"_\"", "regexFind \"[A-Z]+\"",
+         "regexFindAll \"\\\\w+\" 2", "regexMatch \"^[a-z ]+$\"", "plural \"one\" \"many\" | printf \"%s\"",
+         "split \" \"", "cat \"!\"", "printf \"%q|%x|%5.3s|%-8v|\"", "print", "quote | squote"]
+
+def generated_string_cases():
+    import random
+    rng = random.Random(99)
+    for i in range(160):
+        val = rng.choice(STRINGS)
+        chain = [rng.choice(UNARY) for _ in range(rng.randint(1, 2))]
+        text = "{{ %s | %s }}" % (json.dumps(val), " | ".join(chain))
+        yield "generated", "strings-%03d" % i, [], text
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -141,7 +163,7 @@ def main():
         sys.exit("values do not render: " + vj["error"])
     out = {"values": json.loads(vj["output"]), "cases": []}
     seen = set()
-    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()):
+    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases()):
         key = group + "/" + name
         if key in seen:
             sys.exit("duplicate case " + key)
