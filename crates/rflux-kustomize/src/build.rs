@@ -19,6 +19,8 @@ struct Ctx {
     stack: Vec<PathBuf>,
     /// Vars declared anywhere in the build.
     vars: Vec<vars::Var>,
+    /// Field specs from `configurations` files seen so far.
+    config: crate::config::Config,
 }
 
 /// Builds the kustomization in `dir`; every file must be inside `root`.
@@ -27,6 +29,7 @@ pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
         root: Root::new(root)?,
         stack: Vec::new(),
         vars: Vec::new(),
+        config: crate::config::Config::default(),
     };
     let dir = ctx.root.check_inside(dir)?;
     let k = load_kustomization(&dir)?;
@@ -45,8 +48,9 @@ pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
             r.set_name(&name);
         }
     }
-    nameref::fix(&mut resources);
-    vars::resolve(&ctx.vars, &mut resources).map_err(|m| Error::entry(&k.path, "vars", m))?;
+    nameref::fix(&mut resources, &ctx.config.name_references);
+    vars::resolve(&ctx.vars, &ctx.config.var_references, &mut resources)
+        .map_err(|m| Error::entry(&k.path, "vars", m))?;
     sort(&k, &mut resources)?;
     build_metadata(&k, &mut resources)?;
     Ok(resources.into_iter().map(|r| r.obj).collect())
@@ -278,6 +282,7 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
     for entry in k.strings("crds")? {
         ctx.root.resolve(&k.path, &k.dir, "crds", &entry)?;
     }
+    crate::config::read(k, &ctx.root, &mut ctx.config)?;
     generator::run(k, &ctx.root, resources)?;
     transform(ctx, k, resources)?;
     ctx.vars.extend(vars::read(k)?);
@@ -297,6 +302,7 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
     prefix::apply(resources, &prefix_s, &suffix_s);
     let common = k.string_map("commonLabels")?;
     labels::apply(resources, &common, true, true);
+    labels::apply_custom(resources, &common, &ctx.config.common_labels);
     for entry in k.objects("labels")? {
         let pairs = entry
             .get("pairs")
@@ -335,6 +341,7 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
     }
     let annos = k.string_map("commonAnnotations")?;
     annotations::apply(resources, &annos);
+    annotations::apply_custom(resources, &annos, &ctx.config.common_annotations);
     patch::run_json6902(k, &ctx.root, resources)?;
     for entry in k.objects("replicas")? {
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("");

@@ -12,6 +12,7 @@
 //! remote resources and Helm chart inflation are refused with an error naming the entry.
 
 mod build;
+mod config;
 mod error;
 mod fieldpath;
 mod fs;

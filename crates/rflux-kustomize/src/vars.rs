@@ -153,7 +153,11 @@ fn substitute(v: &mut Value, values: &[(String, Value)]) {
     }
 }
 
-pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), String> {
+pub(crate) fn resolve(
+    vars: &[Var],
+    custom: &[crate::config::FieldSpec],
+    resources: &mut [Resource],
+) -> Result<(), String> {
     if vars.is_empty() {
         return Ok(());
     }
@@ -201,6 +205,13 @@ pub(crate) fn resolve(vars: &[Var], resources: &mut [Resource]) -> Result<(), St
                 .iter()
                 .filter(|(k, _)| *k == kind)
                 .map(|(_, p)| (*p).to_string()),
+        );
+        let gvk = r.gvk();
+        paths.extend(
+            custom
+                .iter()
+                .filter(|f| f.applies(&gvk))
+                .map(|f| f.path.replace("[]", "")),
         );
         for p in paths {
             crate::fieldpath::visit_str(&mut r.obj, &p, false, &mut |v| substitute(v, &values));

@@ -50,3 +50,21 @@ pub(crate) fn apply(resources: &mut [Resource], pairs: &[(String, String)]) {
         }
     }
 }
+
+/// Applies annotations at user field specs (`configurations`).
+pub(crate) fn apply_custom(
+    resources: &mut [Resource],
+    pairs: &[(String, String)],
+    fields: &[crate::config::FieldSpec],
+) {
+    if pairs.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut() {
+        let gvk = r.gvk();
+        for f in fields.iter().filter(|f| f.applies(&gvk)) {
+            let path = f.path.replace("[]", "");
+            fieldpath::visit_str(&mut r.obj, &path, f.create, &mut |v| set_all(v, pairs));
+        }
+    }
+}

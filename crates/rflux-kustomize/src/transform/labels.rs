@@ -132,25 +132,15 @@ pub(crate) fn apply(resources: &mut [Resource], pairs: &[(String, String)], sele
     }
 }
 
-/// A user field spec (`labels[].fields`): where else to put the labels.
-pub(crate) struct CustomField {
-    pub(crate) group: Option<String>,
-    pub(crate) version: Option<String>,
-    pub(crate) kind: Option<String>,
-    pub(crate) path: String,
-    pub(crate) create: bool,
-}
+pub(crate) use crate::config::FieldSpec as CustomField;
 
 /// Applies labels at user field specs.
 pub(crate) fn apply_custom(resources: &mut [Resource], pairs: &[(String, String)], fields: &[CustomField]) {
     for r in resources.iter_mut() {
         let gvk = r.gvk();
         for f in fields {
-            let applies = f.kind.as_ref().is_none_or(|k| *k == gvk.kind)
-                && f.group.as_ref().is_none_or(|g| *g == gvk.group)
-                && f.version.as_ref().is_none_or(|v| *v == gvk.version);
-            if applies {
-                apply_spec(r, &f.path, f.create, pairs);
+            if f.applies(&gvk) {
+                apply_spec(r, &f.path.replace("[]", ""), f.create, pairs);
             }
         }
     }

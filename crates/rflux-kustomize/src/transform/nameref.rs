@@ -194,7 +194,7 @@ struct Candidate {
 }
 
 /// Fixes every name reference in `resources`.
-pub(crate) fn fix(resources: &mut [Resource]) {
+pub(crate) fn fix(resources: &mut [Resource], custom: &[crate::config::NameReference]) {
     let candidates: Vec<Candidate> = resources
         .iter()
         .map(|r| {
@@ -247,6 +247,13 @@ pub(crate) fn fix(resources: &mut [Resource]) {
                     format!("{pod}/{parent}")
                 };
                 update_at(&mut r.obj, &path, field, referral, false, &candidates, &ctx);
+            }
+        }
+        let gvk = r.gvk();
+        for reference in custom {
+            for spec in reference.specs.iter().filter(|s| s.applies(&gvk)) {
+                let (parent, field) = spec.parent_and_field();
+                update_at(&mut r.obj, &parent, &field, &reference.kind, false, &candidates, &ctx);
             }
         }
         for (referral, site) in OTHER_REFS {

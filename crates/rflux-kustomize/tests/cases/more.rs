@@ -334,4 +334,34 @@ pub fn all(v: &mut Vec<Case>) {
             ("r.yaml", "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.local}\nspec:\n  group: local\n---\napiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.svc}\nspec:\n  service: {name: s}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\nspec:\n  conversion:\n    strategy: Webhook\n    webhook:\n      clientConfig:\n        service: {name: conv, namespace: old}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: xs.example.com}\nspec:\n  conversion:\n    strategy: Webhook\n    webhook:\n      clientConfig:\n        service: {name: conv}\n"),
         ],
     ));
+    let hr = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n  interval: 5m\n  chart:\n    spec:\n      chart: podinfo\n  valuesFrom:\n  - kind: ConfigMap\n    name: podinfo-values\n  - kind: Secret\n    name: podinfo-secret\n    valuesKey: v\n  template:\n    metadata:\n      labels: {}\n";
+    v.push(case(
+        "configurations-flux-values-from",
+        &[
+            ("kustomization.yaml", "namespace: apps\nresources: [hr.yaml]\nconfigMapGenerator:\n- name: podinfo-values\n  files: [values.yaml=values.yaml]\nsecretGenerator:\n- name: podinfo-secret\n  literals: [v=secret]\nconfigurations: [kustomizeconfig.yaml]\n"),
+            ("hr.yaml", hr),
+            ("values.yaml", "replicaCount: 2\n"),
+            ("kustomizeconfig.yaml", "nameReference:\n- kind: ConfigMap\n  version: v1\n  fieldSpecs:\n  - path: spec/valuesFrom/name\n    kind: HelmRelease\n- kind: Secret\n  version: v1\n  fieldSpecs:\n  - path: spec/valuesFrom/name\n    kind: HelmRelease\n"),
+        ],
+    ));
+    v.push(case(
+        "configurations-in-base-used-by-overlay",
+        &[
+            ("base/kustomization.yaml", "resources: [hr.yaml]\nconfigurations: [cfg.yaml]\n"),
+            ("base/hr.yaml", hr),
+            ("base/cfg.yaml", "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - path: spec/valuesFrom[]/name\n    kind: HelmRelease\ncommonLabels:\n- path: spec/template/metadata/labels\n  kind: HelmRelease\n  create: true\ncommonAnnotations:\n- path: spec/chart/metadata/annotations\n  kind: HelmRelease\n  create: true\n"),
+            ("overlay/kustomization.yaml", "resources: [../base]\nnamePrefix: o-\ncommonLabels:\n  env: prod\ncommonAnnotations:\n  team: t\nconfigMapGenerator:\n- name: podinfo-values\n  literals: [x=y]\n"),
+        ],
+    ));
+    if let Some(c) = v.last_mut() {
+        c.dir = "overlay".into();
+    }
+    v.push(case(
+        "configurations-var-reference",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\nconfigurations: [cfg.yaml]\nvars:\n- name: NS\n  objref: {kind: ConfigMap, name: c, apiVersion: v1}\n  fieldref: {fieldPath: data.ns}\n"),
+            ("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  ns: prod\n---\napiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  target: ns-$(NS)\n"),
+            ("cfg.yaml", "varReference:\n- path: spec/target\n  kind: Thing\n"),
+        ],
+    ));
 }
