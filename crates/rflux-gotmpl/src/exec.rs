@@ -600,8 +600,8 @@ impl<'a> Exec<'a> {
             | Arg::Ident { .. }
             | Arg::Chain { .. }
             | Arg::Dot(_) => {
+                // Errors point at the last node visited while evaluating the argument.
                 let d = self.eval_arg_value(dot, a)?;
-                self.at(a.pos(), a);
                 return self.validate(d, ty);
             }
             _ => {}
@@ -724,14 +724,19 @@ impl<'a> Exec<'a> {
             // The piped value is not boxed once it left the previous command.
             argv.push(self.validate(Dot { v: f.v, boxed: false }, ty)?);
         }
-        self.at(pos, cmd);
+        // After a successful call Go's current node stays at the last argument.
+        let after_args = self.at.clone();
         let f = func.f.clone();
-        let saved_at = self.at.clone();
         let r = f(self, argv);
-        self.at = saved_at;
         match r {
-            Ok(v) => Ok(Dot { v, boxed: false }),
-            Err(e) => self.err(format!("error calling {name}: {e}")),
+            Ok(v) => {
+                self.at = after_args;
+                Ok(Dot { v, boxed: false })
+            }
+            Err(e) => {
+                self.at(pos, cmd);
+                self.err(format!("error calling {name}: {e}"))
+            }
         }
     }
 }

@@ -33,6 +33,7 @@
 mod aes;
 mod ast;
 mod builtins;
+mod decimal;
 mod error;
 mod exec;
 mod func;

@@ -114,7 +114,9 @@ fn strslice(v: &Value) -> Vec<String> {
 fn list_of(v: &Value, what: &str) -> Result<Vec<Value>, String> {
     match v.as_list() {
         Some(l) => Ok(l.to_vec()),
-        None => Err(format!("Cannot {what} on type {}", v.type_name())),
+        // reflect.TypeOf(nil).Kind() dereferences a nil type
+        None if v.is_nil() => Err("runtime error: invalid memory address or nil pointer dereference".into()),
+        None => Err(format!("Cannot {what} on type {}", v.kind_name())),
     }
 }
 
@@ -1210,32 +1212,61 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "addf",
-        func(&[], Some(Any), |_, a| Ok(Value::Float(a.iter().map(to_f64).sum()))),
+        func(&[], Some(Any), |_, a| {
+            let v: Vec<f64> = a.iter().map(to_f64).collect();
+            Ok(Value::Float(crate::decimal::fold(
+                0.0,
+                &v,
+                |x, y| Ok(x.add(y)),
+                |x, y| x + y,
+            )?))
+        }),
     );
     add(
         "add1f",
-        func(&[Any], None, |_, a| Ok(Value::Float(to_f64(&a[0]) + 1.0))),
+        func(&[Any], None, |_, a| {
+            Ok(Value::Float(crate::decimal::fold(
+                to_f64(&a[0]),
+                &[1.0],
+                |x, y| Ok(x.add(y)),
+                |x, y| x + y,
+            )?))
+        }),
     );
     add(
         "subf",
         func(&[Any], Some(Any), |_, a| {
-            Ok(Value::Float(
-                a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x - y),
-            ))
+            let v: Vec<f64> = a[1..].iter().map(to_f64).collect();
+            Ok(Value::Float(crate::decimal::fold(
+                to_f64(&a[0]),
+                &v,
+                |x, y| Ok(x.sub(y)),
+                |x, y| x - y,
+            )?))
         }),
     );
     add(
         "mulf",
         func(&[Any], Some(Any), |_, a| {
-            Ok(Value::Float(a.iter().map(to_f64).product()))
+            let v: Vec<f64> = a[1..].iter().map(to_f64).collect();
+            Ok(Value::Float(crate::decimal::fold(
+                to_f64(&a[0]),
+                &v,
+                |x, y| Ok(x.mul(y)),
+                |x, y| x * y,
+            )?))
         }),
     );
     add(
         "divf",
         func(&[Any], Some(Any), |_, a| {
-            Ok(Value::Float(
-                a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x / y),
-            ))
+            let v: Vec<f64> = a[1..].iter().map(to_f64).collect();
+            Ok(Value::Float(crate::decimal::fold(
+                to_f64(&a[0]),
+                &v,
+                |x, y| x.div(y),
+                |x, y| x / y,
+            )?))
         }),
     );
     add(
@@ -1418,7 +1449,10 @@ pub fn register(m: &mut FuncMap) {
             for l in &a {
                 match l.as_list() {
                     Some(items) => out.extend(items.iter().cloned()),
-                    None => return Err(format!("Cannot concat type {} as list", l.type_name())),
+                    None if l.is_nil() => {
+                        return Err("runtime error: invalid memory address or nil pointer dereference".into());
+                    }
+                    None => return Err(format!("Cannot concat type {} as list", l.kind_name())),
                 }
             }
             Ok(Value::list(out))

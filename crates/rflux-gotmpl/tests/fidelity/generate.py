@@ -135,6 +135,26 @@ def generated_string_cases():
         text = "{{ %s | %s }}" % (json.dumps(val), " | ".join(chain))
         yield "generated", "strings-%03d" % i, [], text
 
+OPERANDS = ["1", "2", "-3", "0", "1.5", "2.0", "\"a\"", "\"b\"", "\"\"", "true", "false", "nil",
+            ".Values.int", ".Values.float", ".Values.zero", ".Values.str", ".Values.missing", ".Values.list",
+            ".Values.labels", "(int64 2)", "(add 1 1)", "(len \"ab\")", "(list 1)", "(dict)", "(float64 2)",
+            "\"10\"", "(atoi \"7\")", ".Values.boolT", ".Values.emptyList", "'a'"]
+FUNCS2 = ["eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "div", "mod", "max", "min", "addf", "subf",
+          "mulf", "divf", "default", "coalesce", "ternary \"y\" \"n\"", "and", "or", "list", "has", "without",
+          "append", "prepend", "concat", "index", "slice", "dict", "pick", "omit", "hasKey", "get", "merge",
+          "until", "untilStep 1", "first", "last", "rest", "initial", "uniq", "compact", "reverse", "toString",
+          "int", "int64", "float64", "empty", "kindOf", "typeOf", "toJson", "quote", "cat", "print", "len",
+          "not", "deepEqual", "floor", "ceil", "round", "atoi", "trunc", "repeat", "join \",\"", "sortAlpha",
+          "keys", "values", "splitList \",\"", "semverCompare \">=1.0.0\"", "b64enc", "upper", "printf \"%v\""]
+
+def generated_call_cases():
+    import random
+    rng = random.Random(4242)
+    for i in range(220):
+        fn = rng.choice(FUNCS2)
+        args = " ".join(rng.choice(OPERANDS) for _ in range(rng.randint(1, 3)))
+        yield "generated", "call-%03d" % i, [], "{{ %s %s }}" % (fn, args)
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -163,7 +183,7 @@ def main():
         sys.exit("values do not render: " + vj["error"])
     out = {"values": json.loads(vj["output"]), "cases": []}
     seen = set()
-    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases()):
+    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases()) + list(generated_call_cases()):
         key = group + "/" + name
         if key in seen:
             sys.exit("duplicate case " + key)
