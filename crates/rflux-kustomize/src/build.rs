@@ -284,6 +284,7 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
     }
     crate::config::read(k, &ctx.root, &mut ctx.config)?;
     generator::run(k, &ctx.root, resources)?;
+    crate::plugins::run_generators(k, &ctx.root, resources)?;
     transform(ctx, k, resources)?;
     ctx.vars.extend(vars::read(k)?);
     Ok(())
@@ -343,6 +344,15 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
     annotations::apply(resources, &annos);
     annotations::apply_custom(resources, &annos, &ctx.config.common_annotations);
     patch::run_json6902(k, &ctx.root, resources)?;
+    run_replicas(k, resources)?;
+    run_images(k, resources)?;
+    replacements::run(k, &ctx.root, resources)?;
+    crate::plugins::run_transformers(k, &ctx.root, resources)?;
+    Ok(())
+}
+
+/// `replicas:`.
+pub(crate) fn run_replicas(k: &Kustomization, resources: &mut [Resource]) -> Result<(), Error> {
     for entry in k.objects("replicas")? {
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
         let count = entry.get("count").cloned().unwrap_or(Value::Null);
@@ -355,6 +365,11 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
         }
         replicas::apply(resources, name, &count);
     }
+    Ok(())
+}
+
+/// `images:`.
+pub(crate) fn run_images(k: &Kustomization, resources: &mut [Resource]) -> Result<(), Error> {
     for entry in k.objects("images")? {
         for key in ["name", "newName", "newTag", "digest"] {
             if let Some(v) = entry.get(key)
@@ -380,6 +395,5 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
         }
         images::apply(resources, &rule);
     }
-    replacements::run(k, &ctx.root, resources)?;
     Ok(())
 }

@@ -102,7 +102,7 @@ impl Kustomization {
                 ));
             }
         }
-        for refused in ["generators", "transformers", "validators", "openapi"] {
+        for refused in ["validators", "openapi"] {
             if raw
                 .get(refused)
                 .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))

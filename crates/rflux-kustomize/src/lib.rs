@@ -20,6 +20,7 @@ mod generator;
 mod kustomization;
 mod order;
 mod patch;
+mod plugins;
 mod replacements;
 mod resource;
 mod transform;

@@ -364,4 +364,58 @@ pub fn all(v: &mut Vec<Case>) {
             ("cfg.yaml", "varReference:\n- path: spec/target\n  kind: Thing\n"),
         ],
     ));
+    let tr: &[(&str, &str)] = &[
+        (
+            "transformer-labels",
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  team: t\nfieldSpecs:\n- path: metadata/labels\n  create: true\n- path: spec/template/metadata/labels\n  kind: Deployment\n  create: true\n",
+        ),
+        (
+            "transformer-annotations",
+            "apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata:\n  name: a\nannotations:\n  note: x\nfieldSpecs:\n- path: metadata/annotations\n  create: true\n",
+        ),
+        (
+            "transformer-prefix-suffix",
+            "apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: p\nprefix: pre-\nsuffix: -suf\nfieldSpecs:\n- path: metadata/name\n",
+        ),
+        (
+            "transformer-namespace",
+            "apiVersion: builtin\nkind: NamespaceTransformer\nmetadata:\n  name: n\n  namespace: tns\nfieldSpecs:\n- path: metadata/namespace\n  create: true\n",
+        ),
+        (
+            "transformer-patch",
+            "apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: p\ntarget:\n  kind: Deployment\npatch: |-\n  - op: replace\n    path: /spec/replicas\n    value: 6\n",
+        ),
+        (
+            "transformer-images-replicas",
+            "apiVersion: builtin\nkind: ImageTagTransformer\nmetadata:\n  name: i\nimageTag:\n  name: nginx\n  newTag: t2\n---\napiVersion: builtin\nkind: ReplicaCountTransformer\nmetadata:\n  name: r\nreplica:\n  name: web\n  count: 8\nfieldSpecs:\n- path: spec/replicas\n  kind: Deployment\n  create: true\n",
+        ),
+        (
+            "transformer-smp-json",
+            "apiVersion: builtin\nkind: PatchStrategicMergeTransformer\nmetadata:\n  name: s\npaths:\n- p.yaml\n---\napiVersion: builtin\nkind: PatchJson6902Transformer\nmetadata:\n  name: j\ntarget:\n  group: apps\n  version: v1\n  kind: Deployment\n  name: web\njsonOp: '[{\"op\": \"add\", \"path\": \"/metadata/annotations/j\", \"value\": \"1\"}]'\n",
+        ),
+        (
+            "transformer-replacement",
+            "apiVersion: builtin\nkind: ReplacementTransformer\nmetadata:\n  name: r\nreplacements:\n- source:\n    kind: Service\n    name: web\n  targets:\n  - select:\n      kind: ConfigMap\n    fieldPaths: [data.svc]\n    options:\n      create: true\n",
+        ),
+    ];
+    for (name, config) in tr {
+        let mut files: Vec<(&str, &str)> = objects::BASE.to_vec();
+        files.push((
+            "kustomization.yaml",
+            "resources: [deploy.yaml, svc.yaml, cm.yaml]\nnamePrefix: k-\ntransformers: [t.yaml]\n",
+        ));
+        files.push(("t.yaml", config));
+        files.push((
+            "p.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n",
+        ));
+        v.push(case(name, &files));
+    }
+    v.push(case(
+        "generator-plugins",
+        &[
+            ("kustomization.yaml", "generators: [g.yaml]\nnamespace: g\n"),
+            ("g.yaml", "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: gcm\nliterals: [a=b]\n---\napiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: gsec\n  namespace: other\nliterals: [c=d]\ntype: Opaque\n"),
+        ],
+    ));
 }
