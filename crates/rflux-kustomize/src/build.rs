@@ -94,7 +94,33 @@ fn build_metadata(k: &Kustomization, resources: &mut [Resource]) -> Result<(), E
                 )];
                 labels::apply(resources, &pairs, false, false);
             }
-            "originAnnotations" | "transformerAnnotations" => {}
+            "originAnnotations" => {
+                for r in resources.iter_mut() {
+                    let text = match &r.origin {
+                        Some(crate::resource::Origin::File(p)) => {
+                            format!("path: {}\n", relative(&k.dir, p))
+                        }
+                        Some(crate::resource::Origin::Generator(p, kind)) => format!(
+                            "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n",
+                            relative(&k.dir, p)
+                        ),
+                        None => continue,
+                    };
+                    let md = r.metadata_mut();
+                    let annos = md
+                        .entry("annotations")
+                        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                    crate::resource::ensure_object(annos)
+                        .insert("config.kubernetes.io/origin".into(), Value::String(text));
+                }
+            }
+            "transformerAnnotations" => {
+                return Err(Error::entry(
+                    &k.path,
+                    "buildMetadata: transformerAnnotations",
+                    "transformerAnnotations are not supported by rflux's kustomize",
+                ));
+            }
             other => {
                 return Err(Error::entry(
                     &k.path,
@@ -136,11 +162,15 @@ fn load_file(k: &Kustomization, entry: &str, path: &Path) -> Result<Vec<Resource
                     && let Some(Value::Array(items)) = m.get("items")
                 {
                     for item in items {
-                        out.push(check_object(k, &what, path, item.clone())?);
+                        let mut r = check_object(k, &what, path, item.clone())?;
+                        r.origin = Some(crate::resource::Origin::File(path.to_path_buf()));
+                        out.push(r);
                     }
                     continue;
                 }
-                out.push(check_object(k, &what, path, doc)?);
+                let mut r = check_object(k, &what, path, doc)?;
+                r.origin = Some(crate::resource::Origin::File(path.to_path_buf()));
+                out.push(r);
             }
             _ => {
                 return Err(Error::entry(
@@ -396,4 +426,19 @@ pub(crate) fn run_images(k: &Kustomization, resources: &mut [Resource]) -> Resul
         images::apply(resources, &rule);
     }
     Ok(())
+}
+
+/// `to` relative to the directory `from` (both canonical), with `..` where needed.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to_c: Vec<_> = to.components().collect();
+    let common = from.iter().zip(to_c.iter()).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = Vec::new();
+    for _ in common..from.len() {
+        parts.push("..".into());
+    }
+    for c in &to_c[common..] {
+        parts.push(c.as_os_str().to_string_lossy().to_string());
+    }
+    parts.join("/")
 }

@@ -324,6 +324,14 @@ fn generate_one(
         obj.insert("immutable".into(), Value::Bool(true));
     }
     let mut generated = Resource::new(Value::Object(obj));
+    generated.origin = Some(crate::resource::Origin::Generator(
+        k.path.clone(),
+        if kind == "Secret" {
+            "SecretGenerator"
+        } else {
+            "ConfigMapGenerator"
+        },
+    ));
     generated.needs_hash = !options.disable_hash;
     generated.behavior = Some(behavior.clone());
 

@@ -58,6 +58,17 @@ pub(crate) struct Resource {
     /// the referral a name reference means).
     pub(crate) prefixes: Vec<String>,
     pub(crate) suffixes: Vec<String>,
+    /// Where the object came from (for `buildMetadata: [originAnnotations]`).
+    pub(crate) origin: Option<Origin>,
+}
+
+/// Where an object came from.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// A resource file.
+    File(std::path::PathBuf),
+    /// A generator of a kustomization (`ConfigMapGenerator`, `SecretGenerator`).
+    Generator(std::path::PathBuf, &'static str),
 }
 
 impl Resource {
@@ -69,6 +80,7 @@ impl Resource {
             behavior: None,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            origin: None,
         }
     }
 

@@ -418,4 +418,14 @@ pub fn all(v: &mut Vec<Case>) {
             ("g.yaml", "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: gcm\nliterals: [a=b]\n---\napiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: gsec\n  namespace: other\nliterals: [c=d]\ntype: Opaque\n"),
         ],
     ));
+    v.push(dirs(
+        "build-metadata-origin",
+        "ov",
+        &[
+            ("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"),
+            ("base/kustomization.yaml", "resources: [cm.yaml]\nconfigMapGenerator:\n- name: g\n  literals: [a=b]\n"),
+            ("ov/kustomization.yaml", "resources: [../base, s.yaml]\nbuildMetadata: [originAnnotations, managedByLabel]\nsecretGenerator:\n- name: s2\n  literals: [a=b]\nnamePrefix: p-\n"),
+            ("ov/s.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    keep: me\n"),
+        ],
+    ));
 }
