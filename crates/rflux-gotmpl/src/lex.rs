@@ -42,6 +42,8 @@ pub enum Tok {
     Declare,
     /// `,`
     Comma,
+    /// A lexical error (Go's lexer emits it as a token; the parser reports it when reached).
+    Error(String),
     /// Any other printable ASCII character (the parser rejects it in context).
     Punct(char),
     /// Keyword: if, else, end, range, with, define, template, block, break, continue.
@@ -81,15 +83,20 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// Split `src` into tokens. The result always ends with [`Tok::Eof`] unless an error occurs.
-pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
+pub fn lex(src: &str) -> Vec<Token> {
     let mut lx = Lexer {
         src,
         b: src.as_bytes(),
         pos: 0,
         out: Vec::new(),
     };
-    lx.run()?;
-    Ok(lx.out)
+    if let Err(e) = lx.run() {
+        lx.out.push(Token {
+            tok: Tok::Error(e.msg),
+            pos: e.pos,
+        });
+    }
+    lx.out
 }
 
 struct Lexer<'a> {
@@ -246,7 +253,13 @@ impl Lexer<'_> {
                 '\'' => self.lex_char(start)?,
                 '$' => {
                     self.pos += 1;
-                    self.scan_word();
+                    if !self.at_terminator() {
+                        self.scan_word();
+                        if !self.at_terminator() {
+                            let n = self.src[self.pos..].chars().next().unwrap_or(' ');
+                            return self.err(start, format!("bad character {}", go_unicode(n)));
+                        }
+                    }
                     let name = self.src[start..self.pos].to_string();
                     self.push(Tok::Variable(name), start);
                 }
@@ -254,14 +267,19 @@ impl Lexer<'_> {
                     let next = self.src[start + 1..].chars().next();
                     if next.is_some_and(|d| d.is_ascii_digit()) {
                         self.lex_number(start)?;
-                    } else if next.is_some_and(is_alnum) {
-                        self.pos += 1;
-                        self.scan_word();
-                        let name = self.src[start + 1..self.pos].to_string();
-                        self.push(Tok::Field(name), start);
                     } else {
                         self.pos += 1;
-                        self.push(Tok::Dot, start);
+                        if self.at_terminator() {
+                            self.push(Tok::Dot, start);
+                        } else {
+                            self.scan_word();
+                            if !self.at_terminator() {
+                                let n = self.src[self.pos..].chars().next().unwrap_or(' ');
+                                return self.err(start, format!("bad character {}", go_unicode(n)));
+                            }
+                            let name = self.src[start + 1..self.pos].to_string();
+                            self.push(Tok::Field(name), start);
+                        }
                     }
                 }
                 '+' | '-' | '0'..='9' => self.lex_number(start)?,
@@ -280,11 +298,9 @@ impl Lexer<'_> {
                         Tok::Ident(word.to_string())
                     };
                     // Go: a word must be followed by a delimiter-like character.
-                    if let Some(n) = self.src[self.pos..].chars().next()
-                        && !(is_space(n as u8) && n.is_ascii()
-                            || matches!(n, '.' | ',' | '|' | ':' | ')' | '(' | '}' | '='))
-                    {
-                        return self.err(start, format!("bad character {n:?}"));
+                    if !self.at_terminator() {
+                        let n = self.src[self.pos..].chars().next().unwrap_or(' ');
+                        return self.err(start, format!("bad character {}", go_unicode(n)));
                     }
                     self.push(tok, start);
                 }
@@ -299,6 +315,16 @@ impl Lexer<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Go's `atTerminator`: what may follow a word, variable or field.
+    fn at_terminator(&self) -> bool {
+        match self.src[self.pos..].chars().next() {
+            None => true,
+            Some(c) if c.is_ascii() && is_space(c as u8) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            Some(_) => self.src[self.pos..].starts_with("}}"),
         }
     }
 
@@ -359,29 +385,55 @@ impl Lexer<'_> {
         Ok(())
     }
 
+    /// Go's `scanNumber`: sign, base prefix, digits, fraction, exponent, imaginary `i`;
+    /// an alphanumeric right after the number is a syntax error that includes it.
     fn lex_number(&mut self, start: usize) -> Result<(), LexError> {
+        let b = self.b;
         let mut p = start;
-        if matches!(self.b.get(p), Some(b'+' | b'-')) {
-            p += 1;
-        }
-        while let Some(&c) = self.b.get(p) {
-            let sign_after_exp =
-                (c == b'+' || c == b'-') && matches!(self.b.get(p - 1), Some(b'e' | b'E' | b'p' | b'P'));
-            if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || sign_after_exp {
-                p += 1;
+        let accept = |p: &mut usize, set: &[u8]| -> bool {
+            if b.get(*p).is_some_and(|c| set.contains(c)) {
+                *p += 1;
+                true
             } else {
-                break;
+                false
+            }
+        };
+        let accept_run = |p: &mut usize, set: &[u8]| {
+            while b.get(*p).is_some_and(|c| set.contains(c)) {
+                *p += 1;
+            }
+        };
+        accept(&mut p, b"+-");
+        let mut digits: &[u8] = b"0123456789_";
+        if accept(&mut p, b"0") {
+            if accept(&mut p, b"xX") {
+                digits = b"0123456789abcdefABCDEF_";
+            } else if accept(&mut p, b"oO") {
+                digits = b"01234567_";
+            } else if accept(&mut p, b"bB") {
+                digits = b"01_";
             }
         }
-        let text = &self.src[start..p];
-        if crate::parse::parse_number(text).is_err()
-            && !text.contains(['.', 'e', 'E', 'x', 'X', 'p', 'P', '_', 'o', 'O', 'b', 'B'])
+        accept_run(&mut p, digits);
+        if accept(&mut p, b".") {
+            accept_run(&mut p, digits);
+        }
+        if digits.len() == 11 && accept(&mut p, b"eE") {
+            accept(&mut p, b"+-");
+            accept_run(&mut p, b"0123456789_");
+        }
+        if digits.len() == 23 && accept(&mut p, b"pP") {
+            accept(&mut p, b"+-");
+            accept_run(&mut p, b"0123456789_");
+        }
+        accept(&mut p, b"i");
+        if let Some(c) = self.src[p..].chars().next()
+            && is_alnum(c)
         {
-            return self.err(start, format!("bad number syntax: {text:?}"));
+            let end = p + c.len_utf8();
+            return self.err(start, format!("bad number syntax: {:?}", &self.src[start..end]));
         }
-        if text == "+" || text == "-" {
-            return self.err(start, format!("bad number syntax: {:?}", text));
-        }
+        let text = &self.src[start..p];
         self.pos = p;
         self.push(Tok::Number(text.to_string()), start);
         Ok(())

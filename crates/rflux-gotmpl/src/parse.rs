@@ -57,9 +57,7 @@ fn line_of(src: &str, pos: usize) -> usize {
 /// Parse `text` as template `name`. Returns the main tree followed by the defined ones.
 pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Vec<Tree>, ParseError> {
     let src: Arc<str> = Arc::from(text);
-    let toks = lex(text).map_err(|e| ParseError {
-        msg: format!("template: {}:{}: {}", name, line_of(text, e.pos), e.msg),
-    })?;
+    let toks = lex(text);
     let mut p = Parser {
         name: name.to_string(),
         src: src.clone(),
@@ -67,6 +65,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         i: 0,
         vars: vec!["$".to_string()],
         range_depth: 0,
+        action_line: None,
         has_func,
         defs: Vec::new(),
     };
@@ -88,6 +87,8 @@ struct Parser<'a> {
     i: usize,
     vars: Vec<String>,
     range_depth: usize,
+    /// Line where the current action started (for lexical errors inside it).
+    action_line: Option<usize>,
     has_func: &'a dyn Fn(&str) -> bool,
     defs: Vec<Tree>,
 }
@@ -112,7 +113,8 @@ fn desc(t: &Tok) -> String {
         Tok::Ident(s) => q(s),
         Tok::Field(s) => q(&format!(".{s}")),
         Tok::Variable(s) => q(s),
-        Tok::Dot => q("."),
+        Tok::Dot => "<.>".to_string(),
+        Tok::Error(m) => m.clone(),
         Tok::Str { quoted, .. } => q(quoted),
         Tok::Char { text, .. } => q(text),
         Tok::Number(s) => q(s),
@@ -167,6 +169,14 @@ impl Parser<'_> {
     }
 
     fn unexpected<T>(&self, t: &Token, context: &str) -> Result<T, ParseError> {
+        if let Tok::Error(msg) = &t.tok {
+            let line = line_of(&self.src, t.pos);
+            let extra = match self.action_line {
+                Some(l) if l != line => format!(" in action started at {}:{}", self.name, l),
+                _ => String::new(),
+            };
+            return self.err(t.pos, format!("{msg}{extra}"));
+        }
         self.err(t.pos, format!("unexpected {} in {}", desc(&t.tok), context))
     }
 
@@ -265,7 +275,12 @@ impl Parser<'_> {
         let t = self.next_non_space();
         match t.tok {
             Tok::Text(s) => Ok(Item::Node(Node::Text(s))),
-            Tok::LeftDelim => self.action(),
+            Tok::LeftDelim => {
+                self.action_line = Some(line_of(&self.src, t.pos));
+                let r = self.action();
+                self.action_line = None;
+                r
+            }
             _ => self.unexpected(&t, "input"),
         }
     }
@@ -634,7 +649,8 @@ enum Item {
 /// Parse a Go number literal the way `text/template/parse` does; `Err` is Go's message.
 pub fn parse_number(text: &str) -> Result<Number, String> {
     let n = parse_number_inner(text).ok_or_else(|| format!("illegal number syntax: {text:?}"))?;
-    if n.int.is_none() && n.float.is_some() && !text.contains(['.', 'e', 'E', 'p', 'P']) {
+    let fits_u64 = text.trim_start_matches('+').replace('_', "").parse::<u64>().is_ok();
+    if n.int.is_none() && n.float.is_some() && !text.contains(['.', 'e', 'E', 'p', 'P']) && !fits_u64 {
         return Err(format!("integer overflow: {text:?}"));
     }
     Ok(n)

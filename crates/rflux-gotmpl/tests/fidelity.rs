@@ -16,6 +16,10 @@ fn data(values: &serde_json::Value) -> Value {
         "Template": {"Name": CHART_TEMPLATE, "BasePath": "fx/templates"},
         "Capabilities": {},
     }));
+    // Helm's top-level data is common.Values too.
+    if let Value::Map(m) = &top {
+        top = Value::Map(MapRef::named(m.snapshot(), "common.Values"));
+    }
     if let Value::Map(m) = &mut top {
         let vals = match Value::from_json(values) {
             Value::Map(v) => Value::Map(MapRef::named(v.snapshot(), "common.Values")),

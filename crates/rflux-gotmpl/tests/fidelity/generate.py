@@ -155,6 +155,28 @@ def generated_call_cases():
         args = " ".join(rng.choice(OPERANDS) for _ in range(rng.randint(1, 3)))
         yield "generated", "call-%03d" % i, [], "{{ %s %s }}" % (fn, args)
 
+def generated_mutation_cases(base):
+    """Syntax-damaged variants of the hand-written cases: parse and execution errors."""
+    import random
+    rng = random.Random(31337)
+    pool = [t for (_, _, flags, t) in base if "random" not in flags and "fx.self" not in t and "{{" in t]
+    for i in range(200):
+        b = bytearray(rng.choice(pool).encode())
+        for _ in range(rng.randint(1, 3)):
+            if not b:
+                break
+            j = rng.randrange(len(b))
+            op = rng.randrange(3)
+            if op == 0:
+                del b[j]
+            elif op == 1:
+                b.insert(j, rng.choice(b"{}()|$.\"'- \n"))
+            else:
+                k = rng.randrange(len(b))
+                b[j], b[k] = b[k], b[j]
+        text = b.decode("utf-8", "replace")
+        yield "generated", "mutation-%03d" % i, [], text
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -183,7 +205,10 @@ def main():
         sys.exit("values do not render: " + vj["error"])
     out = {"values": json.loads(vj["output"]), "cases": []}
     seen = set()
-    for group, name, flags, text in list(cases()) + list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases()) + list(generated_call_cases()):
+    base = list(cases())
+    generated = (list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases())
+                 + list(generated_call_cases()) + list(generated_mutation_cases(base)))
+    for group, name, flags, text in base + generated:
         key = group + "/" + name
         if key in seen:
             sys.exit("duplicate case " + key)
