@@ -2,13 +2,14 @@
 //! delete and deletecollection with Kubernetes' rules for metadata, namespaces, generation,
 //! status subresources, finalizers, preconditions and dry runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value, json};
 
 use crate::crd;
 use crate::error::{ApiError, ApiResult, Cause};
 use crate::fieldmanager;
+use crate::fieldvalidation::{self, FieldValidation};
 use crate::meta;
 use crate::patch;
 use crate::resources::{Registry, ResourceType};
@@ -53,9 +54,20 @@ pub struct WriteOptions {
     pub force: bool,
     /// The manager derived from the User-Agent when `fieldManager` is not given.
     pub default_manager: String,
+    pub field_validation: FieldValidation,
+    /// Warnings for the client (`Warning: 299` headers), collected while writing.
+    pub warnings: Arc<Mutex<Vec<String>>>,
 }
 
 impl WriteOptions {
+    pub fn warn(&self, message: String) {
+        self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+    }
+
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn manager(&self) -> String {
         self.field_manager
             .clone()
@@ -291,7 +303,23 @@ impl Api {
     }
 
     /// Validation shared by create and update: names, metadata, custom resource schemas.
-    fn validate(&self, target: &Target, obj: &mut Value) -> ApiResult<()> {
+    fn validate(&self, target: &Target, obj: &mut Value, opts: &WriteOptions) -> ApiResult<()> {
+        let unknown = fieldvalidation::prune_unknown(crate::schema::Schema::for_type(&target.rt, &target.version), obj);
+        if !unknown.is_empty() {
+            let listed: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+            match opts.field_validation {
+                FieldValidation::Strict => {
+                    let kind = &target.rt.kind;
+                    return Err(ApiError::bad_request(format!(
+                        "{kind} in version \"{}\" cannot be handled as a {kind}: strict decoding error: {}",
+                        target.version,
+                        listed.join(", ")
+                    )));
+                }
+                FieldValidation::Warn => listed.into_iter().for_each(|w| opts.warn(w)),
+                FieldValidation::Ignore => {}
+            }
+        }
         let name = meta_str(obj, "name").unwrap_or("").to_string();
         let mut causes = Vec::new();
         if let Some(problem) = meta::name_problem(&target.rt, &name) {
@@ -425,7 +453,7 @@ impl Api {
         };
         self.check_namespace_exists(&target, true)?;
         self.prepare_new(&target, &mut body)?;
-        self.validate(&target, &mut body)?;
+        self.validate(&target, &mut body, opts)?;
         let manager = opts.manager();
         fieldmanager::record_update(&target.rt, &target.version, &manager, None, &mut body, None)?;
         check_size(&body)?;
@@ -570,7 +598,7 @@ impl Api {
             let mut obj = applied.clone();
             self.prepare_new(target, &mut obj)?;
             fieldmanager::strip_for_apply(&mut obj);
-            self.validate(target, &mut obj)?;
+            self.validate(target, &mut obj, opts)?;
             fieldmanager::record_apply(&target.rt, &target.version, &manager, &applied, &mut obj, None)?;
             check_size(&obj)?;
             let created = self.store.mutate(&key, opts.dry_run, |current| match current {
@@ -634,7 +662,7 @@ impl Api {
             if !rt.custom && rt.group == "apiextensions.k8s.io" {
                 crd::set_status(&mut new);
             }
-            self.validate(target, &mut new)?;
+            self.validate(target, &mut new, opts)?;
             bump_generation(&rt, old, &mut new);
             if !managed_by_apply {
                 fieldmanager::record_update(

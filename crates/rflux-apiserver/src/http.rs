@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::api::{Api, ListOptions, MAX_OBJECT_BYTES, PatchType, Target, WriteOptions};
 use crate::discovery;
 use crate::error::{ApiError, ApiResult};
+use crate::fieldvalidation::FieldValidation;
 use crate::patch;
 use crate::table;
 use crate::watch::{self, WatchOptions};
@@ -249,19 +250,53 @@ fn write_options(q: &HashMap<String, String>, headers: &HeaderMap) -> ApiResult<
             )));
         }
     };
-    if let Some(v) = q.get("fieldValidation")
-        && !matches!(v.as_str(), "" | "Ignore" | "Warn" | "Strict")
-    {
-        return Err(ApiError::bad_request(format!(
-            "fieldValidation parameter unsupported: {v}"
-        )));
-    }
+    let field_validation = FieldValidation::parse(q.get("fieldValidation").map(String::as_str)).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "fieldValidation parameter unsupported: {}",
+            q.get("fieldValidation").map(String::as_str).unwrap_or("")
+        ))
+    })?;
     Ok(WriteOptions {
         dry_run,
         field_manager: q.get("fieldManager").filter(|m| !m.is_empty()).cloned(),
         force: flag(q, "force"),
         default_manager: default_manager(headers),
+        field_validation,
+        warnings: Default::default(),
     })
+}
+
+/// Duplicate fields in a JSON body: an error with Strict, warnings with Warn.
+fn check_duplicates(body: &[u8], opts: &WriteOptions) -> ApiResult<()> {
+    if opts.field_validation == FieldValidation::Ignore || body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+    {
+        return Ok(());
+    }
+    let duplicates = crate::fieldvalidation::duplicate_fields(body);
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = duplicates.iter().map(|f| format!("duplicate field \"{f}\"")).collect();
+    if opts.field_validation == FieldValidation::Strict {
+        return Err(ApiError::bad_request(format!(
+            "strict decoding error: {}",
+            listed.join(", ")
+        )));
+    }
+    listed.into_iter().for_each(|w| opts.warn(w));
+    Ok(())
+}
+
+/// A JSON response carrying the write's warnings as `Warning: 299` headers.
+fn written(code: StatusCode, body: &Value, opts: &WriteOptions) -> Response {
+    let mut response = json_response(code, body);
+    for warning in opts.take_warnings() {
+        let value = format!("299 - {}", serde_json::Value::String(warning));
+        if let Ok(v) = http::HeaderValue::from_str(&value) {
+            response.headers_mut().append(header::WARNING, v);
+        }
+    }
+    response
 }
 
 fn list_options(q: &HashMap<String, String>) -> ApiResult<ListOptions> {
@@ -445,15 +480,18 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
             }
             let opts = write_options(&q, &headers)?;
             let body = read_body(req).await?;
+            check_duplicates(&body, &opts)?;
             let obj = decode_object(&headers, &body)?;
             let created = api.create(&target, obj, &opts)?;
-            Ok(json_response(StatusCode::CREATED, &created))
+            Ok(written(StatusCode::CREATED, &created, &opts))
         }
         Method::PUT => {
             let opts = write_options(&q, &headers)?;
             let body = read_body(req).await?;
+            check_duplicates(&body, &opts)?;
             let obj = decode_object(&headers, &body)?;
-            Ok(json_response(StatusCode::OK, &api.update(&target, obj, &opts)?))
+            let updated = api.update(&target, obj, &opts)?;
+            Ok(written(StatusCode::OK, &updated, &opts))
         }
         Method::PATCH => {
             let opts = write_options(&q, &headers)?;
@@ -474,6 +512,9 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
                 }
             };
             let body = read_body(req).await?;
+            if ty != PatchType::Json {
+                check_duplicates(&body, &opts)?;
+            }
             let existed = ty == PatchType::Apply
                 && target.name.as_ref().is_some_and(|_| {
                     api.get(&Target {
@@ -488,7 +529,7 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
             } else {
                 StatusCode::OK
             };
-            Ok(json_response(code, &obj))
+            Ok(written(code, &obj, &opts))
         }
         Method::DELETE => {
             let dry_run = write_options(&q, &headers)?.dry_run;

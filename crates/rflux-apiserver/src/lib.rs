@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod error;
 pub mod fieldmanager;
 pub mod fieldset;
+pub mod fieldvalidation;
 pub mod http;
 pub mod meta;
 pub mod openapi;

@@ -61,6 +61,41 @@ impl<'a> Schema<'a> {
         }
     }
 
+    /// The schema of a field, or `None` when the schema does not allow it (an unknown field).
+    pub fn known_field(self, name: &str) -> Option<Schema<'a>> {
+        match self {
+            Schema::Builtin(node) => {
+                if matches!(node.ty(), rflux_schema::NodeType::Any) || node.preserves_unknown() {
+                    return Some(node.field(name).map_or(Schema::Deduced, Schema::Builtin));
+                }
+                node.field(name).map(Schema::Builtin)
+            }
+            Schema::CrdRoot(_) if name == "metadata" => Some(object_meta()),
+            Schema::CrdRoot(_) if name == "apiVersion" || name == "kind" => Some(Schema::Deduced),
+            Schema::Crd(v) | Schema::CrdRoot(v) => {
+                if let Some(p) = v.get("properties").and_then(|p| p.get(name)) {
+                    return Some(Schema::Crd(p));
+                }
+                let embedded = v.get("x-kubernetes-embedded-resource").and_then(Value::as_bool) == Some(true);
+                if embedded && name == "metadata" {
+                    return Some(object_meta());
+                }
+                if embedded && (name == "apiVersion" || name == "kind") {
+                    return Some(Schema::Deduced);
+                }
+                match v.get("additionalProperties") {
+                    Some(ap) if ap.is_object() => return Some(Schema::Crd(ap)),
+                    Some(Value::Bool(true)) => return Some(Schema::Deduced),
+                    _ => {}
+                }
+                let preserve = v.get("x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true);
+                let untyped = v.get("type").is_none() && v.get("properties").is_none();
+                (preserve || untyped).then_some(Schema::Deduced)
+            }
+            Schema::Deduced => Some(Schema::Deduced),
+        }
+    }
+
     /// The schema of list items.
     pub fn items(self) -> Schema<'a> {
         match self {

@@ -227,3 +227,151 @@ async fn access_reviews_are_answered_allowed_and_never_stored() {
     .await;
     assert_eq!(code, 405);
 }
+
+#[tokio::test]
+async fn field_validation_strict_warn_and_ignore() {
+    let (_dir, server, _client) = common::start().await;
+    let body = |name: &str| {
+        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "colour": "red"}, "data": {"a": "b"}, "extra": 1}))
+            .unwrap()
+    };
+    let path = "/api/v1/namespaces/default/configmaps";
+    let (code, status) = common::raw(
+        &server,
+        "POST",
+        &format!("{path}?fieldValidation=Strict"),
+        "application/json",
+        body("s"),
+    )
+    .await;
+    assert_eq!(code, 400, "{status}");
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.contains("unknown field \"metadata.colour\"") && message.contains("unknown field \"extra\""),
+        "{message}"
+    );
+
+    // Warn (the default) stores the object without the unknown fields.
+    let (code, created) = common::raw(&server, "POST", path, "application/json", body("w")).await;
+    assert_eq!(code, 201, "{created}");
+    assert!(created.get("extra").is_none());
+    assert!(created["metadata"].get("colour").is_none());
+
+    let (code, _) = common::raw(
+        &server,
+        "POST",
+        &format!("{path}?fieldValidation=Ignore"),
+        "application/json",
+        body("i"),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let (code, _) = common::raw(
+        &server,
+        "POST",
+        &format!("{path}?fieldValidation=Sloppy"),
+        "application/json",
+        body("x"),
+    )
+    .await;
+    assert_eq!(code, 400);
+
+    let dup = br#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d"}, "data": {"a": "1", "a": "2"}}"#
+        .to_vec();
+    let (code, status) = common::raw(
+        &server,
+        "POST",
+        &format!("{path}?fieldValidation=Strict"),
+        "application/json",
+        dup,
+    )
+    .await;
+    assert_eq!(code, 400, "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate field \"data.a\""),
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn strategic_merge_patch_rules() {
+    let (_dir, server, _client) = common::start().await;
+    let crd = serde_json::to_vec(
+        &json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "things.example.com"}, "spec": {"group": "example.com", "scope": "Namespaced",
+        "names": {"plural": "things", "kind": "Thing"}, "versions": [{"name": "v1", "served": true, "storage": true,
+        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}),
+    )
+    .unwrap();
+    assert_eq!(
+        common::raw(
+            &server,
+            "POST",
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            "application/json",
+            crd
+        )
+        .await
+        .0,
+        201
+    );
+    let thing =
+        serde_json::to_vec(&json!({"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}}))
+            .unwrap();
+    assert_eq!(
+        common::raw(
+            &server,
+            "POST",
+            "/apis/example.com/v1/namespaces/default/things",
+            "application/json",
+            thing
+        )
+        .await
+        .0,
+        201
+    );
+    let (code, status) = common::raw(
+        &server,
+        "PATCH",
+        "/apis/example.com/v1/namespaces/default/things/t",
+        "application/strategic-merge-patch+json",
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(code, 415, "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/merge-patch+json")
+    );
+
+    let deploy = serde_json::to_vec(&json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [
+            {"name": "one", "image": "x"}, {"name": "two", "image": "y"}]}}}})).unwrap();
+    assert_eq!(
+        common::raw(
+            &server,
+            "POST",
+            "/apis/apps/v1/namespaces/default/deployments",
+            "application/json",
+            deploy
+        )
+        .await
+        .0,
+        201
+    );
+    let item = "/apis/apps/v1/namespaces/default/deployments/d";
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"two","image":"z"},{"name":"one","$patch":"delete"}]}}}}"#.to_vec();
+    let (code, patched) = common::raw(&server, "PATCH", item, "application/strategic-merge-patch+json", patch).await;
+    assert_eq!(code, 200, "{patched}");
+    let containers = patched["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), 1);
+    assert_eq!(containers[0]["image"], "z");
+    let bad = br#"{"spec":{"template":{"spec":{"containers":[{"name":"two","$patch":"explode"}]}}}}"#.to_vec();
+    let (code, status) = common::raw(&server, "PATCH", item, "application/strategic-merge-patch+json", bad).await;
+    assert_eq!(code, 422, "{status}");
+}
