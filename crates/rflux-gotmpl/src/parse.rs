@@ -440,46 +440,36 @@ impl Parser<'_> {
         } else {
             Tok::RightDelim
         };
-        // Declarations.
-        let v = self.peek_non_space();
-        if let Tok::Variable(name) = &v.tok {
+        // Declarations, as Go reads them: `$x :=`, `$x =`, and in range `$i, $v :=`.
+        loop {
+            let v = self.peek_non_space();
+            let Tok::Variable(name) = v.tok.clone() else { break };
             let save = self.i;
             self.next_non_space();
-            let after = self.peek().clone(); // no space skipping yet
-            let nxt = self.next_non_space();
+            let nxt = self.peek_non_space();
             match nxt.tok {
                 Tok::Assign | Tok::Declare => {
+                    self.next_non_space();
                     pipe.is_assign = nxt.tok == Tok::Assign;
                     pipe.decl.push(name.clone());
-                    if !pipe.is_assign {
-                        self.vars.push(name.clone());
-                    }
-                }
-                Tok::Comma if context == "range" => {
-                    pipe.decl.push(name.clone());
-                    let v2 = self.next_non_space();
-                    let Tok::Variable(n2) = &v2.tok else {
-                        return self.err(v2.pos, "range can only initialize variables");
-                    };
-                    let op = self.next_non_space();
-                    match op.tok {
-                        Tok::Assign | Tok::Declare => {}
-                        Tok::Comma => return self.err(op.pos, "too many declarations in range"),
-                        _ => return self.err(op.pos, "expected := or = in range"),
-                    }
-                    pipe.is_assign = op.tok == Tok::Assign;
-                    pipe.decl.push(n2.clone());
-                    if !pipe.is_assign {
-                        self.vars.push(name.clone());
-                        self.vars.push(n2.clone());
-                    }
+                    self.vars.push(name);
+                    break;
                 }
                 Tok::Comma => {
+                    self.next_non_space();
+                    pipe.decl.push(name.clone());
+                    self.vars.push(name);
+                    if context == "range" && pipe.decl.len() < 2 {
+                        match self.peek_non_space().tok {
+                            Tok::Variable(_) | Tok::RightDelim | Tok::RightParen => continue,
+                            _ => return self.err(nxt.pos, "range can only initialize variables"),
+                        }
+                    }
                     return self.err(nxt.pos, format!("too many declarations in {context}"));
                 }
                 _ => {
-                    let _ = after;
                     self.i = save;
+                    break;
                 }
             }
         }

@@ -160,7 +160,7 @@ def generated_mutation_cases(base):
     import random
     rng = random.Random(31337)
     pool = [t for (_, _, flags, t) in base if "random" not in flags and "fx.self" not in t and "{{" in t]
-    for i in range(200):
+    for i in range(500):
         b = bytearray(rng.choice(pool).encode())
         for _ in range(rng.randint(1, 3)):
             if not b:
