@@ -15,6 +15,7 @@ pub mod http;
 pub mod meta;
 pub mod openapi;
 pub mod patch;
+pub mod printers;
 pub mod resources;
 pub mod reviews;
 pub mod schema;

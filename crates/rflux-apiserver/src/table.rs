@@ -52,6 +52,13 @@ fn printer_columns(rt: &ResourceType, version: &str) -> Vec<Value> {
 
 /// Column definitions.
 fn columns(rt: &ResourceType, version: &str) -> Vec<Value> {
+    if let Some(builtin) = crate::printers::columns(&rt.group, &rt.kind) {
+        let mut cols = vec![
+            json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0}),
+        ];
+        cols.extend(builtin.iter().map(crate::printers::definition));
+        return cols;
+    }
     let mut cols = vec![
         json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0}),
     ];
@@ -119,6 +126,11 @@ fn json_path(obj: &Value, path: &str) -> Value {
 }
 
 fn cells(rt: &ResourceType, version: &str, obj: &Value) -> Vec<Value> {
+    if let Some(builtin) = crate::printers::columns(&rt.group, &rt.kind) {
+        let mut out = vec![crate::printers::name_cell(obj)];
+        out.extend(builtin.iter().map(|c| (c.cell)(obj)));
+        return out;
+    }
     let created = obj
         .pointer("/metadata/creationTimestamp")
         .and_then(Value::as_str)
