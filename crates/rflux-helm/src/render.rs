@@ -1,0 +1,276 @@
+//! Rendering a chart as Helm's engine does: dependencies processed, values coalesced and
+//! validated, the built-in objects (`.Values`, `.Release`, `.Chart`, `.Subcharts`,
+//! `.Capabilities`, `.Template`, `.Files`) built per chart, every template of the chart
+//! tree parsed into one set in Helm's order, and each non-partial template executed.
+
+use std::collections::BTreeMap;
+
+use rflux_gotmpl::{Map, Template, Value};
+use serde_json::Value as Json;
+
+use crate::caps::Capabilities;
+use crate::chart::Chart;
+use crate::deps::{check_dependencies, process_dependencies};
+use crate::error::Error;
+use crate::manifest::{Rendered, sort_manifests};
+use crate::values::{Values, coalesce_values};
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Release name.
+    pub name: String,
+    /// Release namespace.
+    pub namespace: String,
+    /// Release revision (1 for an install).
+    pub revision: i64,
+    /// Whether this is an upgrade (`.Release.IsUpgrade`); otherwise an install.
+    pub is_upgrade: bool,
+    /// What the cluster offers (Helm's defaults when none).
+    pub capabilities: Capabilities,
+    /// Whether NOTES.txt of subcharts are kept too.
+    pub sub_notes: bool,
+    /// Whether every declared dependency must be present in `charts/` (as `helm template`
+    /// requires); the Helm SDK's render skips this check.
+    pub check_dependencies: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_upgrade: false,
+            capabilities: Capabilities::default(),
+            sub_notes: false,
+            check_dependencies: true,
+        }
+    }
+}
+
+/// Convert values to template values: integers (from `--set`) stay `int64`, every other
+/// number is a `float64`, as in Helm.
+pub fn to_template_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => {
+            if n.is_f64() {
+                Value::Float(n.as_f64().unwrap_or(0.0))
+            } else if let Some(i) = n.as_i64() {
+                Value::Int64(i)
+            } else {
+                Value::Float(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Json::String(s) => Value::str(s.as_str()),
+        Json::Array(a) => Value::list(a.iter().map(to_template_value).collect()),
+        Json::Object(o) => Value::map(o.iter().map(|(k, v)| (k.clone(), to_template_value(v))).collect()),
+    }
+}
+
+fn strs(v: &[String]) -> Value {
+    Value::list(v.iter().map(|s| Value::str(s.as_str())).collect())
+}
+
+/// The `.Chart` object: Helm's metadata fields plus `IsRoot`.
+fn chart_object(c: &Chart, is_root: bool) -> Value {
+    let m = &c.metadata;
+    let s = |x: &str| Value::str(x);
+    let mut o = Map::new();
+    o.insert("APIVersion".into(), s(&m.api_version));
+    o.insert(
+        "Annotations".into(),
+        Value::map(m.annotations.iter().map(|(k, v)| (k.clone(), s(v))).collect()),
+    );
+    o.insert("AppVersion".into(), s(&m.app_version));
+    o.insert("Condition".into(), s(&m.condition));
+    let deps = m
+        .dependencies
+        .iter()
+        .map(|d| {
+            let mut dm = Map::new();
+            dm.insert("Name".into(), s(&d.name));
+            dm.insert("Version".into(), s(&d.version));
+            dm.insert("Repository".into(), s(&d.repository));
+            dm.insert("Condition".into(), s(&d.condition));
+            dm.insert("Tags".into(), strs(&d.tags));
+            dm.insert("Enabled".into(), Value::Bool(d.enabled));
+            dm.insert(
+                "ImportValues".into(),
+                Value::list(d.import_values.iter().map(to_template_value).collect()),
+            );
+            dm.insert("Alias".into(), s(&d.alias));
+            Value::map(dm)
+        })
+        .collect();
+    o.insert("Dependencies".into(), Value::list(deps));
+    o.insert("Deprecated".into(), Value::Bool(m.deprecated));
+    o.insert("Description".into(), s(&m.description));
+    o.insert("Home".into(), s(&m.home));
+    o.insert("Icon".into(), s(&m.icon));
+    o.insert("IsRoot".into(), Value::Bool(is_root));
+    o.insert("Keywords".into(), strs(&m.keywords));
+    o.insert("KubeVersion".into(), s(&m.kube_version));
+    let maint = m
+        .maintainers
+        .iter()
+        .map(|x| {
+            let mut mm = Map::new();
+            mm.insert("Name".into(), s(&x.name));
+            mm.insert("Email".into(), s(&x.email));
+            mm.insert("URL".into(), s(&x.url));
+            Value::map(mm)
+        })
+        .collect();
+    o.insert("Maintainers".into(), Value::list(maint));
+    o.insert("Name".into(), s(&m.name));
+    o.insert("Sources".into(), strs(&m.sources));
+    o.insert("Tags".into(), s(&m.tags));
+    o.insert("Type".into(), s(&m.chart_type));
+    o.insert("Version".into(), s(&m.version));
+    Value::map(o)
+}
+
+fn files_object(c: &Chart) -> Value {
+    Value::map(
+        c.files
+            .iter()
+            .map(|f| (f.name.clone(), Value::str(String::from_utf8_lossy(&f.data).into_owned())))
+            .collect(),
+    )
+}
+
+struct Renderable {
+    text: String,
+    data: Value,
+    base_path: String,
+}
+
+/// Helm's `recAllTpls`: build each chart's top-level object and collect its templates.
+fn collect(
+    c: &Chart,
+    parent_values: &Value,
+    full_path: &str,
+    is_root: bool,
+    release: &Value,
+    caps: &Value,
+    out: &mut BTreeMap<String, Renderable>,
+) -> Value {
+    let values = if is_root {
+        parent_values.clone()
+    } else {
+        match parent_values.as_map().and_then(|m| m.get(c.name())) {
+            Some(v @ Value::Map(_)) => v,
+            _ => Value::map(Map::new()),
+        }
+    };
+    let subcharts = Value::map(Map::new());
+    let mut next = Map::new();
+    next.insert("Chart".into(), chart_object(c, is_root));
+    next.insert("Files".into(), files_object(c));
+    next.insert("Release".into(), release.clone());
+    next.insert("Capabilities".into(), caps.clone());
+    next.insert("Values".into(), values.clone());
+    next.insert("Subcharts".into(), subcharts.clone());
+    let next = Value::map(next);
+    if let Some(sm) = subcharts.as_map() {
+        for child in &c.dependencies {
+            let child_path = format!("{full_path}/charts/{}", child.name());
+            let obj = collect(child, &values, &child_path, false, release, caps, out);
+            sm.write().insert(child.name().to_string(), obj);
+        }
+    }
+    for t in &c.templates {
+        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+        if c.is_library() && !base.starts_with('_') {
+            continue;
+        }
+        out.insert(
+            format!("{full_path}/{}", t.name),
+            Renderable {
+                text: String::from_utf8_lossy(&t.data).into_owned(),
+                data: next.clone(),
+                base_path: format!("{full_path}/templates"),
+            },
+        );
+    }
+    next
+}
+
+/// Helm's `sortTemplates`: deeper paths first, then reverse lexical order.
+fn sort_templates(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+}
+
+/// Prepare the chart for rendering: check and process dependencies, coalesce the values
+/// and validate them against every chart's schema. Returns the processed chart and the
+/// final values.
+pub fn prepare(chart: &Chart, user_values: &Values, check_deps: bool) -> Result<(Chart, Values), Error> {
+    if check_deps {
+        check_dependencies(chart)?;
+    }
+    let mut c = chart.clone();
+    process_dependencies(&mut c, user_values)?;
+    let vals = coalesce_values(&c, user_values);
+    crate::schema::validate(&c, &vals)?;
+    Ok((c, vals))
+}
+
+/// Render every template; returns the output of each non-partial template by its path
+/// (`CHART/templates/x.yaml`, `CHART/charts/SUB/templates/y.yaml`), NOTES.txt included,
+/// exactly as Helm's engine returns them.
+pub fn render_templates(chart: &Chart, values: &Values, opts: &RenderOptions) -> Result<BTreeMap<String, String>, Error> {
+    let mut rel = Map::new();
+    rel.insert("Name".into(), Value::str(opts.name.as_str()));
+    rel.insert("Namespace".into(), Value::str(opts.namespace.as_str()));
+    rel.insert("IsInstall".into(), Value::Bool(!opts.is_upgrade));
+    rel.insert("IsUpgrade".into(), Value::Bool(opts.is_upgrade));
+    rel.insert("Revision".into(), Value::Int(opts.revision));
+    rel.insert("Service".into(), Value::str("Helm"));
+    let release = Value::map(rel);
+    let caps = opts.capabilities.to_value();
+    let vals = to_template_value(&Json::Object(values.clone()));
+    let mut tpls = BTreeMap::new();
+    collect(chart, &vals, chart.name(), true, &release, &caps, &mut tpls);
+
+    let mut names: Vec<String> = tpls.keys().cloned().collect();
+    sort_templates(&mut names);
+    let mut set = Template::new("gotpl");
+    crate::files::register(&mut set);
+    for n in &names {
+        let r = &tpls[n];
+        set.parse(n, &crate::files::rewrite_methods(&r.text))
+            .map_err(|e| Error::Template(e.helm_message()))?;
+    }
+    let mut out = BTreeMap::new();
+    for n in &names {
+        let base = n.rsplit('/').next().unwrap_or(n);
+        if base.starts_with('_') {
+            continue;
+        }
+        let r = &tpls[n];
+        // A fresh top-level map per template, with `.Template` set.
+        let mut top = r.data.as_map().map(|m| m.snapshot()).unwrap_or_default();
+        let mut t = Map::new();
+        t.insert("Name".into(), Value::str(n.as_str()));
+        t.insert("BasePath".into(), Value::str(r.base_path.as_str()));
+        top.insert("Template".into(), Value::map(t));
+        let s = set
+            .execute(n, &Value::map(top))
+            .map_err(|e| Error::Template(e.helm_message()))?;
+        out.insert(n.clone(), s);
+    }
+    Ok(out)
+}
+
+/// Render a chart with user values: what `helm template` computes.
+pub fn render(chart: &Chart, user_values: &Values, opts: &RenderOptions) -> Result<Rendered, Error> {
+    let (c, vals) = prepare(chart, user_values, opts.check_dependencies)?;
+    let files = render_templates(&c, &vals, opts)?;
+    sort_manifests(&c, files, vals, opts.sub_notes)
+}
