@@ -93,6 +93,20 @@ pub enum PatchType {
     Apply,
 }
 
+/// events.k8s.io/v1 Events, stored as core/v1 Events.
+fn is_events_api(rt: &ResourceType) -> bool {
+    rt.group == "events.k8s.io" && rt.kind == "Event"
+}
+
+/// An object as it is stored (only events.k8s.io/v1 Events differ from what clients send).
+fn to_storage(rt: &ResourceType, obj: Value) -> Value {
+    if is_events_api(rt) {
+        crate::events::to_core(&obj)
+    } else {
+        obj
+    }
+}
+
 /// One page of a list: the stored objects, shared, and what the list's metadata says.
 pub struct ListPage {
     pub api_version: String,
@@ -106,7 +120,11 @@ pub struct ListPage {
 impl ListPage {
     /// An item as the client asked for it (apiVersion of the requested version).
     pub fn item(&self, obj: &Value) -> Value {
-        let mut out = obj.clone();
+        let mut out = if self.api_version == "events.k8s.io/v1" {
+            crate::events::from_core(obj)
+        } else {
+            obj.clone()
+        };
         if let Some(o) = out.as_object_mut() {
             o.insert("apiVersion".into(), Value::String(self.api_version.clone()));
             o.insert("kind".into(), Value::String(self.kind.clone()));
@@ -222,7 +240,11 @@ impl Api {
 
     /// Presents a stored object in the requested version.
     pub fn present(&self, rt: &ResourceType, version: &str, obj: &Value) -> Value {
-        let mut out = obj.clone();
+        let mut out = if is_events_api(rt) {
+            crate::events::from_core(obj)
+        } else {
+            obj.clone()
+        };
         if let Some(o) = out.as_object_mut() {
             o.insert("apiVersion".into(), Value::String(rt.api_version(version)));
             o.insert("kind".into(), Value::String(rt.kind.clone()));
@@ -454,6 +476,7 @@ impl Api {
         self.check_namespace_exists(&target, true)?;
         self.prepare_new(&target, &mut body)?;
         self.validate(&target, &mut body, opts)?;
+        let mut body = to_storage(&target.rt, body);
         let manager = opts.manager();
         fieldmanager::record_update(&target.rt, &target.version, &manager, None, &mut body, None)?;
         check_size(&body)?;
@@ -599,6 +622,7 @@ impl Api {
             self.prepare_new(target, &mut obj)?;
             fieldmanager::strip_for_apply(&mut obj);
             self.validate(target, &mut obj, opts)?;
+            let mut obj = to_storage(&target.rt, obj);
             fieldmanager::record_apply(&target.rt, &target.version, &manager, &applied, &mut obj, None)?;
             check_size(&obj)?;
             let created = self.store.mutate(&key, opts.dry_run, |current| match current {
@@ -663,6 +687,7 @@ impl Api {
                 crd::set_status(&mut new);
             }
             self.validate(target, &mut new, opts)?;
+            let mut new = to_storage(&rt, new);
             bump_generation(&rt, old, &mut new);
             if !managed_by_apply {
                 fieldmanager::record_update(

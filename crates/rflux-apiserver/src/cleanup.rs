@@ -21,8 +21,10 @@ fn deleting(obj: &Value) -> bool {
 pub async fn run(api: Arc<Api>, mut shutdown: watch::Receiver<bool>) {
     let (_, mut rx) = api.store.subscribe();
     sweep(&api);
+    let mut expiry = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tokio::select! {
+            _ = expiry.tick() => expire_events(&api),
             received = rx.recv() => match received {
                 Ok(event) => handle(&api, &event),
                 Err(broadcast::error::RecvError::Lagged(_)) => sweep(&api),
@@ -30,6 +32,22 @@ pub async fn run(api: Arc<Api>, mut shutdown: watch::Receiver<bool>) {
             },
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+/// Deletes events last seen more than an hour ago.
+pub fn expire_events(api: &Api) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (_, old, _) = api.store.list("core/events/", None, None, |obj| {
+        crate::events::last_seen(obj).is_some_and(|t| now - t > crate::events::TTL_SECONDS)
+    });
+    for entry in old {
+        let ns = meta_str(&entry.obj, "namespace").unwrap_or("");
+        let name = meta_str(&entry.obj, "name").unwrap_or("");
+        let key = format!("core/events/{ns}/{name}");
+        let _ = api
+            .store
+            .mutate(&key, false, |current| Ok(current.map(|_| Change::Delete)));
     }
 }
 

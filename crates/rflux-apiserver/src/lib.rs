@@ -8,6 +8,7 @@ pub mod crd;
 pub mod defaults;
 pub mod discovery;
 pub mod error;
+pub mod events;
 pub mod fieldmanager;
 pub mod fieldset;
 pub mod fieldvalidation;

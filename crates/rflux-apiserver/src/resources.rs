@@ -42,6 +42,10 @@ pub struct ResourceType {
 impl ResourceType {
     /// The storage key prefix of this resource: `group/plural/`.
     pub fn key_prefix(&self) -> String {
+        // events.k8s.io/v1 Events share the core/v1 store.
+        if self.group == "events.k8s.io" && self.plural == "events" {
+            return "core/events/".to_string();
+        }
         let group = if self.group.is_empty() { "core" } else { &self.group };
         format!("{group}/{}/", self.plural)
     }

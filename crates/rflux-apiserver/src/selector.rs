@@ -239,6 +239,11 @@ impl FieldSelector {
                 )));
             };
             let field = field.trim();
+            let core = (group == "events.k8s.io").then(|| crate::events::core_field(field));
+            let field = match &core {
+                Some(c) if c != field => c.as_str(),
+                _ => field,
+            };
             let supported =
                 field == "metadata.name" || field == "metadata.namespace" || extra_fields(group, kind).contains(&field);
             if !supported {

@@ -614,3 +614,42 @@ async fn several_conflicts_are_grouped_by_manager_as_kube_apiserver_words_them()
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn events_are_one_store_in_two_versions() {
+    let (_dir, _server, client) = common::start().await;
+    let new_api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        "default",
+        &ApiResource::from_gvk(&GroupVersionKind::gvk("events.k8s.io", "v1", "Event")),
+    );
+    let ev: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "apps.1"},
+        "eventTime": "2026-11-25T10:00:00.000000Z", "reportingController": "kustomize-controller", "reportingInstance": "rflux",
+        "action": "Reconcile", "reason": "ReconciliationSucceeded", "type": "Normal", "note": "Applied revision main@sha1:abc",
+        "regarding": {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "name": "apps", "namespace": "default"}
+    }))
+    .unwrap();
+    new_api.create(&PostParams::default(), &ev).await.unwrap();
+    let core: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(client.clone(), "default");
+    let listed = core
+        .list(&ListParams::default().fields("involvedObject.kind=Kustomization,involvedObject.name=apps"))
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(
+        listed.items[0].message.as_deref(),
+        Some("Applied revision main@sha1:abc")
+    );
+    let none = core
+        .list(&ListParams::default().fields("involvedObject.name=other"))
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+    let again = new_api
+        .list(&ListParams::default().fields("regarding.name=apps"))
+        .await
+        .unwrap();
+    assert_eq!(again.items.len(), 1);
+    assert_eq!(again.items[0].data["note"], "Applied revision main@sha1:abc");
+}
