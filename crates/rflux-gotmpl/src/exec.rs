@@ -378,7 +378,11 @@ impl<'a> Exec<'a> {
 
     fn not_a_function(&self, cmd: &Command, final_: &Option<Dot>, first: &Arg) -> R<()> {
         if cmd.args.len() > 1 || final_.is_some() {
-            return self.err(format!("can't give argument to non-function {first}"));
+            let what = match first {
+                Arg::Pipe(p) => p.to_string(),
+                other => other.to_string(),
+            };
+            return self.err(format!("can't give argument to non-function {what}"));
         }
         Ok(())
     }

@@ -28,6 +28,16 @@ pub fn to_yaml(v: &Value) -> String {
 /// float64): first document only, duplicate keys last-wins, YAML 1.1 octals, and plain
 /// keys that go-yaml v2 resolves to booleans or numbers turned into their JSON spelling.
 pub fn parse_yaml(s: &str) -> Result<Value, String> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7e}').contains(&c)
+            || ('\u{a0}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if !s.chars().all(printable) {
+        return Err("error converting YAML to JSON: yaml: control characters are not allowed".into());
+    }
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     opts.legacy_octal_numbers = true;

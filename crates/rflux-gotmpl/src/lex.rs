@@ -433,6 +433,17 @@ impl Lexer<'_> {
             let end = p + c.len_utf8();
             return self.err(start, format!("bad number syntax: {:?}", &self.src[start..end]));
         }
+        if matches!(b.get(p), Some(b'+' | b'-')) {
+            // Go reads `1+2i` as a complex number; anything else there is bad syntax.
+            let mut q = p + 1;
+            accept_run(&mut q, b"0123456789_.eE");
+            let ok = b.get(q) == Some(&b'i') && !self.src[q + 1..].starts_with(is_alnum);
+            let end = if ok { q + 1 } else { q };
+            if !ok {
+                return self.err(start, format!("bad number syntax: {:?}", &self.src[start..end]));
+            }
+            p = end;
+        }
         let text = &self.src[start..p];
         self.pos = p;
         self.push(Tok::Number(text.to_string()), start);

@@ -52,17 +52,18 @@
 //! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` and `sprig_more`
 //! (Sprig), `helm` (Helm's functions), `yaml` (go-yaml v2 output), `json` (Go's
 //! `encoding/json`), `toml`, `gotime` (Go time layouts), `decimal` (Sprig's float math),
-//! `aes` (`encryptAES`/`decryptAES`).
+//! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`).
 //!
 //! # Not implemented yet
 //! `genPrivateKey`, `genCA`, `genSelfSignedCert`, `genSignedCert` (and `…WithKey`),
-//! `buildCustomCert`, `htpasswd`/`bcrypt`, `derivePassword` and `durationRound` are defined
+//! `buildCustomCert`, `derivePassword` and `durationRound` are defined
 //! (templates using them parse) but fail when called. Time zones other than UTC are
 //! treated as UTC. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
 //! `until`'s result and binary strings from `b64dec` differ from Go.
 
 mod aes;
 mod ast;
+mod bcrypt;
 mod builtins;
 mod decimal;
 mod error;

