@@ -8,7 +8,8 @@
 //! `X.Capabilities.APIVersions.Has V` becomes `__rflux_api_has X.Capabilities.APIVersions V`.
 //! `.Files` itself is a map from path to content, as Helm's `files` type is.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use regex::Regex;
@@ -44,11 +45,21 @@ fn unreachable_regex() -> Regex {
     Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable_regex())
 }
 
+fn get_b64_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r#"__rflux_files_Get\s+(\S+)\s+("[^"]*"|\$[A-Za-z0-9_]+)\s*\|\s*b64enc\b"#)
+            .unwrap_or_else(|_| unreachable_regex())
+    })
+}
+
 fn rewrite_action(a: &str) -> String {
     if !a.contains(".Files.") && !a.contains(".APIVersions.Has") {
         return a.to_string();
     }
     let a = files_re().replace_all(a, "__rflux_files_$2 $1.Files");
+    // Binary files: `.Files.Get F | b64enc` must encode the original bytes.
+    let a = get_b64_re().replace_all(&a, "__rflux_files_b64 $1 $2");
     let a = glob_as_re().replace_all(&a, "(__rflux_files_$2 (__rflux_files_Glob $1))");
     has_re()
         .replace_all(&a, "__rflux_api_has $1.Capabilities.APIVersions")
@@ -97,8 +108,19 @@ fn base(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
-/// Register the helper functions the rewritten templates call.
-pub fn register(t: &mut Template) {
+/// Register the helper functions the rewritten templates call. `binaries` maps the
+/// lossy text of each non-UTF-8 file to its bytes (template strings are UTF-8).
+pub fn register(t: &mut Template, binaries: Arc<HashMap<String, Vec<u8>>>) {
+    t.add_func(
+        "__rflux_files_b64",
+        func(&[Ty::Any, Ty::Str], None, move |_, a| {
+            let name = a[1].as_str().unwrap_or_default();
+            let text = a[0].as_map().and_then(|m| m.get(name));
+            let text = text.as_ref().and_then(Value::as_str).unwrap_or_default();
+            let bytes = binaries.get(text).map(Vec::as_slice).unwrap_or(text.as_bytes());
+            Ok(Value::str(base64::engine::general_purpose::STANDARD.encode(bytes)))
+        }),
+    );
     t.add_func(
         "__rflux_files_Get",
         func(&[Ty::Any, Ty::Str], None, |_, a| {

@@ -199,6 +199,17 @@ fn collect(
     next
 }
 
+fn collect_binaries(c: &Chart, out: &mut std::collections::HashMap<String, Vec<u8>>) {
+    for f in &c.files {
+        if std::str::from_utf8(&f.data).is_err() {
+            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.clone());
+        }
+    }
+    for d in &c.dependencies {
+        collect_binaries(d, out);
+    }
+}
+
 /// Helm's `sortTemplates`: deeper paths first, then reverse lexical order.
 fn sort_templates(names: &mut [String]) {
     names.sort_by(|a, b| {
@@ -241,7 +252,9 @@ pub fn render_templates(chart: &Chart, values: &Values, opts: &RenderOptions) ->
     let mut names: Vec<String> = tpls.keys().cloned().collect();
     sort_templates(&mut names);
     let mut set = Template::new("gotpl");
-    crate::files::register(&mut set);
+    let mut binaries = std::collections::HashMap::new();
+    collect_binaries(chart, &mut binaries);
+    crate::files::register(&mut set, std::sync::Arc::new(binaries));
     for n in &names {
         let r = &tpls[n];
         set.parse(n, &crate::files::rewrite_methods(&r.text))
