@@ -1,0 +1,25 @@
+//! Decodes Kubernetes protobuf request bodies into JSON.
+//!
+//! client-go's typed clients (and so most of kubectl's imperative commands) send
+//! bodies as `application/vnd.kubernetes.protobuf`: the magic `k8s\0`, then a
+//! `runtime.Unknown` envelope whose `raw` field holds the typed message. [`decode`]
+//! turns such a body into the JSON object that kube-apiserver would have decoded
+//! for the built-in kinds: the same field names, the same omitted-when-empty rules
+//! as Go's `encoding/json` with the Kubernetes struct tags, and the same
+//! special forms (times as RFC 3339 strings, quantities as strings, int-or-string
+//! as a number or a string, raw extensions as embedded JSON, bytes as base64).
+//!
+//! The message table (`generated.rs`) is produced by `gen/generate.py`.
+
+mod decode;
+mod envelope;
+mod error;
+mod generated;
+mod special;
+mod table;
+mod timefmt;
+mod wire;
+
+pub use envelope::{MAGIC, decode, is_protobuf};
+pub use error::{Error, Problem};
+pub use table::knows_kind;
