@@ -764,12 +764,27 @@ impl Api {
                 .is_some_and(|f| !f.is_empty());
             let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
             let is_crd = rt.group == "apiextensions.k8s.io";
-            if has_finalizers || is_namespace || is_crd {
+            // Orphan and Foreground propagation hold the object with a finalizer until the
+            // garbage collector has dealt with its dependents.
+            let gc_finalizer = match propagation_policy(options) {
+                Some("Orphan") => Some("orphan"),
+                Some("Foreground") => Some("foregroundDeletion"),
+                _ => None,
+            };
+            if has_finalizers || is_namespace || is_crd || gc_finalizer.is_some() {
                 if meta.is_some_and(|m| m.contains_key("deletionTimestamp")) {
                     return Ok(None);
                 }
                 let mut obj = (*current.obj).clone();
                 let m = meta_mut(&mut obj)?;
+                if let Some(f) = gc_finalizer {
+                    let list = m.entry("finalizers").or_insert_with(|| json!([]));
+                    if let Some(list) = list.as_array_mut()
+                        && !list.iter().any(|x| x == f)
+                    {
+                        list.push(json!(f));
+                    }
+                }
                 m.insert("deletionTimestamp".into(), Value::String(meta::now()));
                 m.insert("deletionGracePeriodSeconds".into(), json!(0));
                 if let Some(g) = m.get("generation").and_then(Value::as_i64) {
@@ -865,6 +880,14 @@ fn check_size(obj: &Value) -> ApiResult<()> {
         )));
     }
     Ok(())
+}
+
+/// `propagationPolicy` of DeleteOptions (or the legacy `orphanDependents: true`).
+fn propagation_policy(options: &Value) -> Option<&str> {
+    if options.get("orphanDependents").and_then(Value::as_bool) == Some(true) {
+        return Some("Orphan");
+    }
+    options.get("propagationPolicy").and_then(Value::as_str)
 }
 
 fn check_preconditions(rt: &ResourceType, name: &str, obj: &Value, options: &Value) -> ApiResult<()> {

@@ -79,6 +79,9 @@ fn handle(api: &Api, event: &Event) {
         }
         return;
     }
+    if event.ty != EventType::Deleted && deleting(&event.obj) {
+        finalize_dependents(api, &event.obj);
+    }
     if event.ty == EventType::Deleted {
         if let Some(ns) = meta_str(&event.obj, "namespace")
             && api
@@ -109,6 +112,25 @@ fn handle(api: &Api, event: &Event) {
         }
         if let Some(uid) = meta_str(&event.obj, "uid") {
             collect_dependents(api, uid);
+        }
+        // A dependent going away may release an owner waiting in foreground deletion.
+        for owner in event
+            .obj
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let api_version = owner.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+            let group = api_version.split_once('/').map_or("", |(g, _)| g);
+            let kind = owner.get("kind").and_then(Value::as_str).unwrap_or("");
+            let name = owner.get("name").and_then(Value::as_str).unwrap_or("");
+            if let Some(rt) = api.registry.by_kind(group, kind) {
+                let key = rt.key(meta_str(&event.obj, "namespace").filter(|_| rt.namespaced), name);
+                if let Some(e) = api.store.get(&key).filter(|e| deleting(&e.obj)) {
+                    finalize_dependents(api, &e.obj);
+                }
+            }
         }
     }
 }
@@ -219,14 +241,92 @@ fn drain_crd(api: &Api, crd: &Value) {
     }
 }
 
+fn has_finalizer(obj: &Value, name: &str) -> bool {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| f.iter().any(|x| x == name))
+}
+
+fn dependents_of(api: &Api, uid: &str) -> Vec<crate::store::Entry> {
+    api.store
+        .list("", None, None, |obj| {
+            obj.pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(|refs| refs.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
+        })
+        .1
+}
+
+/// Orphan and Foreground deletion: release or delete the dependents, then drop the finalizer.
+fn finalize_dependents(api: &Api, owner: &Value) {
+    let Some(uid) = meta_str(owner, "uid") else { return };
+    let finalizer = if has_finalizer(owner, "orphan") {
+        "orphan"
+    } else if has_finalizer(owner, "foregroundDeletion") {
+        "foregroundDeletion"
+    } else {
+        return;
+    };
+    let dependents = dependents_of(api, uid);
+    if finalizer == "orphan" {
+        for dep in &dependents {
+            let key = entry_key(api, &dep.obj);
+            let _ = api.store.mutate(&key, false, |current| {
+                let Some(current) = current else { return Ok(None) };
+                let mut obj = (*current.obj).clone();
+                if let Some(refs) = obj
+                    .pointer_mut("/metadata/ownerReferences")
+                    .and_then(Value::as_array_mut)
+                {
+                    refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
+                }
+                Ok(Some(Change::Put(obj)))
+            });
+        }
+    } else {
+        let mut waiting = false;
+        for dep in &dependents {
+            waiting = true;
+            if !deleting(&dep.obj) {
+                delete_object(api, &dep.obj);
+            }
+        }
+        if waiting && !dependents_of(api, uid).is_empty() {
+            return;
+        }
+    }
+    // Every dependent is released or gone: drop our finalizer (the object goes if it was the last).
+    let key = entry_key(api, owner);
+    let _ = api.store.mutate(&key, false, |current| {
+        let Some(current) = current else { return Ok(None) };
+        let mut obj = (*current.obj).clone();
+        if let Some(list) = obj.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
+            list.retain(|f| f != finalizer);
+            if list.is_empty() {
+                return Ok(Some(Change::Delete));
+            }
+        }
+        Ok(Some(Change::Put(obj)))
+    });
+}
+
+/// The storage key of a stored object.
+fn entry_key(api: &Api, obj: &Value) -> String {
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let group = api_version.split_once('/').map_or("", |(g, _)| g);
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    match api.registry.by_kind(group, kind) {
+        Some(rt) => rt.key(
+            meta_str(obj, "namespace").filter(|_| rt.namespaced),
+            meta_str(obj, "name").unwrap_or(""),
+        ),
+        None => String::new(),
+    }
+}
+
 /// Deletes objects owned by the object with this uid (background propagation).
 fn collect_dependents(api: &Api, uid: &str) {
-    let (_, dependents, _) = api.store.list("", None, None, |obj| {
-        obj.pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .is_some_and(|refs| refs.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
-    });
-    for entry in dependents {
+    for entry in dependents_of(api, uid) {
         if !deleting(&entry.obj) {
             delete_object(api, &entry.obj);
         }

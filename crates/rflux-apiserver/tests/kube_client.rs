@@ -653,3 +653,59 @@ async fn events_are_one_store_in_two_versions() {
     assert_eq!(again.items.len(), 1);
     assert_eq!(again.items[0].data["note"], "Applied revision main@sha1:abc");
 }
+
+async fn owner_and_dependent(client: &kube::Client, owner: &str) -> (Api<ConfigMap>, String) {
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let made = cms.create(&PostParams::default(), &cm(owner, json!({}))).await.unwrap();
+    let uid = made.metadata.uid.unwrap();
+    let mut dep = cm(&format!("{owner}-dep"), json!({}));
+    dep.metadata.owner_references = Some(vec![
+        serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "name": owner, "uid": uid, "blockOwnerDeletion": true
+        }))
+        .unwrap(),
+    ]);
+    cms.create(&PostParams::default(), &dep).await.unwrap();
+    (cms, uid)
+}
+
+async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn garbage_collection_background_foreground_and_orphan() {
+    let (_dir, _server, client) = common::start().await;
+    let (cms, _) = owner_and_dependent(&client, "bg").await;
+    cms.delete("bg", &DeleteParams::background()).await.unwrap();
+    assert!(
+        eventually(async || cms.get_opt("bg-dep").await.unwrap().is_none()).await,
+        "background deletes dependents"
+    );
+
+    let (cms, _) = owner_and_dependent(&client, "fg").await;
+    cms.delete("fg", &DeleteParams::foreground()).await.unwrap();
+    assert!(
+        eventually(async || cms.get_opt("fg").await.unwrap().is_none()).await,
+        "foreground owner goes last"
+    );
+    assert!(cms.get_opt("fg-dep").await.unwrap().is_none());
+
+    let (cms, _) = owner_and_dependent(&client, "or").await;
+    cms.delete("or", &DeleteParams::orphan()).await.unwrap();
+    assert!(
+        eventually(async || cms.get_opt("or").await.unwrap().is_none()).await,
+        "orphaning owner goes"
+    );
+    let dep = cms.get("or-dep").await.unwrap();
+    assert!(
+        dep.metadata.owner_references.unwrap_or_default().is_empty(),
+        "dependent released"
+    );
+}
