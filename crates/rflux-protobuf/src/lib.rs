@@ -14,6 +14,7 @@
 mod decode;
 mod envelope;
 mod error;
+#[rustfmt::skip]
 mod generated;
 mod special;
 mod table;
