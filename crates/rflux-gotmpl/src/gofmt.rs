@@ -99,6 +99,10 @@ pub fn sprint_value(v: &Value) -> String {
 }
 
 fn write_v(out: &mut String, v: &Value, top: bool) {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        out.push_str("...");
+        return;
+    };
     match v {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -664,6 +668,10 @@ pub fn is_go_printable(c: char) -> bool {
 }
 
 fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        out.push_str("...");
+        return;
+    };
     if verb == 'T' {
         if v.is_nil() {
             pad(out, "<nil>", sp, false);
@@ -734,6 +742,9 @@ fn fmt_elem(out: &mut String, v: &Value, verb: char, sp: &Spec) {
 }
 
 fn go_syntax(v: &Value) -> String {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return "...".into();
+    };
     match v {
         Value::Nil => "interface {}(nil)".into(),
         Value::Str(s) => go_quote(s),

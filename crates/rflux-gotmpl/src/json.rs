@@ -112,9 +112,13 @@ fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
 }
 
 fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut String) -> Result<(), String> {
-    if depth > 10000 {
-        return Err("json: unsupported value: encountered a cycle".into());
-    }
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            v.type_name()
+        ));
+    };
+    let _ = depth;
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

@@ -129,6 +129,9 @@ fn same_list_type(orig: &Value, items: Vec<Value>) -> Value {
 
 /// Go's reflect.DeepEqual on template values.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return true;
+    };
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,

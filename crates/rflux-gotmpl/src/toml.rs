@@ -42,6 +42,9 @@ const NIL_IN_ARRAY: &str = "toml: cannot encode array with nil element";
 
 /// Whether a nil sits in an array anywhere inside `v` (the encoder refuses those).
 fn has_nil_in_array(v: &Value) -> bool {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return false;
+    };
     match v {
         Value::List(l) | Value::StrList(l) => l.iter().any(|x| x.is_nil() || has_nil_in_array(x)),
         Value::Map(m) => m.entries().iter().any(|(_, x)| has_nil_in_array(x)),
@@ -52,6 +55,7 @@ fn has_nil_in_array(v: &Value) -> bool {
 
 /// A TOML value written inline.
 fn inline(v: &Value) -> Option<String> {
+    let _g = crate::value::DepthGuard::enter()?;
     Some(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
@@ -100,6 +104,9 @@ impl Enc {
     }
 
     fn table(&mut self, path: &[String], v: &Value) {
+        let Some(_g) = crate::value::DepthGuard::enter() else {
+            return;
+        };
         let entries = match v {
             Value::Map(m) => m.entries(),
             Value::Object(o) => match o.to_value() {

@@ -8,10 +8,52 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// A Go map with string keys; iteration is in sorted key order, as Go prints and ranges.
 pub type Map = BTreeMap<String, Value>;
 
+/// How deep value-walking functions (printing, JSON/YAML/TOML, deep copy and compare) may
+/// nest. Maps can contain themselves (`set $d "self" $d`); Go would crash on those, we stop.
+pub const MAX_DEPTH: usize = 200;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Held while walking one level of a value; `None` once [`MAX_DEPTH`] is reached.
+pub struct DepthGuard(());
+
+impl DepthGuard {
+    /// Enter one level.
+    pub fn enter() -> Option<DepthGuard> {
+        DEPTH.with(|d| {
+            if d.get() >= MAX_DEPTH {
+                None
+            } else {
+                d.set(d.get() + 1);
+                Some(DepthGuard(()))
+            }
+        })
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 /// A shared, mutable map: Go maps are references, and Sprig's `set`/`unset`/`merge`
 /// change them in place for every holder.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MapRef(Arc<RwLock<Map>>, Option<Arc<str>>);
+
+impl std::fmt::Debug for MapRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys only: a map may contain itself.
+        let keys: Vec<String> = self.read().keys().cloned().collect();
+        f.debug_struct("MapRef")
+            .field("type", &self.1)
+            .field("keys", &keys)
+            .finish()
+    }
+}
 
 impl MapRef {
     /// Wrap a map.
@@ -254,6 +296,9 @@ impl Value {
 
     /// A deep copy: nested maps are new maps (Sprig `deepCopy`).
     pub fn deep_copy(&self) -> Value {
+        let Some(_g) = DepthGuard::enter() else {
+            return Value::Nil;
+        };
         match self {
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             Value::Map(m) => Value::map(m.read().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()),
@@ -263,6 +308,9 @@ impl Value {
 
     /// Convert to JSON (numbers keep their Go type: ints as integers, floats as floats).
     pub fn to_json(&self) -> serde_json::Value {
+        let Some(_g) = DepthGuard::enter() else {
+            return serde_json::Value::Null;
+        };
         match self {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),

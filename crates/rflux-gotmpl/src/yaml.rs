@@ -19,9 +19,13 @@ enum Node {
 }
 
 fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
-    if depth > 10000 {
-        return Err("json: unsupported value: encountered a cycle".into());
-    }
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            v.type_name()
+        ));
+    };
+    let _ = depth;
     Ok(match v {
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),

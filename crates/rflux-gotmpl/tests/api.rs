@@ -357,3 +357,25 @@ fn map_like_host_objects_range_len_and_index() {
     .unwrap();
     assert_eq!(t.execute("t", &Value::map(data)).unwrap(), "a.txt=A;b.txt=B;2B!");
 }
+
+#[test]
+fn self_referencing_maps_do_not_crash() {
+    for t in [
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $d }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toJson $d }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ printf \"%v %q\" $d $d }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ $c := deepCopy $d }}x",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ deepEqual $d (deepCopy $d) }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ merge (dict) $d | len }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toToml $d }}{{ toPrettyJson $d }}{{ uniq (list $d $d) }}",
+        "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ has $d (list $d) }}{{ without (list $d) $d }}",
+    ] {
+        let r = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || render(t, json!({})).map(|s| s.len()))
+            .unwrap()
+            .join();
+        assert!(r.is_ok(), "crash on {t}");
+    }
+}
