@@ -151,6 +151,15 @@ fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
         *dest = patch.iter().map(clean).collect();
         return;
     }
+    if keys.len() > 1
+        && patch
+            .iter()
+            .chain(dest.iter())
+            .any(|e| key_values(e, &keys).iter().filter(|v| !v.is_empty()).count() >= 2)
+    {
+        merge_multi_key(dest, patch, &keys, items);
+        return;
+    }
     // kyaml's order: the patch's elements first (merged with their match), then the
     // destination's elements the patch does not mention.
     let mut taken = vec![false; dest.len()];
@@ -182,4 +191,50 @@ fn merge_list(dest: &mut Vec<Value>, patch: &[Value], node: Option<Node>) {
         }
     }
     *dest = out;
+}
+
+/// The element's values for `keys` as strings (`""` when absent), as kyaml compares them.
+fn key_values(e: &Value, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            e.get(k)
+                .and_then(crate::kustomization::scalar_string)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// True when every non-empty key value of `a` equals `b`'s.
+fn covers(a: &[String], b: &[String]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.is_empty() || x == y)
+}
+
+/// kyaml's result for lists keyed by several fields (e.g. ports by port and protocol)
+/// when some element sets more than one key: new patch elements first, then the
+/// destination's elements in their order, merged with the patch elements that match
+/// them; a patch element that only matches a destination element lacking some key is
+/// dropped.
+fn merge_multi_key(dest: &mut Vec<Value>, patch: &[Value], keys: &[String], items: Option<Node>) {
+    let dest_keys: Vec<Vec<String>> = dest.iter().map(|d| key_values(d, keys)).collect();
+    let mut merged = dest.clone();
+    let mut deleted = vec![false; dest.len()];
+    let mut new = Vec::new();
+    for p in patch {
+        if !p.is_object() {
+            continue;
+        }
+        let pk = key_values(p, keys);
+        let hit = dest_keys
+            .iter()
+            .position(|dk| covers(&pk, dk) && pk.iter().any(|v| !v.is_empty()));
+        match hit {
+            Some(i) if directive(p) == Some("delete") => deleted[i] = true,
+            Some(i) => merge_value(&mut merged[i], p, items),
+            None if directive(p) == Some("delete") => {}
+            None if dest_keys.iter().any(|dk| covers(dk, &pk)) => {}
+            None => new.push(clean(p)),
+        }
+    }
+    new.extend(merged.into_iter().zip(deleted).filter(|(_, d)| !d).map(|(v, _)| v));
+    *dest = new;
 }

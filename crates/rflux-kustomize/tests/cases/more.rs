@@ -428,4 +428,100 @@ pub fn all(v: &mut Vec<Case>) {
             ("ov/s.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    keep: me\n"),
         ],
     ));
+    let smp: &[(&str, &str)] = &[
+        (
+            "smp-env-delete-and-mounts",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - name: MODE\n          $patch: delete\n        volumeMounts:\n        - mountPath: /etc/config\n          readOnly: true\n        - mountPath: /new\n          name: extra\n        ports:\n        - containerPort: 80\n          protocol: TCP\n          name: renamed\n        - containerPort: 9090\n",
+        ),
+        (
+            "smp-labels-and-annotations-maps",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    new: label\n  annotations:\n    team: null\n    other: x\nspec:\n  template:\n    metadata:\n      annotations:\n        restarted: now\n",
+        ),
+        (
+            "smp-resources-and-probes",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        resources:\n          requests:\n            cpu: 10m\n            memory: 1Gi\n        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 80\n      - name: helper\n        image: busybox:2\n",
+        ),
+        (
+            "smp-service-ports-protocol",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 53\n    protocol: UDP\n    name: dns\n  - port: 443\n    targetPort: 1443\n",
+        ),
+        (
+            "smp-ingress-rules-replace-list",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  rules:\n  - host: other.example.com\n  tls: []\n",
+        ),
+        (
+            "smp-rbac-rules-list",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\nrules:\n- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [get]\n",
+        ),
+        (
+            "smp-tolerations-affinity",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n      tolerations:\n      - key: a\n        operator: Exists\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - key: zone\n                operator: In\n                values: [a]\n",
+        ),
+    ];
+    for (name, p) in smp {
+        let kust = format!(
+            "resources: [deploy.yaml, svc.yaml, ingress.yaml, rbac.yaml, workloads.yaml]\npatches:\n- path: patch.yaml\n"
+        );
+        let mut files: Vec<(&str, &str)> = objects::BASE.to_vec();
+        files.push(("kustomization.yaml", &kust));
+        files.push(("patch.yaml", p));
+        v.push(case(name, &files));
+    }
+    let ports: &[(&str, &str, &str)] = &[
+        (
+            "a",
+            "  - {name: http, port: 80, targetPort: 8080}\n",
+            "  - {port: 80, protocol: UDP, name: dns}\n",
+        ),
+        (
+            "c",
+            "  - {name: http, port: 80, protocol: TCP}\n",
+            "  - {port: 80, protocol: UDP, name: dns}\n",
+        ),
+        (
+            "d",
+            "  - {name: http, port: 80, protocol: TCP}\n",
+            "  - {port: 80, protocol: TCP, name: renamed}\n",
+        ),
+        (
+            "e",
+            "  - {name: http, port: 80}\n  - {name: x, port: 81}\n",
+            "  - {port: 82, protocol: TCP, name: new}\n",
+        ),
+        (
+            "f",
+            "  - {name: http, port: 80, protocol: TCP}\n  - {name: x, port: 81}\n",
+            "  - {port: 82, name: new}\n  - {port: 80, protocol: TCP, targetPort: 1}\n",
+        ),
+        (
+            "g",
+            "  - {name: http, port: 80}\n  - {name: x, port: 81}\n",
+            "  - {port: 82, name: new}\n",
+        ),
+        (
+            "h",
+            "  - {name: a, port: 80, protocol: TCP}\n  - {name: b, port: 80, protocol: UDP}\n",
+            "  - {port: 80, protocol: UDP, $patch: delete}\n",
+        ),
+        (
+            "i",
+            "  - {name: a, port: 80, protocol: TCP}\n  - {name: b, port: 81}\n",
+            "  - {port: 81, protocol: TCP, name: bb}\n  - {port: 90, protocol: TCP}\n  - {port: 91}\n",
+        ),
+    ];
+    for (n, base, patch) in ports {
+        let svc = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n{base}");
+        let p = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n{patch}");
+        v.push(case(
+            &format!("smp-multi-key-ports-{n}"),
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [svc.yaml]\npatches:\n- path: p.yaml\n",
+                ),
+                ("svc.yaml", &svc),
+                ("p.yaml", &p),
+            ],
+        ));
+    }
 }
