@@ -6,6 +6,8 @@ use crate::gofmt::format_float_g;
 use crate::json::float_json;
 use crate::value::Value;
 
+/// go-yaml v2 folds plain and quoted scalars past this column; yaml.v3 as Helm uses it
+/// for `toYamlPretty` does not fold.
 const BEST_WIDTH: usize = 80;
 
 /// What the JSON round trip turns a value into before go-yaml encodes it.
@@ -18,18 +20,24 @@ enum Node {
     Map(Vec<(String, Node)>),
 }
 
-fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
+fn to_node(v: &Value, pretty: bool) -> Result<Node, String> {
     let Some(_g) = crate::value::DepthGuard::enter() else {
         return Err(format!(
             "json: unsupported value: encountered a cycle via {}",
             v.type_name()
         ));
     };
-    let _ = depth;
     Ok(match v {
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),
         Value::Int(i) | Value::Int64(i) => Node::Num(i.to_string()),
+        // yaml.v3 (toYamlPretty) encodes the float64 itself: shortest %g, .inf/.nan
+        Value::Float(f) if pretty => Node::Num(match format_float_g(*f, None, false).as_str() {
+            "+Inf" => ".inf".into(),
+            "-Inf" => "-.inf".into(),
+            "NaN" => ".nan".into(),
+            other => other.to_string(),
+        }),
         Value::Float(f) => {
             let j = float_json(*f).ok_or_else(|| format!("json: unsupported value: {}", crate::gofmt::float_v(*f)))?;
             if j.contains(['.', 'e', 'E']) || (j.parse::<i64>().is_err() && j.parse::<u64>().is_err()) {
@@ -39,15 +47,15 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
             }
         }
         Value::Str(s) => Node::Str(s.to_string()),
-        Value::Object(o) => to_node(&o.to_value(), depth + 1)?,
+        Value::Object(o) => to_node(&o.to_value(), pretty)?,
         Value::Time(t) => Node::Str(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
         Value::List(l) | Value::StrList(l) => {
-            Node::Seq(l.iter().map(|x| to_node(x, depth + 1)).collect::<Result<_, _>>()?)
+            Node::Seq(l.iter().map(|x| to_node(x, pretty)).collect::<Result<_, _>>()?)
         }
         Value::Map(m) => {
             let mut entries: Vec<(String, Node)> = Vec::new();
             for (k, x) in m.entries() {
-                entries.push((k, to_node(&x, depth + 1)?));
+                entries.push((k, to_node(&x, pretty)?));
             }
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
             Node::Map(entries)
@@ -489,6 +497,8 @@ fn analyze(s: &str) -> Analysis {
 struct Emitter {
     /// yaml.v3 with indent 2 (`toYamlPretty`): sequences inside mappings are indented.
     pretty: bool,
+    /// Folding column.
+    width: usize,
     out: String,
     column: usize,
     whitespace: bool,
@@ -568,7 +578,7 @@ impl Emitter {
         while i < chars.len() {
             let c = chars[i];
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.get(i + 1) != Some(&' ') {
+                if allow_breaks && !spaces && self.column > self.width && chars.get(i + 1) != Some(&' ') {
                     self.write_indent(indent);
                 } else {
                     self.put(c);
@@ -597,7 +607,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i != 0
                     && i != n - 1
                     && chars.get(i + 1) != Some(&' ')
@@ -687,7 +697,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != n - 1 {
+                if allow_breaks && !spaces && self.column > self.width && i != 0 && i != n - 1 {
                     self.write_indent(indent);
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');
@@ -824,9 +834,10 @@ pub fn to_yaml_pretty_document(v: &Value) -> Result<String, String> {
 }
 
 fn emit(v: &Value, pretty: bool) -> Result<String, String> {
-    let node = to_node(v, 0)?;
+    let node = to_node(v, pretty)?;
     let mut e = Emitter {
         pretty,
+        width: if pretty { usize::MAX } else { BEST_WIDTH },
         out: String::new(),
         column: 0,
         whitespace: true,

@@ -82,12 +82,12 @@ def go_string_literal(text):
 def generated_cases():
     import random
     rng = random.Random(20260125)
-    for i in range(200):
+    for i in range(230):
         data = rand_value(rng)
         if not isinstance(data, (dict, list)):
             data = {"v": data}
         lit = go_string_literal(json.dumps(data, ensure_ascii=False))
-        fn = "toYaml" if i < 140 else ("toJson" if i < 170 else ("toPrettyJson" if i < 185 else "toToml"))
+        fn = "toYaml" if i < 140 else ("toJson" if i < 170 else ("toPrettyJson" if i < 185 else ("toToml" if i < 200 else "toYamlPretty")))
         yield "generated", "%s-%03d" % (fn, i), [], "{{ %s (fromJson %s) }}" % (fn, lit) if isinstance(data, dict) else "{{ %s (fromJsonArray %s) }}" % (fn, lit)
 
 PRINTF_ARGS = ["42", "-7", "0", "3.5", "-0.25", "1e6", "1e-7", "123456.789", "\"str\"", "\"\"", "\"a\\tb\"",
