@@ -459,9 +459,7 @@ pub fn all(v: &mut Vec<Case>) {
         ),
     ];
     for (name, p) in smp {
-        let kust = format!(
-            "resources: [deploy.yaml, svc.yaml, ingress.yaml, rbac.yaml, workloads.yaml]\npatches:\n- path: patch.yaml\n"
-        );
+        let kust = "resources: [deploy.yaml, svc.yaml, ingress.yaml, rbac.yaml, workloads.yaml]\npatches:\n- path: patch.yaml\n".to_string();
         let mut files: Vec<(&str, &str)> = objects::BASE.to_vec();
         files.push(("kustomization.yaml", &kust));
         files.push(("patch.yaml", p));
