@@ -141,3 +141,14 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let deep_block: String = (0..2000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
     let _ = yaml::parse_stream(&deep_block);
 }
+
+#[test]
+fn alias_bombs_are_refused() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let err = yaml::parse_stream(&text).unwrap_err();
+    assert!(err.message.contains("alias"), "{err}");
+}

@@ -38,6 +38,27 @@ fn err_at(span: &Span, message: impl Into<String>) -> YamlError {
 /// Maximum nesting depth accepted (guards the recursive builder).
 const MAX_DEPTH: usize = 512;
 
+/// Maximum number of values copied by alias expansion in one stream.
+const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+
+/// Number of values in `v` (itself included), capped to avoid long walks.
+fn node_count(v: &Value) -> usize {
+    let mut count = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        if count > MAX_ALIAS_EXPANSION {
+            break;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(m) => stack.extend(m.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
 enum Frame {
     Seq(Vec<Value>, usize),
     Map {
@@ -65,6 +86,7 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
+    let mut expanded: usize = 0;
     let mut doc_value: Option<Value> = None;
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
@@ -84,7 +106,14 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 continue;
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(v) => v.clone(),
+                Some(v) => {
+                    // Guard against alias bombs: every expansion copies the anchored value.
+                    expanded += node_count(v);
+                    if expanded > MAX_ALIAS_EXPANSION {
+                        return Err(err_at(&span, "too many alias expansions (alias bomb?)"));
+                    }
+                    v.clone()
+                }
                 None => return Err(err_at(&span, "unknown alias")),
             },
             Event::Scalar(text, style, anchor, tag) => {
