@@ -134,7 +134,9 @@ class Gen:
             jparts = js.split(",")
             jname = jparts[0]
             opts = set(jparts[1:])
-            inline = "inline" in opts and jname == ""
+            # encoding/json promotes the fields of an embedded struct that has no
+            # JSON name (",inline" is only a marker for other tools).
+            inline = embedded and jname == ""
             if not inline and jname == "":
                 jname = gname
             ty, shape, refs = self.shape(expr, key, gname)
@@ -197,6 +199,17 @@ class Gen:
         return ty, "ONE", refs
 
 
+def kubectl_version(path):
+    """gitVersion of a kubectl binary, e.g. v1.32.4."""
+    import json
+    import subprocess
+    try:
+        out = subprocess.run([path, "version", "--client", "-o", "json"], capture_output=True, timeout=30, check=True)
+        return json.loads(out.stdout)["clientVersion"]["gitVersion"].split("-")[0]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError):
+        return "unknown"
+
+
 def rust_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -206,7 +219,13 @@ def main():
         raise SystemExit(__doc__)
     binary = gotypes.GoBinary(sys.argv[1])
     structs = binary.structs(lambda p: p.startswith("k8s.io/"))
-    sources = [f"Go struct tags of k8s.io/api and k8s.io/apimachinery as linked into {sys.argv[1]} ({binary.version()})"]
+    version = kubectl_version(sys.argv[1])
+    sources = [
+        "Go struct tags (json, protobuf) and field types of k8s.io/api and k8s.io/apimachinery "
+        f"(kubernetes/kubernetes, tag {version}: staging/src/k8s.io/api/*/*/types.go, "
+        "staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go, pkg/util/intstr, pkg/api/resource, pkg/runtime), "
+        f"read from the reflection data of kubectl {version} ({binary.version()}), gen/gotypes.py"
+    ]
     for path in sys.argv[2:]:
         found, source = extra_structs.load(path)
         structs.update(found)

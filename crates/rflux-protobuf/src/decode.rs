@@ -230,19 +230,9 @@ fn len_value<'a>(value: wire::Value<'a>) -> Result<&'a [u8], Problem> {
     match value {
         wire::Value::Bytes(b) => Ok(b),
         other => Err(Problem::WrongWireType {
-            found: wire_of(other),
+            found: other.wire_type(),
             expected: wire::wire_name(wire::LEN),
         }),
-    }
-}
-
-fn wire_of(v: wire::Value) -> u8 {
-    match v {
-        wire::Value::Varint(_) => wire::VARINT,
-        wire::Value::Fixed64(_) => wire::FIXED64,
-        wire::Value::Fixed32(_) => wire::FIXED32,
-        wire::Value::Bytes(_) => wire::LEN,
-        wire::Value::Group => wire::START_GROUP,
     }
 }
 
@@ -258,7 +248,7 @@ fn natural_wire(sc: Scalar) -> u8 {
 /// Converts one wire value of a scalar field into JSON as Go would write it.
 pub(crate) fn scalar(sc: Scalar, value: wire::Value) -> Result<Value, Problem> {
     let wrong = |v: wire::Value| Problem::WrongWireType {
-        found: wire_of(v),
+        found: v.wire_type(),
         expected: wire::wire_name(natural_wire(sc)),
     };
     Ok(match (sc, value) {

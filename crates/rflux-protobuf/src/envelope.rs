@@ -59,7 +59,7 @@ pub(crate) fn decode_nested(ctx: &Ctx, body: &[u8], depth: usize) -> Result<Valu
                 field: num,
                 offset,
                 problem: Problem::WrongWireType {
-                    found: found_wire(value),
+                    found: value.wire_type(),
                     expected: wire::wire_name(wire::LEN),
                 },
             });
@@ -94,7 +94,7 @@ pub(crate) fn decode_nested(ctx: &Ctx, body: &[u8], depth: usize) -> Result<Valu
                 field: num,
                 offset,
                 problem: Problem::WrongWireType {
-                    found: found_wire(other),
+                    found: other.wire_type(),
                     expected: wire::wire_name(wire::LEN),
                 },
             }),
@@ -135,15 +135,5 @@ pub(crate) fn decode_nested(ctx: &Ctx, body: &[u8], depth: usize) -> Result<Valu
             Ok(Value::Object(out))
         }
         other => Ok(other),
-    }
-}
-
-fn found_wire(v: wire::Value) -> u8 {
-    match v {
-        wire::Value::Varint(_) => wire::VARINT,
-        wire::Value::Fixed64(_) => wire::FIXED64,
-        wire::Value::Fixed32(_) => wire::FIXED32,
-        wire::Value::Bytes(_) => wire::LEN,
-        wire::Value::Group => wire::START_GROUP,
     }
 }

@@ -217,15 +217,8 @@ impl<'a> Fields<'a> {
 }
 
 fn wrong(found: wire::Value, expected: u8) -> Problem {
-    let found = match found {
-        wire::Value::Varint(_) => wire::VARINT,
-        wire::Value::Fixed64(_) => wire::FIXED64,
-        wire::Value::Fixed32(_) => wire::FIXED32,
-        wire::Value::Bytes(_) => wire::LEN,
-        wire::Value::Group => wire::START_GROUP,
-    };
     Problem::WrongWireType {
-        found,
+        found: found.wire_type(),
         expected: wire::wire_name(expected),
     }
 }

@@ -30,6 +30,19 @@ pub(crate) enum Value<'a> {
     Group,
 }
 
+impl Value<'_> {
+    /// The wire type this value was read with.
+    pub(crate) fn wire_type(self) -> u8 {
+        match self {
+            Value::Varint(_) => VARINT,
+            Value::Fixed64(_) => FIXED64,
+            Value::Fixed32(_) => FIXED32,
+            Value::Bytes(_) => LEN,
+            Value::Group => START_GROUP,
+        }
+    }
+}
+
 impl<'a> Reader<'a> {
     pub(crate) fn new(buf: &'a [u8]) -> Self {
         Reader { buf, pos: 0 }
