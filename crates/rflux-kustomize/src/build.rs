@@ -53,6 +53,7 @@ pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
         .map_err(|m| Error::entry(&k.path, "vars", m))?;
     sort(&k, &mut resources)?;
     build_metadata(&k, &mut resources)?;
+    tracing::debug!(kustomization = %k.path.display(), objects = resources.len(), "built");
     Ok(resources.into_iter().map(|r| r.obj).collect())
 }
 
@@ -278,6 +279,7 @@ fn load_child(
 /// Runs one kustomization on top of `resources` (empty for a Kustomization, the parent's
 /// for a Component).
 fn accumulate(ctx: &mut Ctx, k: &Kustomization, mut resources: Vec<Resource>) -> Result<Vec<Resource>, Error> {
+    tracing::debug!(kustomization = %k.path.display(), component = k.is_component, "building");
     ctx.stack.push(k.dir.clone());
     let result = accumulate_inner(ctx, k, &mut resources);
     ctx.stack.pop();

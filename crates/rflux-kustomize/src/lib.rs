@@ -8,8 +8,29 @@
 //! # Ok::<(), rflux_kustomize::Error>(())
 //! ```
 //!
-//! Files may be referenced anywhere inside `root` (as Flux builds), never outside it;
-//! remote resources and Helm chart inflation are refused with an error naming the entry.
+//! Files may be referenced anywhere inside `root` (as Flux builds), never outside it
+//! (symlinks are resolved first); remote resources and Helm chart inflation are refused
+//! with an error naming the kustomization file and the entry.
+//!
+//! How kustomize's behaviour is reproduced:
+//!
+//! * Input YAML is read as kyaml reads it (go-yaml v3 scalars: `yes`/`on` are strings,
+//!   `0755` is 493, plain dates become RFC 3339 strings); kustomization files themselves
+//!   are read with go-yaml v2's YAML 1.1 scalars, as kustomize does (`namespace: on` is a
+//!   boolean and an error).
+//! * [`to_yaml`] prints what kustomize prints: objects pass through JSON and go-yaml v2,
+//!   so keys are sorted, YAML 1.1 look-alike strings are double-quoted, multi-line strings
+//!   are literal blocks and long scalars fold at column 80.
+//! * Transformers run in kustomize's order (strategic-merge patches, patches, namespace,
+//!   prefix/suffix, labels, annotations, JSON 6902 patches, replicas, images,
+//!   replacements, plugin transformers); content hashes, name references and vars are
+//!   resolved once at the top, then objects are sorted (legacy order unless
+//!   `sortOptions` says otherwise).
+//!
+//! Not supported (refused with an error rather than built differently): `helmCharts`,
+//! remote resources, exec/KRM-function plugins, `openapi`, `validators`,
+//! `buildMetadata: [transformerAnnotations]`, and `configurations` entries other than
+//! `nameReference`, `commonLabels`, `commonAnnotations` and `varReference`.
 
 mod build;
 mod config;
