@@ -183,7 +183,7 @@ pub fn decrypt(password: &str, crypt64: &str) -> Result<String, String> {
     }
     let data = base64::engine::general_purpose::STANDARD
         .decode(crypt64)
-        .map_err(|_| "illegal base64 data at input byte 0".to_string())?;
+        .map_err(|e| crate::sprig::base64_error(&e))?;
     if data.len() < 16 {
         return Err(format!(
             "runtime error: slice bounds out of range [:16] with capacity {}",

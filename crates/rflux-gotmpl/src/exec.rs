@@ -319,6 +319,7 @@ impl<'a> Exec<'a> {
     }
 
     fn eval_pipe(&mut self, dot: &Dot, pipe: &Pipe) -> R<Value> {
+        self.at(pipe.pos, pipe);
         let mut val: Option<Dot> = None;
         for cmd in &pipe.cmds {
             let v = self.eval_command(dot, cmd, val.take())?;

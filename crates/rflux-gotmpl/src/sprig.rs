@@ -11,6 +11,15 @@ use crate::func::{FuncMap, Ty, func};
 use crate::gofmt;
 use crate::value::{Map, Value};
 
+/// Go's `base64.CorruptInputError` text for a decoding error.
+pub fn base64_error(e: &base64::DecodeError) -> String {
+    let at = match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
+        _ => 0,
+    };
+    format!("illegal base64 data at input byte {at}")
+}
+
 /// Sprig's `strval`: strings as-is, everything else as `%v`.
 pub fn strval(v: &Value) -> String {
     match v {
@@ -1015,7 +1024,7 @@ pub fn register(m: &mut FuncMap) {
         func(&[Str], None, |_, a| {
             match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
                 Ok(b) => string(String::from_utf8_lossy(&b).into_owned()),
-                Err(_) => string("illegal base64 data at input byte 0"),
+                Err(e) => string(base64_error(&e)),
             }
         }),
     );
