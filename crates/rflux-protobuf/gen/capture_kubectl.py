@@ -23,7 +23,7 @@ CORE = [
     ("configmaps", "ConfigMap", True), ("secrets", "Secret", True), ("namespaces", "Namespace", False),
     ("serviceaccounts", "ServiceAccount", True), ("services", "Service", True),
     ("resourcequotas", "ResourceQuota", True), ("pods", "Pod", True), ("nodes", "Node", False),
-    ("serviceaccounts/token", "TokenRequest", True),
+    ("serviceaccounts/token", "TokenRequest", True), ("pods/log", "Pod", True),
 ]
 GROUPS = {
     "apps/v1": [("deployments", "Deployment", True)],
@@ -34,7 +34,8 @@ GROUPS = {
     "scheduling.k8s.io/v1": [("priorityclasses", "PriorityClass", False)],
     "policy/v1": [("poddisruptionbudgets", "PodDisruptionBudget", True)],
     "networking.k8s.io/v1": [("ingresses", "Ingress", True)],
-    "authorization.k8s.io/v1": [("selfsubjectaccessreviews", "SelfSubjectAccessReview", False)],
+    "authorization.k8s.io/v1": [("selfsubjectaccessreviews", "SelfSubjectAccessReview", False),
+                                ("selfsubjectrulesreviews", "SelfSubjectRulesReview", False)],
     "authentication.k8s.io/v1": [("selfsubjectreviews", "SelfSubjectReview", False)],
 }
 
@@ -73,6 +74,19 @@ CASES = [
              "-n", "default"]),
     ("ingress", ["create", "ingress", "web", "--class=nginx", "--rule=foo.example/bar*=web:8080",
                  "--rule=tls.example/=web:http,tls=cert", "-n", "default"]),
+    ("ingress-default-backend", ["create", "ingress", "catch-all", "--default-backend=fallback:80",
+                                 "--annotation=nginx.ingress.kubernetes.io/rewrite-target=/", "-n", "default"]),
+    ("configmap-env-file", ["create", "configmap", "env", "--from-env-file=@ENVFILE@", "-n", "default"]),
+    ("deployment-multi", ["create", "deployment", "pair", "--image=nginx", "--image=redis:7", "-n", "default"]),
+    ("pdb-max-unavailable", ["create", "poddisruptionbudget", "one", "--selector=app=db", "--max-unavailable=1",
+                             "-n", "default"]),
+    ("service-loadbalancer", ["create", "service", "loadbalancer", "lb", "--tcp=80:8080", "--tcp=443:8443",
+                              "-n", "default"]),
+    ("quota-scopes", ["create", "quota", "best-effort", "--hard=pods=5", "--scopes=BestEffort", "-n", "default"]),
+    ("role-resource-name", ["create", "role", "cm-reader", "--verb=get", "--resource=configmaps",
+                            "--resource-name=app-config", "-n", "default"]),
+    ("clusterrole-aggregate", ["create", "clusterrole", "monitoring",
+                               "--aggregation-rule=rbac.example.com/aggregate-to-monitoring=true"]),
 ]
 # Commands whose object kubectl cannot print client-side.
 RAW_CASES = [
@@ -80,6 +94,9 @@ RAW_CASES = [
     ("can-i-subresource", ["auth", "can-i", "get", "pods", "--subresource=log", "-n", "kube-system"]),
     ("token", ["create", "token", "builder", "--audience=api", "--duration=10m", "-n", "default"]),
     ("whoami", ["auth", "whoami"]),
+    ("can-i-list", ["auth", "can-i", "--list", "-n", "default"]),
+    ("token-bound", ["create", "token", "builder", "--bound-object-kind=Pod", "--bound-object-name=shell",
+                     "--bound-object-uid=7d4e3c2a-1111-2222-3333-444455556666", "-n", "default"]),
 ]
 
 captured = []
@@ -131,6 +148,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.endswith("/selfsubjectaccessreviews"):
             return self.reply(201, {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                                     "metadata": {}, "spec": {}, "status": {"allowed": True}})
+        if path.endswith("/selfsubjectrulesreviews"):
+            return self.reply(201, {"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+                                    "metadata": {}, "spec": {"namespace": "default"},
+                                    "status": {"resourceRules": [], "nonResourceRules": [], "incomplete": False}})
         if path.endswith("/selfsubjectreviews"):
             return self.reply(201, {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
                                     "metadata": {}, "status": {"userInfo": {"username": "admin"}}})
@@ -156,12 +177,15 @@ def main():
     blob = os.path.join(out, "blob.bin")
     with open(blob, "wb") as fh:
         fh.write(bytes([0, 1, 2, 0xFF, 0xFE, 0x80]))
+    envfile = os.path.join(out, "app.env")
+    with open(envfile, "w") as fh:
+        fh.write("B=two\nA=1\n")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = ["--server", f"http://127.0.0.1:{server.server_address[1]}", "--kubeconfig", os.devnull]
     env = dict(os.environ, HOME=out)
     for name, args in CASES + RAW_CASES:
-        args = [a.replace("@BLOB@", blob) for a in args]
+        args = [a.replace("@BLOB@", blob).replace("@ENVFILE@", envfile) for a in args]
         captured.clear()
         flags = [] if name in dict(RAW_CASES) else ["--dry-run=server"]
         sent = subprocess.run([kubectl, *base, *with_flags(args, flags)],
@@ -179,6 +203,7 @@ def main():
             with open(os.path.join(out, f"{name}.json"), "wb") as fh:
                 fh.write(printed.stdout)
     os.remove(blob)
+    os.remove(envfile)
     server.shutdown()
 
 

@@ -68,3 +68,13 @@ fn create_token_body() {
 fn auth_whoami_body() {
     check("whoami", "whoami.expected.json");
 }
+
+#[test]
+fn create_token_bound_to_a_pod_body() {
+    check("token-bound", "token-bound.expected.json");
+}
+
+#[test]
+fn auth_can_i_list_body() {
+    check("can-i-list", "can-i-list.expected.json");
+}
