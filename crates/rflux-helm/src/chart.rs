@@ -147,11 +147,32 @@ fn parse_yaml_file<T: for<'de> Deserialize<'de>>(chart: &str, file: &str, data: 
         file: format!("{chart}/{file}"),
         message: e.to_string(),
     })?;
-    let v = if v.is_null() { Value::Object(Map::new()) } else { v };
+    let v = if v.is_null() { Value::Object(Map::new()) } else { stringify_scalars(v, "") };
     serde_json::from_value(v).map_err(|e| Error::Yaml {
         file: format!("{chart}/{file}"),
         message: e.to_string(),
     })
+}
+
+/// sigs.k8s.io/yaml decodes YAML scalars into Go string fields as text (`name: off` gives
+/// `"false"`, `version: 1.0` gives `"1"`): turn booleans and numbers into strings except
+/// in the few non-string fields.
+fn stringify_scalars(v: Value, key: &str) -> Value {
+    match v {
+        Value::Bool(b) if key != "deprecated" && key != "enabled" => Value::String(b.to_string()),
+        Value::Number(n) => {
+            let f = n.as_f64().unwrap_or(0.0);
+            Value::String(rflux_gotmpl::sprint(&[rflux_gotmpl::Value::Float(f)]))
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| stringify_scalars(x, key)).collect()),
+        Value::Object(o) if key != "import-values" => {
+            Value::Object(o.into_iter().map(|(k, x)| {
+                let x = stringify_scalars(x, &k);
+                (k, x)
+            }).collect())
+        }
+        other => other,
+    }
 }
 
 impl Chart {

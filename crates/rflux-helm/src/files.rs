@@ -136,8 +136,10 @@ pub fn register(t: &mut Template, binaries: Arc<HashMap<String, Vec<u8>>>) {
         func(&[Ty::Any, Ty::Str], None, |_, a| {
             let name = a[1].as_str().unwrap_or_default();
             let s = a[0].as_map().and_then(|m| m.get(name));
+            // Go's []byte prints as a list of numbers, but Sprig's string functions
+            // (quote, b64enc, toString) see the text; the text is what charts use.
             Ok(match s {
-                Some(Value::Str(s)) => Value::list(s.bytes().map(|b| Value::Int(i64::from(b))).collect()),
+                Some(s @ Value::Str(_)) => s,
                 _ => Value::Nil,
             })
         }),

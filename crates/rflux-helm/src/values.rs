@@ -126,9 +126,25 @@ fn coalesce_chart_values(chart: &Chart, v: &mut Values, prefix: &str, merge: boo
             },
             Some(_) => {}
             None => {
-                v.insert(key.clone(), val.clone());
+                // Helm v4 never carries a chart default's `null` into the values.
+                if merge {
+                    v.insert(key.clone(), val.clone());
+                } else if let Some(x) = without_nulls(val) {
+                    v.insert(key.clone(), x);
+                }
             }
         }
+    }
+}
+
+/// A copy of `v` with `null` map entries removed, recursively (`None` for `null` itself).
+fn without_nulls(v: &Value) -> Option<Value> {
+    match v {
+        Value::Null => None,
+        Value::Object(m) => Some(Value::Object(
+            m.iter().filter_map(|(k, x)| without_nulls(x).map(|x| (k.clone(), x))).collect(),
+        )),
+        other => Some(other.clone()),
     }
 }
 
@@ -141,7 +157,11 @@ fn coalesce_tables(dst: &mut Values, src: &mut Values, prefix: &str, merge: bool
                 dst.remove(&key);
             }
             None => {
-                dst.insert(key, val);
+                if merge {
+                    dst.insert(key, val);
+                } else if let Some(x) = without_nulls(&val) {
+                    dst.insert(key, x);
+                }
             }
             Some(dv) => match (dv, val) {
                 (Value::Object(dm), Value::Object(mut sm)) => coalesce_tables(dm, &mut sm, &full, merge),

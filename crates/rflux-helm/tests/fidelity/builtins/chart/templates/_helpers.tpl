@@ -1,0 +1,3 @@
+{{- define "builtins.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end }}
