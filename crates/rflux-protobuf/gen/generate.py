@@ -56,7 +56,7 @@ SCALARS = {
 def selected(pkg):
     if pkg == META:
         return True
-    m = re.fullmatch(r"k8s\.io/api/([a-z0-9]+)/(v1|v2)", pkg)
+    m = re.fullmatch(r"k8s\.io/api/([a-z0-9]+)/(v[0-9a-z]+)", pkg)
     return m is not None
 
 

@@ -388,3 +388,79 @@ fn is_protobuf_checks_the_magic() {
     assert!(rflux_protobuf::knows_kind("policy/v1", "DeleteOptions"));
     assert!(!rflux_protobuf::knows_kind("example.com/v1", "Widget"));
 }
+
+#[test]
+fn horizontal_pod_autoscaler_v2_metrics() {
+    let target = Msg::new().str(1, "Utilization").int(4, 0);
+    let metric = Msg::new()
+        .str(1, "Resource")
+        .msg(4, Msg::new().str(1, "cpu").msg(2, target));
+    let memory = Msg::new().str(1, "Resource").msg(
+        4,
+        Msg::new()
+            .str(1, "memory")
+            .msg(2, Msg::new().str(1, "AverageValue").msg(3, quantity("512Mi"))),
+    );
+    let spec = Msg::new()
+        .msg(1, Msg::new().str(1, "Deployment").str(2, "web").str(3, "apps/v1"))
+        .int(2, 1)
+        .int(3, 10)
+        .msg(4, metric)
+        .msg(4, memory);
+    let hpa = Msg::new().msg(1, meta("web", "default")).msg(2, spec);
+    let got = decode(&body("autoscaling/v2", "HorizontalPodAutoscaler", hpa));
+    assert_eq!(
+        got["spec"],
+        json!({
+            "scaleTargetRef": {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"},
+            "minReplicas": 1,
+            "maxReplicas": 10,
+            "metrics": [
+                {"type": "Resource", "resource": {"name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": 0}}},
+                {"type": "Resource", "resource": {"name": "memory",
+                    "target": {"type": "AverageValue", "averageValue": "512Mi"}}}
+            ]
+        })
+    );
+    assert_eq!(got["status"], json!({"desiredReplicas": 0, "currentMetrics": null}));
+}
+
+#[test]
+fn lease_micro_times_and_eviction_delete_options() {
+    let spec = Msg::new()
+        .str(1, "node-a")
+        .int(2, 15)
+        .msg(4, Msg::new().int(1, 1_700_000_000).int(2, 5_000))
+        .int(5, 0);
+    let lease = Msg::new().msg(1, meta("node-a", "kube-node-lease")).msg(2, spec);
+    assert_eq!(
+        decode(&body("coordination.k8s.io/v1", "Lease", lease))["spec"],
+        json!({"holderIdentity": "node-a", "leaseDurationSeconds": 15,
+               "renewTime": "2023-11-14T22:13:20.000005Z", "leaseTransitions": 0})
+    );
+    let eviction = Msg::new()
+        .msg(1, meta("pod-1", "default"))
+        .msg(2, Msg::new().int(1, 30).msg(2, Msg::new().str(1, "uid-1")));
+    assert_eq!(
+        decode(&body("policy/v1", "Eviction", eviction)),
+        json!({
+            "kind": "Eviction", "apiVersion": "policy/v1",
+            "metadata": {"name": "pod-1", "namespace": "default", "creationTimestamp": null},
+            "deleteOptions": {"gracePeriodSeconds": 30, "preconditions": {"uid": "uid-1"}}
+        })
+    );
+}
+
+#[test]
+fn beta_versions_are_known_too() {
+    let spec = Msg::new().str(1, "*/5 * * * *").boolean(4, false).msg(5, Msg::new());
+    let cj = Msg::new().msg(1, meta("tick", "default")).msg(2, spec);
+    let got = decode(&body("batch/v1beta1", "CronJob", cj));
+    assert_eq!(
+        got["spec"],
+        json!({"schedule": "*/5 * * * *", "suspend": false,
+               "jobTemplate": {"metadata": {"creationTimestamp": null}, "spec": {"template": {
+                   "metadata": {"creationTimestamp": null}, "spec": {"containers": null}}}}})
+    );
+}
