@@ -18,6 +18,8 @@ mod error;
 mod generated;
 mod special;
 mod table;
+#[cfg(test)]
+mod table_fuzz;
 mod timefmt;
 mod wire;
 

@@ -231,3 +231,21 @@ fn envelope_problems() {
     let (message, field, _, _) = malformed(&with_magic(&kind_as_varint.0));
     assert_eq!((message, field), ("runtime.TypeMeta", 2));
 }
+
+#[test]
+fn deepest_allowed_nesting_fits_a_small_stack() {
+    // Each level of a JSONSchemaProps `not` chain is one nested message; 99
+    // levels is just inside the limit. 1 MiB is half a tokio worker's stack.
+    let mut schema = Msg::new().str(5, "string");
+    for _ in 0..95 {
+        schema = Msg::new().msg(28, schema);
+    }
+    let version = Msg::new().str(1, "v1").msg(4, Msg::new().msg(1, schema));
+    let crd = Msg::new().msg(2, Msg::new().msg(7, version));
+    let b = body("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd);
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || decode(&b).is_ok())
+        .unwrap();
+    assert!(worker.join().unwrap());
+}
