@@ -128,6 +128,7 @@ fn struct_value(ctx: &Ctx, msg: &'static Message, chunks: &[&[u8]], depth: usize
                 _ if field.shape() == Shape::Ptr => continue,
                 _ => Vec::new(),
             };
+            let offset = chunks.first().map_or(0, |c| ctx.offset(c, 0));
             match message_value(ctx, index, &chunks, depth + 1)? {
                 Value::Object(inner) => {
                     for (k, v) in inner {
@@ -138,7 +139,7 @@ fn struct_value(ctx: &Ctx, msg: &'static Message, chunks: &[&[u8]], depth: usize
                     return Err(Error::Malformed {
                         message: msg.name,
                         field: field.num,
-                        offset: 0,
+                        offset,
                         problem: Problem::InlineNotObject,
                     });
                 }
