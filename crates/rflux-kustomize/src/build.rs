@@ -395,7 +395,7 @@ pub(crate) fn run_replicas(k: &Kustomization, resources: &mut [Resource]) -> Res
                 "count must be an integer",
             ));
         }
-        replicas::apply(resources, name, &count);
+        replicas::apply(resources, name, &count).map_err(|m| Error::entry(&k.path, format!("replicas: {name}"), m))?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod more;
 mod objects;
+mod random;
 
 pub struct Case {
     pub name: String,
@@ -50,6 +51,7 @@ pub fn all() -> Vec<Case> {
     scalars(&mut v);
     errors(&mut v);
     more::all(&mut v);
+    random::all(&mut v);
     v
 }
 

@@ -522,4 +522,15 @@ pub fn all(v: &mut Vec<Case>) {
             ],
         ));
     }
+    v.push(bad(
+        "replicas-without-workload",
+        &[
+            (
+                "kustomization.yaml",
+                "resources: [cm.yaml]\nreplicas:\n- name: plain\n  count: 2\n",
+            ),
+            ("cm.yaml", objects::CM),
+        ],
+        &["replicas"],
+    ));
 }
