@@ -385,10 +385,10 @@ mod tests {
 
     #[test]
     fn keys_and_merges() {
-        let v = parse("on: 1\n3: x\nbase: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\nd: 1\nd: 2\n").unwrap_or_default();
+        let v = parse("on: 1\n3: x\nbase: &b {x: 1, p: 2}\nm:\n  <<: *b\n  p: 3\nd: 1\nd: 2\n").unwrap_or_default();
         assert_eq!(v["true"], json!(1.0));
         assert_eq!(v["3"], json!("x"));
-        assert_eq!(v["m"], json!({"x": 1.0, "y": 3.0}));
+        assert_eq!(v["m"], json!({"x": 1.0, "p": 3.0}));
         assert_eq!(v["d"], json!(2.0));
     }
 
