@@ -52,11 +52,12 @@
 //! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` and `sprig_more`
 //! (Sprig), `helm` (Helm's functions), `yaml` (go-yaml v2 output), `json` (Go's
 //! `encoding/json`), `toml`, `gotime` (Go time layouts), `decimal` (Sprig's float math),
-//! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`).
+//! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`), `bigint` and `pki`
+//! (RSA keys and X.509 certificates for `genCA` and friends).
 //!
 //! # Not implemented yet
-//! `genPrivateKey`, `genCA`, `genSelfSignedCert`, `genSignedCert` (and `…WithKey`),
-//! `buildCustomCert`, `derivePassword` and `durationRound` are defined
+//! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
+//! functions accept PKCS#1 RSA keys only; `derivePassword` and `durationRound` are defined
 //! (templates using them parse) but fail when called. Time zones other than UTC are
 //! treated as UTC. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
 //! `until`'s result and binary strings from `b64dec` differ from Go.
@@ -64,6 +65,7 @@
 mod aes;
 mod ast;
 mod bcrypt;
+mod bigint;
 mod builtins;
 mod decimal;
 mod error;
@@ -75,6 +77,7 @@ mod helm;
 mod json;
 mod lex;
 mod parse;
+mod pki;
 mod sprig;
 mod sprig_more;
 mod template;

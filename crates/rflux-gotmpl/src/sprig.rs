@@ -339,6 +339,10 @@ fn ver_cmp(a: &Ver, b: &Ver) -> std::cmp::Ordering {
 
 /// Masterminds semver constraint check (the subset charts use).
 pub fn semver_check(constraint: &str, version: &str) -> Result<bool, String> {
+    // Masterminds parses the constraint before the version.
+    if semver_parse(version).is_none() {
+        semver_check(constraint, "0.0.0")?;
+    }
     let v = semver_parse(version).ok_or("invalid semantic version")?;
     let mut any_ok = false;
     for alt in constraint.split("||") {
@@ -503,6 +507,20 @@ fn split_words(s: &str) -> Vec<String> {
             if !cur.is_empty() {
                 words.push(std::mem::take(&mut cur));
             }
+            continue;
+        }
+        // Unicode symbols (ASCII $+<=>^`|~, and non-ASCII non-letters) are words of their
+        // own; punctuation stays inside the word.
+        let symbol = if c.is_ascii() {
+            "$+<=>^`|~".contains(c)
+        } else {
+            !c.is_alphanumeric()
+        };
+        if symbol {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            words.push(c.to_string());
             continue;
         }
         if c.is_uppercase() && !cur.is_empty() {
@@ -803,13 +821,13 @@ pub fn register(m: &mut FuncMap) {
     add(
         "wrap",
         func(&[Int, Str], None, |_, a| {
-            string(wrap(s(&a, 1), int(&a, 0) as usize, "\n"))
+            string(wrap(s(&a, 1), int(&a, 0), "\n", false))
         }),
     );
     add(
         "wrapWith",
         func(&[Int, Str, Str], None, |_, a| {
-            string(wrap(s(&a, 2), int(&a, 0) as usize, s(&a, 1)))
+            string(wrap(s(&a, 2), int(&a, 0), s(&a, 1), true))
         }),
     );
     add(
@@ -1765,33 +1783,54 @@ fn floor_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-fn wrap(s: &str, width: usize, nl: &str) -> String {
-    // goutils.WrapCustom with wrapLongWords=false, per line
-    let width = width.max(1);
-    let mut out_lines = Vec::new();
-    for line in s.split('\n') {
-        let mut rest = line;
-        let mut parts = Vec::new();
-        while rest.len() > width {
-            if rest.as_bytes()[0] == b' ' {
-                rest = &rest[1..];
-                continue;
+/// goutils.WrapCustom: wrap at spaces so lines fit `width` bytes; long words are cut
+/// when `long_words`, otherwise left whole.
+fn wrap(s: &str, width: i64, nl: &str, long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let nl = if nl.is_empty() { "\n" } else { nl };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out = String::new();
+    let piece = |from: usize, to: usize| String::from_utf8_lossy(&b[from..to.min(len)]).into_owned();
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|c| *c == b' ') {
+            Some(sp) => {
+                out.push_str(&piece(offset, offset + sp));
+                out.push_str(nl);
+                offset += sp + 1;
             }
-            let window = &rest[..floor_boundary(rest, width + 1)];
-            if let Some(sp) = window.rfind(' ') {
-                parts.push(&rest[..sp]);
-                rest = &rest[sp + 1..];
-            } else if let Some(sp) = rest.find(' ') {
-                parts.push(&rest[..sp]);
-                rest = &rest[sp + 1..];
-            } else {
-                break;
+            None if long_words => {
+                out.push_str(&piece(offset, offset + width));
+                out.push_str(nl);
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|c| *c == b' ') {
+                    None => {
+                        out.push_str(&piece(offset, len));
+                        offset = len;
+                    }
+                    Some(i) => {
+                        out.push_str(&piece(offset, end + i));
+                        out.push_str(nl);
+                        offset = end + i + 1;
+                    }
+                }
             }
         }
-        parts.push(rest);
-        out_lines.push(parts.join(nl));
     }
-    out_lines.join("\n")
+    out.push_str(&piece(offset, len));
+    out
 }
 
 /// Go's `strings.Split`.

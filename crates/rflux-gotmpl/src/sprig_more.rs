@@ -14,6 +14,13 @@ fn s(a: &[Value], i: usize) -> &str {
     a.get(i).and_then(Value::as_str).unwrap_or_default()
 }
 
+fn days(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) | Value::Int64(i) => *i,
+        _ => 0,
+    }
+}
+
 /// Go's zero `time.Time`.
 const ZERO_TIME: Time = Time {
     secs: -62_135_596_800,
@@ -467,18 +474,54 @@ pub fn register(m: &mut FuncMap) {
         }),
     );
     // ---- not implemented yet: defined so charts parse, an error when called
-    for name in [
+    // ---- certificates (RSA)
+    add(
         "genPrivateKey",
-        "derivePassword",
-        "buildCustomCert",
+        func(&[Str], None, |_, a| {
+            Ok(Value::str(crate::pki::gen_private_key(s(&a, 0))))
+        }),
+    );
+    add(
         "genCA",
+        func(&[Str, Int], None, |_, a| {
+            crate::pki::gen_ca(s(&a, 0), days(&a[1]), None)
+        }),
+    );
+    add(
         "genCAWithKey",
+        func(&[Str, Int, Str], None, |_, a| {
+            crate::pki::gen_ca(s(&a, 0), days(&a[1]), Some(s(&a, 2)))
+        }),
+    );
+    add(
         "genSelfSignedCert",
+        func(&[Str, Any, Any, Int], None, |_, a| {
+            crate::pki::gen_self_signed(s(&a, 0), &a[1], &a[2], days(&a[3]), None)
+        }),
+    );
+    add(
         "genSelfSignedCertWithKey",
+        func(&[Str, Any, Any, Int, Str], None, |_, a| {
+            crate::pki::gen_self_signed(s(&a, 0), &a[1], &a[2], days(&a[3]), Some(s(&a, 4)))
+        }),
+    );
+    add(
         "genSignedCert",
+        func(&[Str, Any, Any, Int, Any], None, |_, a| {
+            crate::pki::gen_signed(s(&a, 0), &a[1], &a[2], days(&a[3]), &a[4], None)
+        }),
+    );
+    add(
         "genSignedCertWithKey",
-        "durationRound",
-    ] {
+        func(&[Str, Any, Any, Int, Any, Str], None, |_, a| {
+            crate::pki::gen_signed(s(&a, 0), &a[1], &a[2], days(&a[3]), &a[4], Some(s(&a, 5)))
+        }),
+    );
+    add(
+        "buildCustomCert",
+        func(&[Str, Str], None, |_, a| crate::pki::build_custom(s(&a, 0), s(&a, 1))),
+    );
+    for name in ["derivePassword", "durationRound"] {
         let n = name.to_string();
         add(
             name,
