@@ -553,6 +553,6 @@ mod tests {
             [0x06, 0x09, 0x2a, 0x86]
         );
         assert_eq!(super::int_bytes(vec![0x80]), vec![0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(super::small_inverse(3, 65537), Some(43691));
+        assert_eq!(super::small_inverse(3, 65537), Some(21846)); // 3 · 21846 = 65538
     }
 }
