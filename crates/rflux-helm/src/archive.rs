@@ -51,7 +51,9 @@ pub fn read_archive(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, 
     let mut tar = tar::Archive::new(gz);
     let mut files = Vec::new();
     let mut total: u64 = 0;
-    let entries = tar.entries().map_err(|e| bad(name, format!("not a gzipped tar archive: {e}")))?;
+    let entries = tar
+        .entries()
+        .map_err(|e| bad(name, format!("not a gzipped tar archive: {e}")))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| bad(name, format!("reading archive: {e}")))?;
         let header = entry.header();
@@ -70,13 +72,23 @@ pub fn read_archive(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, 
         if parts.len() == 1 && parts[0] == "Chart.yaml" {
             return Err(bad(name, "chart yaml not in base directory"));
         }
-        let inner = if parts.len() > 1 { parts[1..].join("/") } else { raw.clone() };
+        let inner = if parts.len() > 1 {
+            parts[1..].join("/")
+        } else {
+            raw.clone()
+        };
         if raw.split('/').any(|p| p == "..") {
-            return Err(bad(name, format!("chart illegally references parent directory: {raw:?}")));
+            return Err(bad(
+                name,
+                format!("chart illegally references parent directory: {raw:?}"),
+            ));
         }
         let n = clean_path(&inner);
         if n == "." {
-            return Err(bad(name, format!("chart illegally contains content outside the base directory: {raw:?}")));
+            return Err(bad(
+                name,
+                format!("chart illegally contains content outside the base directory: {raw:?}"),
+            ));
         }
         if kind.is_symlink() || kind.is_hard_link() {
             let target = entry
@@ -107,7 +119,10 @@ pub fn read_archive(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, 
         }
         total += size;
         if total > MAX_CHART_SIZE {
-            return Err(bad(name, format!("decompressed chart is larger than the maximum size {MAX_CHART_SIZE}")));
+            return Err(bad(
+                name,
+                format!("decompressed chart is larger than the maximum size {MAX_CHART_SIZE}"),
+            ));
         }
         let mut data = Vec::with_capacity(size as usize);
         (&mut entry)

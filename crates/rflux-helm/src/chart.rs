@@ -147,7 +147,11 @@ fn parse_yaml_file<T: for<'de> Deserialize<'de>>(chart: &str, file: &str, data: 
         file: format!("{chart}/{file}"),
         message: e.to_string(),
     })?;
-    let v = if v.is_null() { Value::Object(Map::new()) } else { stringify_scalars(v, "") };
+    let v = if v.is_null() {
+        Value::Object(Map::new())
+    } else {
+        stringify_scalars(v, "")
+    };
     serde_json::from_value(v).map_err(|e| Error::Yaml {
         file: format!("{chart}/{file}"),
         message: e.to_string(),
@@ -165,12 +169,14 @@ fn stringify_scalars(v: Value, key: &str) -> Value {
             Value::String(rflux_gotmpl::sprint(&[rflux_gotmpl::Value::Float(f)]))
         }
         Value::Array(a) => Value::Array(a.into_iter().map(|x| stringify_scalars(x, key)).collect()),
-        Value::Object(o) if key != "import-values" => {
-            Value::Object(o.into_iter().map(|(k, x)| {
-                let x = stringify_scalars(x, &k);
-                (k, x)
-            }).collect())
-        }
+        Value::Object(o) if key != "import-values" => Value::Object(
+            o.into_iter()
+                .map(|(k, x)| {
+                    let x = stringify_scalars(x, &k);
+                    (k, x)
+                })
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -268,7 +274,9 @@ impl Chart {
         for (cname, sub) in subcharts {
             let sub_origin = format!("{origin}/charts/{cname}");
             if cname.ends_with(".tgz") {
-                let Some((_, bytes)) = sub.into_iter().next() else { continue };
+                let Some((_, bytes)) = sub.into_iter().next() else {
+                    continue;
+                };
                 let sc = Chart::load_archive_bytes(&sub_origin, &bytes)
                     .map_err(|e| Error::Dependency(format!("error unpacking subchart {cname} in {origin}: {e}")))?;
                 c.dependencies.push(sc);
@@ -351,7 +359,11 @@ fn walk(
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let fname = e.file_name().to_string_lossy().into_owned();
-        let n = if rel.is_empty() { fname.clone() } else { format!("{rel}/{fname}") };
+        let n = if rel.is_empty() {
+            fname.clone()
+        } else {
+            format!("{rel}/{fname}")
+        };
         let path = e.path();
         let lmeta = std::fs::symlink_metadata(&path).map_err(|err| Error::io(path.display(), err))?;
         let real = if lmeta.file_type().is_symlink() {
@@ -390,7 +402,10 @@ fn walk(
         }
         *total += meta.len();
         if *total > crate::archive::MAX_CHART_SIZE {
-            return Err(Error::Chart(format!("{}: chart is larger than the maximum size", root.display())));
+            return Err(Error::Chart(format!(
+                "{}: chart is larger than the maximum size",
+                root.display()
+            )));
         }
         let mut data = std::fs::read(&real).map_err(|err| Error::io(real.display(), err))?;
         if let Some(rest) = data.strip_prefix(b"\xEF\xBB\xBF".as_slice()) {

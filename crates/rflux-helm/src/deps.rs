@@ -19,7 +19,11 @@ pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
         return false;
     };
     // Masterminds separates AND-ed constraints with commas; node-semver with spaces.
-    let npm = c.replace(',', " ").replace(" v", " ").trim_start_matches('v').to_string();
+    let npm = c
+        .replace(',', " ")
+        .replace(" v", " ")
+        .trim_start_matches('v')
+        .to_string();
     match node_semver::Range::parse(&npm) {
         Ok(r) => r.satisfies(&v),
         Err(_) => false,

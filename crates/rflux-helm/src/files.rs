@@ -28,7 +28,8 @@ fn files_re() -> &'static Regex {
 fn glob_as_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"\(\s*__rflux_files_Glob\s+([^()]*?)\s*\)\.(AsConfig|AsSecrets)\b").unwrap_or_else(|_| unreachable_regex())
+        Regex::new(r"\(\s*__rflux_files_Glob\s+([^()]*?)\s*\)\.(AsConfig|AsSecrets)\b")
+            .unwrap_or_else(|_| unreachable_regex())
     })
 }
 
@@ -204,7 +205,8 @@ pub fn register(t: &mut Template, binaries: Arc<HashMap<String, Vec<u8>>>) {
         func(&[Ty::Any, Ty::Str], None, |_, a| {
             let want = a[1].as_str().unwrap_or_default();
             Ok(Value::Bool(
-                a[0].as_list().is_some_and(|l| l.iter().any(|v| v.as_str() == Some(want))),
+                a[0].as_list()
+                    .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(want))),
             ))
         }),
     );
@@ -216,7 +218,10 @@ mod tests {
 
     #[test]
     fn rewrites() {
-        assert_eq!(rewrite_methods("a {{ .Files.Get \"x\" }} .Files.Get"), "a {{ __rflux_files_Get .Files \"x\" }} .Files.Get");
+        assert_eq!(
+            rewrite_methods("a {{ .Files.Get \"x\" }} .Files.Get"),
+            "a {{ __rflux_files_Get .Files \"x\" }} .Files.Get"
+        );
         assert_eq!(
             rewrite_methods("{{ ($.Files.Glob \"f/*\").AsConfig | indent 2 }}"),
             "{{ (__rflux_files_AsConfig (__rflux_files_Glob $.Files \"f/*\")) | indent 2 }}"

@@ -128,7 +128,9 @@ pub struct Rendered {
 
 fn sep() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| sep().clone())))
+    R.get_or_init(|| {
+        Regex::new(r"(?:^|\s*\n)---\s*").unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| sep().clone()))
+    })
 }
 
 /// Helm's `SplitManifests`: documents split on `---` lines, trimmed, empty ones dropped.
@@ -194,8 +196,11 @@ pub fn sort_manifests(
             continue;
         }
         for doc in split_manifests(content) {
-            let head = crate::yaml::parse(&doc)
-                .map_err(|e| Error::Manifest(format!("YAML parse error on {path}: error converting YAML to JSON: yaml: {e}")))?;
+            let head = crate::yaml::parse(&doc).map_err(|e| {
+                Error::Manifest(format!(
+                    "YAML parse error on {path}: error converting YAML to JSON: yaml: {e}"
+                ))
+            })?;
             let kind = head.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
             let md = head.get("metadata");
             let name = md
@@ -286,7 +291,9 @@ impl Rendered {
                 continue;
             }
             for doc in body.split("\n---") {
-                let has_content = doc.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+                let has_content = doc
+                    .lines()
+                    .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
                 if !doc.trim().is_empty() && has_content {
                     out.push_str(&format!("---\n# Source: {path}\n{}\n", doc.trim_matches('\n')));
                 }

@@ -137,7 +137,12 @@ fn files_object(c: &Chart) -> Value {
     Value::map(
         c.files
             .iter()
-            .map(|f| (f.name.clone(), Value::str(String::from_utf8_lossy(&f.data).into_owned())))
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    Value::str(String::from_utf8_lossy(&f.data).into_owned()),
+                )
+            })
             .collect(),
     )
 }
@@ -235,7 +240,11 @@ pub fn prepare(chart: &Chart, user_values: &Values, check_deps: bool) -> Result<
 /// Render every template; returns the output of each non-partial template by its path
 /// (`CHART/templates/x.yaml`, `CHART/charts/SUB/templates/y.yaml`), NOTES.txt included,
 /// exactly as Helm's engine returns them.
-pub fn render_templates(chart: &Chart, values: &Values, opts: &RenderOptions) -> Result<BTreeMap<String, String>, Error> {
+pub fn render_templates(
+    chart: &Chart,
+    values: &Values,
+    opts: &RenderOptions,
+) -> Result<BTreeMap<String, String>, Error> {
     let mut rel = Map::new();
     rel.insert("Name".into(), Value::str(opts.name.as_str()));
     rel.insert("Namespace".into(), Value::str(opts.namespace.as_str()));

@@ -55,10 +55,16 @@ fn message(e: &jsonschema::ValidationError<'_>) -> String {
             format!("exclusiveMaximum: got {}, want {}", num(inst), num(limit))
         }
         ValidationErrorKind::MinLength { limit } => {
-            format!("minLength: got {}, want {limit}", inst.as_str().map_or(0, |s| s.chars().count()))
+            format!(
+                "minLength: got {}, want {limit}",
+                inst.as_str().map_or(0, |s| s.chars().count())
+            )
         }
         ValidationErrorKind::MaxLength { limit } => {
-            format!("maxLength: got {}, want {limit}", inst.as_str().map_or(0, |s| s.chars().count()))
+            format!(
+                "maxLength: got {}, want {limit}",
+                inst.as_str().map_or(0, |s| s.chars().count())
+            )
         }
         ValidationErrorKind::MinItems { limit } => {
             format!("minItems: got {}, want {limit}", inst.as_array().map_or(0, Vec::len))
@@ -67,10 +73,16 @@ fn message(e: &jsonschema::ValidationError<'_>) -> String {
             format!("maxItems: got {}, want {limit}", inst.as_array().map_or(0, Vec::len))
         }
         ValidationErrorKind::MinProperties { limit } => {
-            format!("minProperties: got {}, want {limit}", inst.as_object().map_or(0, |o| o.len()))
+            format!(
+                "minProperties: got {}, want {limit}",
+                inst.as_object().map_or(0, |o| o.len())
+            )
         }
         ValidationErrorKind::MaxProperties { limit } => {
-            format!("maxProperties: got {}, want {limit}", inst.as_object().map_or(0, |o| o.len()))
+            format!(
+                "maxProperties: got {}, want {limit}",
+                inst.as_object().map_or(0, |o| o.len())
+            )
         }
         ValidationErrorKind::Required { property } => format!("missing property {}", quoted(property)),
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -79,7 +91,10 @@ fn message(e: &jsonschema::ValidationError<'_>) -> String {
         }
         ValidationErrorKind::Enum { options } => match options.as_array() {
             Some(o) if o.len() == 1 => format!("value must be {}", quoted(&o[0])),
-            Some(o) => format!("value must be one of {}", o.iter().map(quoted).collect::<Vec<_>>().join(", ")),
+            Some(o) => format!(
+                "value must be one of {}",
+                o.iter().map(quoted).collect::<Vec<_>>().join(", ")
+            ),
             None => e.to_string(),
         },
         ValidationErrorKind::Constant { expected_value } => format!("value must be {}", quoted(expected_value)),
@@ -115,9 +130,10 @@ impl Node {
             None => {
                 // Merge `required` errors of one object into one message, as Helm does.
                 if let Some(prop) = msg.strip_prefix("missing property ")
-                    && let Some(Item::Leaf(a, m)) = self.items.iter_mut().find(|i| {
-                        matches!(i, Item::Leaf(a2, m2) if *a2 == at && m2.starts_with("missing propert"))
-                    })
+                    && let Some(Item::Leaf(a, m)) = self
+                        .items
+                        .iter_mut()
+                        .find(|i| matches!(i, Item::Leaf(a2, m2) if *a2 == at && m2.starts_with("missing propert")))
                 {
                     let list = m
                         .strip_prefix("missing property ")
@@ -163,7 +179,11 @@ impl Node {
         if self.count() == 1 {
             self.print(indent, out);
         } else {
-            out.push_str(&format!("{}- at '{}': validation failed\n", " ".repeat(indent), self.at));
+            out.push_str(&format!(
+                "{}- at '{}': validation failed\n",
+                " ".repeat(indent),
+                self.at
+            ));
             self.print(indent + 2, out);
         }
     }

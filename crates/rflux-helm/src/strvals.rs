@@ -42,7 +42,11 @@ pub fn parse_set_json(expr: &str, base: &mut Values) -> Result<(), Error> {
 /// JSON numbers decode as float64 in Go.
 fn floats(v: Value) -> Value {
     match v {
-        Value::Number(n) => n.as_f64().and_then(Number::from_f64).map(Value::Number).unwrap_or(Value::Null),
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
         Value::Array(a) => Value::Array(a.into_iter().map(floats).collect()),
         Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, floats(v))).collect()),
         other => other,
@@ -68,7 +72,9 @@ fn typed(s: &str, mode: Mode) -> Value {
     }
     if !s.is_empty()
         && !s.starts_with('0')
-        && s.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+')))
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+')))
         && let Ok(i) = s.parse::<i64>()
     {
         return Value::Number(i.into());
@@ -239,7 +245,9 @@ impl Parser {
         }
         let i = i as usize;
         if i > MAX_INDEX {
-            return Err(self.err(format!("index of {i} is greater than maximum supported index {MAX_INDEX}")));
+            return Err(self.err(format!(
+                "index of {i} is greater than maximum supported index {MAX_INDEX}"
+            )));
         }
         Ok(i)
     }
@@ -296,7 +304,10 @@ mod tests {
             set("a.b=1,c=true,d=0123,e=null,f=x\\,y,g\\.h=2"),
             json!({"a": {"b": 1}, "c": true, "d": "0123", "e": null, "f": "x,y", "g.h": 2})
         );
-        assert_eq!(set("l[1].x=a,m={a, b}"), json!({"l": [null, {"x": "a"}], "m": ["a", "b"]}));
+        assert_eq!(
+            set("l[1].x=a,m={a, b}"),
+            json!({"l": [null, {"x": "a"}], "m": ["a", "b"]})
+        );
         assert_eq!(set("n[0][1]=z"), json!({"n": [[null, "z"]]}));
     }
 

@@ -13,7 +13,11 @@ pub type Values = Map<String, Value>;
 pub const GLOBAL_KEY: &str = "global";
 
 fn concat_prefix(a: &str, b: &str) -> String {
-    if a.is_empty() { b.to_string() } else { format!("{a}.{b}") }
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
 }
 
 /// Helm's `CoalesceValues`: the chart's defaults (and its subcharts') under `vals`; a `null`
@@ -142,7 +146,9 @@ fn without_nulls(v: &Value) -> Option<Value> {
     match v {
         Value::Null => None,
         Value::Object(m) => Some(Value::Object(
-            m.iter().filter_map(|(k, x)| without_nulls(x).map(|x| (k.clone(), x))).collect(),
+            m.iter()
+                .filter_map(|(k, x)| without_nulls(x).map(|x| (k.clone(), x)))
+                .collect(),
         )),
         other => Some(other.clone()),
     }

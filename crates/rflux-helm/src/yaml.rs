@@ -135,8 +135,8 @@ pub fn resolve_plain(s: &str) -> Value {
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
             return Value::Bool(false);
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan"
-        | ".NaN" | ".NAN" => {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => {
             // JSON has no infinities: sigs.k8s.io/yaml cannot convert them; keep the text.
             return Value::String(s.to_string());
         }
@@ -242,7 +242,11 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
                 }
                 if let Some(Frame::Map(_, _, key @ None, _)) = stack.last_mut() {
                     let is_merge = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
-                    *key = Some(if is_merge { "\u{0}<<".to_string() } else { key_string(&v, &text) });
+                    *key = Some(if is_merge {
+                        "\u{0}<<".to_string()
+                    } else {
+                        key_string(&v, &text)
+                    });
                     continue;
                 }
                 v
@@ -288,10 +292,7 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
                                     }
                                 }
                                 _ => {
-                                    return Err(at(
-                                        &span,
-                                        "map merge requires map or sequence of maps as the value",
-                                    ));
+                                    return Err(at(&span, "map merge requires map or sequence of maps as the value"));
                                 }
                             }
                         }

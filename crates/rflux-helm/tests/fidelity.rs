@@ -46,23 +46,39 @@ fn run_case(dir: &Path) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+fn sorted_lines(s: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+    v.sort_unstable();
+    v
+}
+
 #[test]
 fn fidelity_cases_match_helm() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .map(|r| r.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     let mut failures = Vec::new();
     let total = dirs.len();
     for dir in dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let got = run_case(&dir);
         let want_ok = std::fs::read_to_string(dir.join("expected.yaml")).ok();
         let want_err = std::fs::read_to_string(dir.join("expected.err")).ok();
         match (got, want_ok, want_err) {
             (Ok(g), Some(w), _) if g == w => {}
             (Err(g), _, Some(w)) if g.trim_end() == w.trim_end() => {}
+            // Helm's validator reports sibling errors in Go map order (varies run to run).
+            (Err(g), _, Some(w)) if g.starts_with("values don't meet") && sorted_lines(&g) == sorted_lines(&w) => {}
             (g, w, e) => failures.push(format!(
                 "== {name}\n-- got:\n{}\n-- want:\n{}",
                 match g {
@@ -74,5 +90,10 @@ fn fidelity_cases_match_helm() {
         }
     }
     assert!(total >= 10, "fidelity cases missing");
-    assert!(failures.is_empty(), "{} of {total} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
