@@ -12,8 +12,11 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join("chart")
 }
 
-/// A tar.gz with raw entries: (name, link target or None, data, declared size).
-fn raw_tgz(entries: &[(&str, Option<&str>, &[u8], Option<u64>)]) -> Vec<u8> {
+/// A raw archive entry: name, link target, data, declared size.
+type Entry<'a> = (&'a str, Option<&'a str>, &'a [u8], Option<u64>);
+
+/// A tar.gz with raw entries (names not checked by the tar crate).
+fn raw_tgz(entries: &[Entry]) -> Vec<u8> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut b = tar::Builder::new(gz);
     for (name, link, data, size) in entries {
@@ -38,7 +41,7 @@ fn raw_tgz(entries: &[(&str, Option<&str>, &[u8], Option<u64>)]) -> Vec<u8> {
 
 const CHART_YAML: &[u8] = b"apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
-fn archive_err(entries: &[(&str, Option<&str>, &[u8], Option<u64>)]) -> String {
+fn archive_err(entries: &[Entry]) -> String {
     match Chart::load_archive_bytes("t.tgz", &raw_tgz(entries)) {
         Ok(_) => "loaded".into(),
         Err(e) => e.to_string(),
