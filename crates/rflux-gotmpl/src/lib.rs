@@ -57,7 +57,7 @@
 //!
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
-//! functions accept PKCS#1 RSA keys only; `derivePassword` and `durationRound` are defined
+//! functions accept PKCS#1 RSA keys only; `derivePassword` is defined
 //! (templates using them parse) but fail when called. Time zones other than UTC are
 //! treated as UTC. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
 //! `until`'s result and binary strings from `b64dec` differ from Go.

@@ -521,7 +521,34 @@ pub fn register(m: &mut FuncMap) {
         "buildCustomCert",
         func(&[Str, Str], None, |_, a| crate::pki::build_custom(s(&a, 0), s(&a, 1))),
     );
-    for name in ["derivePassword", "durationRound"] {
+    add(
+        "durationRound",
+        func(&[Any], None, |_, a| {
+            let ns: i64 = match &a[0] {
+                Value::Str(x) => gotime::parse_duration(x).unwrap_or(0),
+                Value::Int64(i) => *i,
+                Value::Time(t) => Time::now().secs.saturating_sub(t.secs).saturating_mul(1_000_000_000),
+                _ => 0,
+            };
+            let u = ns.unsigned_abs();
+            const S: u64 = 1_000_000_000;
+            let units: [(u64, &str); 6] = [
+                (S * 3600 * 24 * 365, "y"),
+                (S * 3600 * 24 * 30, "mo"),
+                (S * 3600 * 24, "d"),
+                (S * 3600, "h"),
+                (S * 60, "m"),
+                (S, "s"),
+            ];
+            for (size, suffix) in units {
+                if u > size {
+                    return Ok(Value::str(format!("{}{suffix}", u / size)));
+                }
+            }
+            Ok(Value::str("0s"))
+        }),
+    );
+    for name in ["derivePassword"] {
         let n = name.to_string();
         add(
             name,
