@@ -548,15 +548,13 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str("0s"))
         }),
     );
-    for name in ["derivePassword"] {
-        let n = name.to_string();
-        add(
-            name,
-            func(&[], Some(Any), move |_, _| {
-                Err(format!("{n} is not supported by rflux-gotmpl yet"))
-            }),
-        );
-    }
+    // not implemented yet: defined so charts parse, an error when called
+    add(
+        "derivePassword",
+        func(&[], Some(Any), |_, _| {
+            Err("derivePassword is not supported by rflux-gotmpl yet".into())
+        }),
+    );
     for (name, f) in [
         ("osBase", "base"),
         ("osClean", "clean"),
