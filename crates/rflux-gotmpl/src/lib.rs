@@ -53,12 +53,11 @@
 //! (Sprig), `helm` (Helm's functions), `yaml` (go-yaml v2 output), `json` (Go's
 //! `encoding/json`), `toml`, `gotime` (Go time layouts), `decimal` (Sprig's float math),
 //! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`), `bigint` and `pki`
-//! (RSA keys and X.509 certificates for `genCA` and friends).
+//! (RSA keys and X.509 certificates for `genCA` and friends), `scrypt` (`derivePassword`).
 //!
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
-//! functions accept PKCS#1 RSA keys only; `derivePassword` is defined
-//! (templates using them parse) but fail when called. Time zones other than UTC are
+//! functions accept PKCS#1 RSA keys only. Time zones other than UTC are
 //! treated as UTC. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
 //! `until`'s result and binary strings from `b64dec` differ from Go.
 
@@ -78,6 +77,7 @@ mod json;
 mod lex;
 mod parse;
 mod pki;
+mod scrypt;
 mod sprig;
 mod sprig_more;
 mod template;

@@ -548,11 +548,20 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str("0s"))
         }),
     );
-    // not implemented yet: defined so charts parse, an error when called
     add(
         "derivePassword",
-        func(&[], Some(Any), |_, _| {
-            Err("derivePassword is not supported by rflux-gotmpl yet".into())
+        func(&[Ty::Int, Str, Str, Str, Str], None, |_, a| {
+            let counter = match a[0] {
+                Value::Int(i) => i as u32,
+                _ => 0,
+            };
+            Ok(Value::str(crate::scrypt::derive_password(
+                counter,
+                s(&a, 1),
+                s(&a, 2),
+                s(&a, 3),
+                s(&a, 4),
+            )))
         }),
     );
     for (name, f) in [
