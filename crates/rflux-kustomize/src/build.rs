@@ -301,6 +301,13 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
         };
         append(k, &what, resources, &mut seen, new)?;
     }
+    for entry in k.strings("crds")? {
+        ctx.root.resolve(&k.path, &k.dir, "crds", &entry)?;
+    }
+    crate::config::read(k, &ctx.root, &mut ctx.config)?;
+    generator::run(k, &ctx.root, resources)?;
+    crate::plugins::run_generators(k, &ctx.root, resources)?;
+    // kustomize runs components after the generators, before the transformers.
     for entry in k.strings("components")? {
         let what = format!("components: {entry}");
         let path = ctx.root.resolve(&k.path, &k.dir, "components", &entry)?;
@@ -311,12 +318,6 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
         let taken = std::mem::take(resources);
         *resources = accumulate(ctx, &comp, taken)?;
     }
-    for entry in k.strings("crds")? {
-        ctx.root.resolve(&k.path, &k.dir, "crds", &entry)?;
-    }
-    crate::config::read(k, &ctx.root, &mut ctx.config)?;
-    generator::run(k, &ctx.root, resources)?;
-    crate::plugins::run_generators(k, &ctx.root, resources)?;
     transform(ctx, k, resources)?;
     ctx.vars.extend(vars::read(k)?);
     Ok(())
@@ -380,6 +381,17 @@ fn transform(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resource>) ->
     run_images(k, resources)?;
     replacements::run(k, &ctx.root, resources)?;
     crate::plugins::run_transformers(k, &ctx.root, resources)?;
+    // Renames and namespace changes must not make two objects the same.
+    let mut seen = IdSet::new();
+    for r in resources.iter() {
+        if !seen.insert(id_key(r)) {
+            return Err(Error::entry(
+                &k.path,
+                "transformers",
+                format!("the transformations produce an ID conflict: {}", r.id_string()),
+            ));
+        }
+    }
     Ok(())
 }
 

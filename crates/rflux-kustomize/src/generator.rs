@@ -337,8 +337,9 @@ fn generate_one(
 
     let existing = resources.iter().position(|r| {
         r.kind() == kind
-            && r.org_id().0 == name
-            && (namespace.is_empty() || crate::transform_ns_eq(r.namespace(), &namespace))
+            && r.all_ids()
+                .iter()
+                .any(|(n, ns)| *n == name && crate::transform_ns_eq(ns, &namespace))
     });
     match behavior.as_str() {
         "create" => {

@@ -1,5 +1,6 @@
 //! Seeded random interactions: three kustomization levels (base, mid, top), each with a
-//! random handful of features over a random subset of the base objects.
+//! random handful of features over a random subset of the base objects, sometimes a
+//! component and a sibling base whose object collides with one of the base's.
 
 use super::{Case, objects};
 
@@ -33,6 +34,9 @@ const FEATURES: &[&str] = &[
     "patchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: plain\n  data:\n    psm{r}: x\n",
     "replacements:\n- source:\n    kind: ConfigMap\n    name: plain\n    fieldPath: data.key\n  targets:\n  - select:\n      kind: Service\n    fieldPaths: [metadata.annotations.r{r}]\n    options:\n      create: true\n",
     "sortOptions:\n  order: fifo\n",
+    "configMapGenerator:\n- name: app-config\n  behavior: merge\n  literals: [m{r}=x]\n",
+    "replicas:\n- name: web\n  count: {r}\n",
+    "buildMetadata: [managedByLabel]\n",
     "patches:\n- target:\n    kind: ConfigMap\n    name: pl.*\n  patch: |-\n    - op: add\n      path: /data/jp{r}\n      value: \"{r}\"\n",
     "patches:\n- target:\n    labelSelector: app=web\n  patch: |-\n    kind: x\n    metadata:\n      name: x\n      labels:\n        sel{r}: x\n",
 ];
@@ -62,7 +66,7 @@ pub fn all(v: &mut Vec<Case>) {
     let mut base: Vec<(&str, &str)> = objects::BASE.to_vec();
     base.push(("refs.yaml", objects::REFERRALS));
     let mut rng = Rng(0x5EED_2026_1125_0001);
-    for i in 0..60 {
+    for i in 0..80 {
         let mut chosen: Vec<(&str, &str)> = base.iter().copied().filter(|_| rng.below(3) != 0).collect();
         if chosen.is_empty() {
             chosen.push(base[0]);
@@ -74,7 +78,21 @@ pub fn all(v: &mut Vec<Case>) {
             .collect();
         files.push(("base/kustomization.yaml".into(), kustomization(&mut rng, &names)));
         files.push(("mid/kustomization.yaml".into(), kustomization(&mut rng, &["../base"])));
-        files.push(("top/kustomization.yaml".into(), kustomization(&mut rng, &["../mid"])));
+        let mut top = kustomization(&mut rng, &["../mid"]);
+        if rng.below(2) == 0 {
+            let comp = kustomization(&mut rng, &[]).replacen("resources:\n", "", 1);
+            files.push(("comp/kustomization.yaml".into(), format!("kind: Component\n{comp}")));
+            top.push_str("components: [../comp]\n");
+        }
+        if rng.below(3) == 0 {
+            files.push((
+                "other/cm.yaml".into(),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: elsewhere\ndata:\n  x: y\n".into(),
+            ));
+            files.push(("other/kustomization.yaml".into(), kustomization(&mut rng, &["cm.yaml"])));
+            top = top.replacen("- ../mid\n", "- ../mid\n- ../other\n", 1);
+        }
+        files.push(("top/kustomization.yaml".into(), top));
         v.push(Case {
             name: format!("random-interaction-{i:02}"),
             files,
