@@ -332,6 +332,8 @@ fn content_type(headers: &HeaderMap) -> String {
 fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     match content_type(headers).as_str() {
         "" | "application/json" | "application/yaml" | "application/x-yaml" | "text/yaml" => patch::decode_body(body),
+        "application/vnd.kubernetes.protobuf" => rflux_protobuf::decode(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding protobuf request body: {e}"))),
         other => Err(ApiError::unsupported_media_type(format!(
             "the body of the request was in an unknown format ({other}) - accepted media types include: application/json, application/yaml"
         ))),
@@ -537,7 +539,7 @@ async fn resource_request(state: &AppState, target: Target, watch_path: bool, re
             let mut options: Value = if body.iter().all(u8::is_ascii_whitespace) {
                 json!({})
             } else {
-                patch::decode_body(&body)?
+                decode_object(&headers, &body)?
             };
             if let Some(p) = q.get("propagationPolicy") {
                 options["propagationPolicy"] = json!(p);

@@ -3,6 +3,9 @@
 //! learn that the server validates fields itself (`fieldValidation`). Custom resources are
 //! left out of the root; kubectl then checks the Namespace document, as for any CRD.
 
+use std::collections::BTreeMap;
+
+use rflux_schema::{ListType, Node, NodeType};
 use serde_json::{Map, Value, json};
 
 use crate::resources::Registry;
@@ -90,6 +93,114 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": format!("v1.{}.0", crate::discovery::KUBE_MINOR)},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas(group, version)},
     }))
+}
+
+/// Component schemas of the kinds of one group-version and every definition they reference,
+/// built from `rflux-schema`'s facts (types, fields, required, enums, list and map types).
+fn schemas(group: &str, version: &str) -> Map<String, Value> {
+    let mut gvks: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
+    let mut pending: Vec<Node> = Vec::new();
+    for (gvk, node) in rflux_schema::kinds() {
+        if gvk.group == group && gvk.version == version {
+            if let Some(name) = node.definition_name() {
+                gvks.entry(name)
+                    .or_default()
+                    .push(json!({"group": gvk.group, "version": gvk.version, "kind": gvk.kind}));
+            }
+            pending.push(node);
+        }
+    }
+    let mut out = Map::new();
+    while let Some(node) = pending.pop() {
+        let Some(name) = node.definition_name() else { continue };
+        if out.contains_key(name) {
+            continue;
+        }
+        let mut schema = inline(node, &mut pending, true);
+        if let Some(list) = gvks.get(name) {
+            schema["x-kubernetes-group-version-kind"] = Value::Array(list.clone());
+        }
+        out.insert(name.to_string(), schema);
+    }
+    out
+}
+
+/// The schema of a node: a `$ref` to a definition, or the node itself when `expand` is set or
+/// it has no name.
+fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
+    if !expand && let Some(name) = node.definition_name() {
+        pending.push(node);
+        return json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}]});
+    }
+    let mut s = Map::new();
+    let ty = match node.ty() {
+        NodeType::Object => Some("object"),
+        NodeType::Array => Some("array"),
+        NodeType::String => Some("string"),
+        NodeType::Integer => Some("integer"),
+        NodeType::Number => Some("number"),
+        NodeType::Boolean => Some("boolean"),
+        NodeType::IntOrString => {
+            s.insert("x-kubernetes-int-or-string".into(), json!(true));
+            None
+        }
+        NodeType::Any => {
+            s.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
+            None
+        }
+    };
+    if let Some(t) = ty {
+        s.insert("type".into(), json!(t));
+    }
+    if let Some(f) = node.format() {
+        s.insert("format".into(), json!(f));
+    }
+    if !node.enum_values().is_empty() {
+        s.insert("enum".into(), json!(node.enum_values()));
+    }
+    if node.ty() == NodeType::Object {
+        let props: Map<String, Value> = node
+            .properties()
+            .map(|(k, child)| (k.to_string(), inline(child, pending, false)))
+            .collect();
+        if !props.is_empty() {
+            s.insert("properties".into(), Value::Object(props));
+        }
+        if let Some(values) = node.map_values() {
+            s.insert("additionalProperties".into(), inline(values, pending, false));
+        }
+        if !node.required().is_empty() {
+            s.insert("required".into(), json!(node.required()));
+        }
+        if node.map_type_atomic() {
+            s.insert("x-kubernetes-map-type".into(), json!("atomic"));
+        }
+    }
+    if node.ty() == NodeType::Array
+        && let Some(items) = node.items()
+    {
+        s.insert("items".into(), inline(items, pending, false));
+        match node.list_type() {
+            Some(ListType::Atomic) => {
+                s.insert("x-kubernetes-list-type".into(), json!("atomic"));
+            }
+            Some(ListType::Set) => {
+                s.insert("x-kubernetes-list-type".into(), json!("set"));
+            }
+            Some(ListType::Map) => {
+                s.insert("x-kubernetes-list-type".into(), json!("map"));
+                s.insert("x-kubernetes-list-map-keys".into(), json!(node.list_map_keys()));
+            }
+            None => {}
+        }
+    }
+    if let Some(strategy) = node.patch_strategy() {
+        s.insert("x-kubernetes-patch-strategy".into(), json!(strategy));
+    }
+    if let Some(key) = node.patch_merge_key() {
+        s.insert("x-kubernetes-patch-merge-key".into(), json!(key));
+    }
+    Value::Object(s)
 }

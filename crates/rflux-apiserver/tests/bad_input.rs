@@ -51,6 +51,7 @@ async fn malformed_and_mismatched_bodies() {
     let (code, _) = common::raw(&server, "POST", path, "application/json", wrong_version).await;
     assert_eq!(code, 400);
 
+    // Not protobuf at all, though it says so.
     let (code, _) = common::raw(
         &server,
         "POST",
@@ -59,6 +60,8 @@ async fn malformed_and_mismatched_bodies() {
         cm_body("p"),
     )
     .await;
+    assert_eq!(code, 400);
+    let (code, _) = common::raw(&server, "POST", path, "application/cbor", cm_body("p")).await;
     assert_eq!(code, 415);
 
     // The server still answers.

@@ -164,3 +164,33 @@ fn get_watch_prints_events() {
         .collect();
     assert_eq!(events, vec!["ADDED", "MODIFIED", "DELETED"], "{lines:?}");
 }
+
+#[test]
+fn imperative_commands_send_protobuf_and_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ApiServerProcess::start(dir.path(), 0);
+    for args in [
+        &["create", "namespace", "team"][..],
+        &["create", "configmap", "cfg", "-n", "team", "--from-literal=a=b"],
+        &["create", "secret", "generic", "sops-age", "-n", "team", "--from-literal=age.agekey=AGE-SECRET-KEY-1DEMO"],
+        &["create", "deployment", "web", "-n", "team", "--image=nginx:1.27", "--replicas=2"],
+        &["create", "serviceaccount", "bot", "-n", "team"],
+    ] {
+        let (ok, out, err) = server.run(args, None);
+        assert!(ok, "{args:?}: {out}{err}");
+        assert!(out.contains("created"), "{args:?}: {out}");
+    }
+    let (ok, out, _) = server.run(&["get", "secret", "sops-age", "-n", "team", "-o", "jsonpath={.data.age\\.agekey}"], None);
+    assert!(ok);
+    assert_eq!(out, "QUdFLVNFQ1JFVC1LRVktMURFTU8=");
+    let (ok, out, err) = server.run(&["auth", "can-i", "create", "deployments"], None);
+    assert!(ok, "{out}{err}");
+    assert_eq!(out.trim(), "yes");
+    let (ok, out, err) = server.run(&["rollout", "status", "deployment/web", "-n", "team", "--timeout=20s"], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let (ok, out, err) = server.run(&["delete", "namespace", "team", "--wait=true", "--timeout=20s"], None);
+    assert!(ok, "{out}{err}");
+    let (ok, _, _) = server.run(&["get", "deployment", "web", "-n", "team"], None);
+    assert!(!ok, "the namespace took its contents with it");
+}
