@@ -88,6 +88,7 @@ pub fn compile(pattern: &str, syntax: Syntax) -> Option<Regex> {
 }
 
 /// Whether `name` matches `pattern` with Go's `filepath.Match` (false on a bad pattern).
+#[cfg(test)]
 pub fn filepath_match(pattern: &str, name: &str) -> bool {
     compile(pattern, Syntax::FilepathMatch).is_some_and(|r| r.is_match(name))
 }

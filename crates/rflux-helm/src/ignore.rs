@@ -2,11 +2,16 @@
 //! trailing `/` for directories only, a leading `/` anchors at the chart root, patterns
 //! without `/` match the base name), applied exactly the way Helm evaluates them.
 
-use crate::glob::filepath_match;
+use regex::Regex;
+
+use crate::glob::{Syntax, compile};
 
 #[derive(Debug, Clone)]
 struct Rule {
-    pattern: String,
+    /// Compiled pattern (`None` when malformed: never matches).
+    re: Option<Regex>,
+    /// Whether the pattern is matched against the whole path (else the base name).
+    whole_path: bool,
     negate: bool,
     dir_only: bool,
 }
@@ -51,21 +56,24 @@ impl Rules {
             dir_only = true;
             p = rest;
         }
+        let (pattern, whole_path) = match p.strip_prefix('/') {
+            Some(anchored) => (anchored, true),
+            None => (p, p.contains('/')),
+        };
         self.rules.push(Rule {
-            pattern: p.to_string(),
+            re: compile(pattern, Syntax::FilepathMatch),
+            whole_path,
             negate,
             dir_only,
         });
     }
 
     fn matches(rule: &Rule, path: &str) -> bool {
-        if let Some(anchored) = rule.pattern.strip_prefix('/') {
-            filepath_match(anchored, path)
-        } else if rule.pattern.contains('/') {
-            filepath_match(&rule.pattern, path)
+        let Some(re) = &rule.re else { return false };
+        if rule.whole_path {
+            re.is_match(path)
         } else {
-            let base = path.rsplit('/').next().unwrap_or(path);
-            filepath_match(&rule.pattern, base)
+            re.is_match(path.rsplit('/').next().unwrap_or(path))
         }
     }
 
