@@ -323,7 +323,8 @@ impl<'a> Exec<'a> {
         let mut val: Option<Dot> = None;
         for cmd in &pipe.cmds {
             let v = self.eval_command(dot, cmd, val.take())?;
-            val = Some(v);
+            // Go digs the interface out after each command: a nil becomes invalid.
+            val = Some(Dot { v: v.v, boxed: false });
         }
         let v = val.map(|d| d.v).unwrap_or_default();
         for (i, _) in pipe.decl.iter().enumerate() {
@@ -696,6 +697,38 @@ impl<'a> Exec<'a> {
                 what.0,
                 what.1.type_name()
             ));
+        }
+        if name == "len" && args.len() + usize::from(final_.is_some()) == 1 {
+            // Go's len on an invalid value (a piped nil or a literal nil) fails inside reflect.
+            let d = match (args.first(), &final_) {
+                (Some(a), _) => {
+                    let d = self.eval_arg_value(dot, a)?;
+                    self.at(pos, name);
+                    d
+                }
+                (None, Some(f)) => f.clone(),
+                (None, None) => Dot {
+                    v: Value::Nil,
+                    boxed: true,
+                },
+            };
+            if d.v.is_nil() && !d.boxed {
+                self.at(pos, cmd);
+                return self.err("error calling len: reflect: call of reflect.Value.Type on zero Value");
+            }
+            if let Some(f) = self.set.funcs.get("len").map(|f| f.f.clone()) {
+                let after_args = self.at.clone();
+                return match f(self, vec![d.v]) {
+                    Ok(v) => {
+                        self.at = after_args;
+                        Ok(Dot { v, boxed: false })
+                    }
+                    Err(e) => {
+                        self.at(pos, cmd);
+                        self.err(format!("error calling len: {e}"))
+                    }
+                };
+            }
         }
         let Some(func) = self.set.funcs.get(name).cloned() else {
             return self.err(format!("{} is not a defined function", gofmt::go_quote(name)));

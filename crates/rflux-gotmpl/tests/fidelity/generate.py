@@ -183,6 +183,46 @@ def generated_mutation_cases(base):
             continue  # broken UTF-8 needs byte strings, which values here do not have
         yield "generated", "mutation-%03d" % i, [], text
 
+def generated_program_cases():
+    """Random but well-formed templates: control structures, variables and pipelines."""
+    import random
+    rng = random.Random(2718)
+    fields = [".Values.str", ".Values.int", ".Values.float", ".Values.list", ".Values.labels", ".Values.nested",
+              ".Values.missing", ".Values.emptyList", ".Values.boolT", ".Values.boolF", ".Values.mixed",
+              ".Values.nested.list", ".Values.image", ".Values.zero", ".Values.nullv"]
+    funcs = ["upper", "quote", "toString", "toJson", "len", "default \"d\"", "toYaml", "typeOf", "kindOf", "empty",
+             "not", "print", "squote", "b64enc", "toStrings", "first", "trim", "nindent 2", "indent 1"]
+
+    def expr(depth):
+        base = rng.choice(fields + ["$v", "$i"] if depth else fields)
+        for _ in range(rng.randint(0, 2)):
+            base += " | " + rng.choice(funcs)
+        return base
+
+    def block(depth, have_vars):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            r = rng.random()
+            if depth < 3 and r < 0.2:
+                parts.append("{{ if %s }}%s{{ else }}%s{{ end }}" % (cond(), block(depth + 1, have_vars), block(depth + 1, have_vars)))
+            elif depth < 3 and r < 0.35:
+                parts.append("{{ range $i, $v := %s }}[%s]{{ else }}none{{ end }}" % (rng.choice(fields), block(depth + 1, True)))
+            elif depth < 3 and r < 0.45:
+                parts.append("{{ with %s }}<%s>{{ end }}" % (rng.choice(fields), block(depth + 1, have_vars)))
+            elif r < 0.55:
+                parts.append("{{- $x := %s }}{{ $x }}" % expr(have_vars))
+            else:
+                parts.append(rng.choice(["", " ", "\n", "-", "{{- ", "{{ "])[:0] + "{{ %s }}" % expr(have_vars))
+            parts.append(rng.choice(["", ",", "\n", " "]))
+        return "".join(parts)
+
+    def cond():
+        return rng.choice(["%s", "not %s", "and %s %s", "or %s %s", "eq (len (toString %s)) 3", "empty %s"]).replace(
+            "%s", "X").replace("X", rng.choice(fields), 1).replace("X", rng.choice(fields))
+
+    for i in range(200):
+        yield "generated", "program-%03d" % i, [], block(0, False)
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -213,7 +253,8 @@ def main():
     seen = set()
     base = list(cases())
     generated = (list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases())
-                 + list(generated_call_cases()) + list(generated_mutation_cases(base)))
+                 + list(generated_call_cases()) + list(generated_mutation_cases(base))
+                 + list(generated_program_cases()))
     for group, name, flags, text in base + generated:
         key = group + "/" + name
         if key in seen:
