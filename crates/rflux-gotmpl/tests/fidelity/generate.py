@@ -223,6 +223,42 @@ def generated_program_cases():
     for i in range(200):
         yield "generated", "program-%03d" % i, [], block(0, False)
 
+def generated_program2_cases():
+    """Random programs with helpers, dict building, tpl and printf."""
+    import random
+    rng = random.Random(1618)
+    vals = [".Values.str", ".Values.int", ".Values.float", ".Values.list", ".Values.labels", ".Values.nested",
+            ".Values.missing", ".Values.emptyList", ".Values.boolT", ".Values.mixed", ".Values.image",
+            ".Values.floats", ".Values.special.colon", ".Values.multiline", ".Values.map", "$d", "$l"]
+    ops = ["include \"fx.echo\" %s", "include \"fx.dict\" (dict \"a\" %s \"b\" %s)", "printf \"%%v|%%T\" %s %s",
+           "tpl \"{{ .Values.str }}-{{ . }}\" %s", "toYaml %s | nindent 4", "toJson %s", "default %s %s",
+           "ternary %s %s true", "list %s %s | toJson", "dict \"k\" %s | toYaml", "get $d \"a\"", "hasKey $d \"b\"",
+           "append $l %s | len", "coalesce %s %s", "quote %s", "eq (typeOf %s) \"string\"", "index $l 0",
+           "pick $d \"a\" | toJson", "merge (dict \"z\" 1) $d | toJson", "keys $d | sortAlpha | join \",\"",
+           "toString %s | trunc 10", "len $l", "kindOf %s", "print %s %s", "cat %s %s"]
+
+    def op():
+        t = rng.choice(ops)
+        while "%s" in t.replace("%%", ""):
+            i = t.replace("%%", "\0\0").index("%s")
+            t = t[:i] + rng.choice(vals) + t[i + 2:]
+        return t
+
+    for i in range(250):
+        parts = ["{{- $d := dict \"a\" %s \"b\" %s }}{{- $l := list %s %s }}" % tuple(rng.choice(vals[:15]) for _ in range(4))]
+        for _ in range(rng.randint(1, 4)):
+            r = rng.random()
+            if r < 0.15:
+                parts.append("{{ $_ := set $d \"c\" %s }}" % rng.choice(vals))
+            elif r < 0.25:
+                parts.append("{{ $l = append $l %s }}" % rng.choice(vals))
+            elif r < 0.4:
+                parts.append("{{ range $k, $v := $d }}{{ $k }}={{ %s }};{{ end }}" % op().replace("%s", "$v"))
+            else:
+                parts.append("{{ %s }}" % op())
+            parts.append(rng.choice(["\n", "|", " "]))
+        yield "generated", "program2-%03d" % i, [], "".join(parts)
+
 def render(values, helpers, text):
     d = tempfile.mkdtemp()
     try:
@@ -254,7 +290,7 @@ def main():
     base = list(cases())
     generated = (list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases())
                  + list(generated_call_cases()) + list(generated_mutation_cases(base))
-                 + list(generated_program_cases()))
+                 + list(generated_program_cases()) + list(generated_program2_cases()))
     for group, name, flags, text in base + generated:
         key = group + "/" + name
         if key in seen:
