@@ -391,7 +391,7 @@ impl Emitter {
             let child = &map[key.as_str()];
             // libyaml writes keys longer than 128 bytes (or multi-line ones) as complex
             // keys: `? key` then `: value`.
-            if key.len() > 128 || key.contains('\n') {
+            if key.len() > 128 || key.chars().any(is_break) {
                 self.write("? ");
                 self.string_scalar(key, indent + INDENT, false);
                 if self.column != 0 {

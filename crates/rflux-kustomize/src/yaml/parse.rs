@@ -65,7 +65,7 @@ enum Frame {
         map: Map<String, Value>,
         anchor: usize,
         key: Option<(String, bool)>,
-        merges: Vec<Value>,
+        merges: Vec<(bool, Value)>,
         key_lines: HashMap<String, usize>,
     },
 }
@@ -119,7 +119,9 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
             Event::Scalar(text, style, anchor, tag) => {
                 let v = scalar(&text, style, tag.as_deref().map(|t| (t.handle(), t.suffix())), rules)
                     .map_err(|m| err_at(&span, m))?;
-                let is_merge_key = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
+                // `<<` is a merge key; a quoted `"<<"` key is dropped (as kyaml does).
+                let is_merge_key = text == "<<" && tag.is_none();
+                let quoted_merge = is_merge_key && style != ScalarStyle::Plain;
                 if let Some(Frame::Map { key: k @ None, .. }) = stack.last_mut() {
                     // A mapping key.
                     let key_text = match &v {
@@ -127,7 +129,10 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                         Value::Null => String::new(),
                         _ => text.to_string(),
                     };
-                    *k = Some((key_text, is_merge_key));
+                    *k = Some((
+                        if quoted_merge { "<<\u{0}quoted".into() } else { key_text },
+                        is_merge_key,
+                    ));
                     if anchor != 0 {
                         anchors.insert(anchor, v);
                     }
@@ -180,6 +185,11 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 }) => {
                     // Merge keys: explicit keys win, earlier merges win over later ones.
                     for merged in merges {
+                        let (quoted, merged) = merged;
+                        // kyaml drops a quoted `"<<"` key whatever its value.
+                        if quoted {
+                            continue;
+                        }
                         let sources = match merged {
                             Value::Array(items) => items,
                             other => vec![other],
@@ -227,7 +237,8 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                     };
                     *key = Some((key_text, false));
                 }
-                Some((k, true)) if k == "<<" => merges.push(value),
+                Some((k, true)) if k == "<<" => merges.push((false, value)),
+                Some((k, true)) if k == "<<\u{0}quoted" => merges.push((true, value)),
                 Some((k, _)) => {
                     if let Some(line) = key_lines.get(&k) {
                         return Err(err_at(

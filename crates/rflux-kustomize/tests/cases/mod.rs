@@ -52,6 +52,7 @@ pub fn all() -> Vec<Case> {
     errors(&mut v);
     more::all(&mut v);
     random::all(&mut v);
+    random::strings(&mut v);
     v
 }
 

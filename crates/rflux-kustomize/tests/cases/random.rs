@@ -101,3 +101,95 @@ pub fn all(v: &mut Vec<Case>) {
         });
     }
 }
+
+const WORDS: &[&str] = &[
+    "yes",
+    "no",
+    "on",
+    "off",
+    "true",
+    "null",
+    "~",
+    "1",
+    "0x1",
+    "1e3",
+    "1.5",
+    "2020-01-01",
+    "0755",
+    "-",
+    "---",
+    "...",
+    "- a",
+    ": a",
+    "a:",
+    "#c",
+    "a #b",
+    "  ",
+    "y",
+    "n",
+    "Y",
+    "N",
+    "1:20",
+    "+1",
+    ".5",
+    ".inf",
+    "NaN",
+    "= ",
+];
+
+const CHARS: &[&str] = &[
+    "a", "b", "c", "X", "Z", "0", "1", "9", " ", ":", "#", "-", "?", "'", "\"", "\\", "\n", "\t", ",", "[", "]", "{",
+    "}", "&", "*", "!", "|", ">", "%", "@", "`", "~", ".", "=", "/", "_", "+", "é", "☃", "😀", "\u{a0}", "\r", "\u{0}",
+    "\u{1b}",
+];
+
+fn random_string(rng: &mut Rng) -> String {
+    match rng.below(10) {
+        0..=2 => WORDS[rng.below(WORDS.len())].to_string(),
+        3 => format!("{} {}", WORDS[rng.below(WORDS.len())], WORDS[rng.below(WORDS.len())]),
+        4..=5 => (0..5 + rng.below(25))
+            .map(|_| {
+                (0..1 + rng.below(12))
+                    .map(|_| ["a", "b", "c", "d", "e", "f"][rng.below(6)])
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => {
+            let len = [1, 3, 10, 40, 90, 150][rng.below(6)];
+            (0..len).map(|_| CHARS[rng.below(CHARS.len())]).collect()
+        }
+    }
+}
+
+/// ConfigMaps whose keys and values are random strings: the printer's quoting, escaping,
+/// folding and block styles against kustomize's.
+pub fn strings(v: &mut Vec<Case>) {
+    let mut rng = Rng(0x5EED_0000_57A1_0001);
+    for i in 0..30 {
+        let mut data = serde_json::Map::new();
+        for j in 0..8 {
+            let key = if rng.below(10) < 3 {
+                random_string(&mut rng)
+            } else {
+                format!("k{j}")
+            };
+            data.insert(key, serde_json::Value::String(random_string(&mut rng)));
+        }
+        let obj = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "s"},
+            "data": data,
+        });
+        v.push(Case {
+            name: format!("random-strings-{i:02}"),
+            files: vec![
+                ("kustomization.yaml".into(), "resources: [r.yaml]\n".into()),
+                ("r.yaml".into(), obj.to_string()),
+            ],
+            dir: ".".into(),
+            error_mentions: Vec::new(),
+        });
+    }
+}
