@@ -29,7 +29,7 @@ fn main() {
     let files = rflux_helm::render_templates(&c, &v, &opts);
     let t3 = t.elapsed();
     let Ok(files) = files else { return };
-    let r = rflux_helm::sort_manifests(&c, files, v, false);
+    let r = rflux_helm::sort_manifests(c, files, v, false);
     let t4 = t.elapsed();
     println!(
         "load {:?} prepare {:?} templates {:?} post {:?} ({} manifests)",

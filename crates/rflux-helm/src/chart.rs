@@ -61,7 +61,7 @@ pub struct Dependency {
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
     /// Chart name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Home page.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -70,7 +70,7 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     /// SemVer 2 version.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version: String,
     /// Description.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -85,7 +85,7 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub icon: String,
     /// `v1` or `v2`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub api_version: String,
     /// Condition (v1 requirements).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -301,9 +301,16 @@ impl Chart {
         self.metadata.chart_type == "library"
     }
 
-    /// The CRD files of this chart (`crds/`), not of its subcharts.
+    /// The CRD files of this chart (`crds/*.yaml|yml|json`), not of its subcharts.
     pub fn crd_files(&self) -> impl Iterator<Item = &File> {
-        self.files.iter().filter(|f| f.name.starts_with("crds/"))
+        self.files.iter().filter(|f| {
+            let ext = f
+                .name
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_ascii_lowercase())
+                .unwrap_or_default();
+            f.name.starts_with("crds/") && matches!(ext.as_str(), "yaml" | "yml" | "json")
+        })
     }
 }
 
@@ -330,9 +337,16 @@ fn validate_metadata(origin: &str, m: &Metadata) -> Result<(), Error> {
     if !m.chart_type.is_empty() && m.chart_type != "application" && m.chart_type != "library" {
         return fail("chart.metadata.type must be application or library".into());
     }
+    let mut seen = std::collections::HashSet::new();
     for d in &m.dependencies {
         if d.name.is_empty() {
             return fail("dependencies must have a name".into());
+        }
+        let key = if d.alias.is_empty() { &d.name } else { &d.alias };
+        if !seen.insert(key.clone()) {
+            return fail(format!(
+                "more than one dependency with name or alias {key:?}. Try using distinct aliases for dependencies with the same chart name."
+            ));
         }
     }
     Ok(())

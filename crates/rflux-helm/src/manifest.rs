@@ -124,6 +124,9 @@ pub struct Rendered {
     pub files: BTreeMap<String, String>,
     /// The final values the templates saw.
     pub values: Values,
+    /// The chart as rendered: dependencies processed (aliases, enabled flags), values
+    /// with imports applied. This is the chart a release record stores.
+    pub chart: Chart,
 }
 
 fn sep() -> &'static Regex {
@@ -171,7 +174,7 @@ fn crds_of(c: &Chart, full: &str, out: &mut Vec<CrdFile>) {
 
 /// Post-process rendered templates the way Helm's install action does.
 pub fn sort_manifests(
-    chart: &Chart,
+    chart: Chart,
     mut files: BTreeMap<String, String>,
     values: Values,
     sub_notes: bool,
@@ -250,7 +253,7 @@ pub fn sort_manifests(
     manifests.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
     hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
     let mut crds = Vec::new();
-    crds_of(chart, chart.name(), &mut crds);
+    crds_of(&chart, chart.name(), &mut crds);
     Ok(Rendered {
         manifests,
         hooks,
@@ -258,6 +261,7 @@ pub fn sort_manifests(
         crds,
         files,
         values,
+        chart,
     })
 }
 

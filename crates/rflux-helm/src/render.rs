@@ -294,5 +294,5 @@ pub fn render_templates(
 pub fn render(chart: &Chart, user_values: &Values, opts: &RenderOptions) -> Result<Rendered, Error> {
     let (c, vals) = prepare(chart, user_values, opts.check_dependencies)?;
     let files = render_templates(&c, &vals, opts)?;
-    sort_manifests(&c, files, vals, opts.sub_notes)
+    sort_manifests(c, files, vals, opts.sub_notes)
 }
