@@ -10,6 +10,9 @@ pub enum Error {
     /// Error while executing.
     #[error("{0}")]
     Exec(String),
+    /// YAML that could not be read ([`crate::Value::from_yaml`]).
+    #[error("{0}")]
+    Yaml(String),
     /// The template to execute does not exist.
     #[error("template: no template {name:?} associated with template {set:?}")]
     NoTemplate {

@@ -203,6 +203,23 @@ impl Value {
         }
     }
 
+    /// Read YAML the way Helm reads values (sigs.k8s.io/yaml: go-yaml v2 rules, then JSON,
+    /// so every number is a `float64`): first document only, later duplicate keys win,
+    /// `0755` is octal, and plain keys like `yes`/`on` become `"true"`.
+    pub fn from_yaml(text: &str) -> Result<Value, crate::Error> {
+        crate::helm::parse_yaml(text).map_err(crate::Error::Yaml)
+    }
+
+    /// Helm's `toYaml` of this value.
+    pub fn to_yaml(&self) -> String {
+        crate::helm::to_yaml(self)
+    }
+
+    /// Go's `json.Marshal` of this value (`toJson`); `None` for NaN/Inf or cycles.
+    pub fn to_go_json(&self) -> Option<String> {
+        crate::json::marshal(self, true).ok()
+    }
+
     /// Go's `%T` name of the dynamic type.
     pub fn type_name(&self) -> &str {
         match self {

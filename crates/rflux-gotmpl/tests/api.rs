@@ -379,3 +379,17 @@ fn self_referencing_maps_do_not_crash() {
         assert!(r.is_ok(), "crash on {t}");
     }
 }
+
+#[test]
+fn values_from_yaml_follow_helm() {
+    let v = Value::from_yaml("a: 1000000\nyes: on\nmode: 0755\nl: [1, x]\n").unwrap();
+    assert_eq!(
+        v.to_go_json().unwrap(),
+        r#"{"a":1000000,"l":[1,"x"],"mode":493,"true":true}"#
+    );
+    assert_eq!(v.to_yaml(), "a: 1000000\nl:\n- 1\n- x\nmode: 493\n\"true\": true");
+    let mut t = Template::new("gotpl");
+    t.parse("t", "{{ .a }}").unwrap();
+    assert_eq!(t.execute("t", &v).unwrap(), "1e+06");
+    assert!(matches!(Value::from_yaml("a: ["), Err(Error::Yaml(_))));
+}
