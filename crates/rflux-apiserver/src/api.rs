@@ -252,8 +252,18 @@ impl Api {
         out
     }
 
-    fn check_type(&self, target: &Target, body: &Value) -> ApiResult<()> {
+    /// The body's kind and apiVersion must be those of the URL. Missing ones are taken from the
+    /// URL when `fill_missing` is set, as kube-apiserver's decoder does for create and update.
+    fn check_type(&self, target: &Target, body: &mut Value, fill_missing: bool) -> ApiResult<()> {
         let want = target.rt.api_version(&target.version);
+        if fill_missing && let Some(o) = body.as_object_mut() {
+            if o.get("kind").and_then(Value::as_str).is_none_or(str::is_empty) {
+                o.insert("kind".into(), Value::String(target.rt.kind.clone()));
+            }
+            if o.get("apiVersion").and_then(Value::as_str).is_none_or(str::is_empty) {
+                o.insert("apiVersion".into(), Value::String(want.clone()));
+            }
+        }
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
         let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         if kind.is_empty() {
@@ -428,7 +438,7 @@ impl Api {
         if target.subresource.is_some() {
             return Err(ApiError::method_not_allowed("create is not supported on subresources"));
         }
-        self.check_type(target, &body)?;
+        self.check_type(target, &mut body, true)?;
         if target.rt.create_only {
             return Ok(crate::reviews::answer(&target.rt, body));
         }
@@ -524,7 +534,7 @@ impl Api {
         if target.subresource.as_deref() == Some("scale") {
             return self.update_scale(target, body, opts);
         }
-        self.check_type(target, &body)?;
+        self.check_type(target, &mut body, true)?;
         self.check_namespace_in_body(target, &mut body)?;
         match meta_str(&body, "name") {
             Some(n) if n != name => {
@@ -601,7 +611,7 @@ impl Api {
             ApiError::bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
         })?;
         let mut applied = patch::decode_body(body)?;
-        self.check_type(target, &applied)?;
+        self.check_type(target, &mut applied, false)?;
         self.check_namespace_in_body(target, &mut applied)?;
         match meta_str(&applied, "name") {
             Some(n) if n != name => {

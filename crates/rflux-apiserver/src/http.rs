@@ -120,6 +120,7 @@ enum ApiPath {
         sub: Option<String>,
     },
     OpenApiRoot,
+    OpenApiV2,
     OpenApiGroupVersion {
         group: String,
         version: String,
@@ -136,6 +137,7 @@ fn parse_path(path: &str) -> ApiPath {
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let (group, version, rest): (&str, &str, &[&str]) = match segs.as_slice() {
         ["version"] => return ApiPath::Version,
+        ["openapi", "v2"] => return ApiPath::OpenApiV2,
         ["openapi", "v3"] => return ApiPath::OpenApiRoot,
         ["openapi", "v3", "api", v] => {
             return ApiPath::OpenApiGroupVersion {
@@ -340,8 +342,30 @@ fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     }
 }
 
+/// `/openapi/v2` as JSON, or as gnostic protobuf when the client asks for it (kubectl < 1.28).
+fn openapi_v2(registry: &crate::resources::Registry, headers: &HeaderMap) -> Response {
+    static JSON: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let json = JSON.get_or_init(|| serde_json::to_vec(&crate::openapi::swagger(registry)).unwrap_or_default());
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if accept.contains("protobuf") {
+        return ApiError::new(
+            406,
+            "NotAcceptable",
+            "only application/json is available for /openapi/v2",
+        )
+        .into_response();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        json.clone(),
+    )
+        .into_response()
+}
+
 async fn route(state: &AppState, req: Request) -> ApiResult<Response> {
     let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
     let api = &state.api;
     match parse_path(&path) {
         ApiPath::Version => Ok(json_response(StatusCode::OK, &discovery::version())),
@@ -354,6 +378,7 @@ async fn route(state: &AppState, req: Request) -> ApiResult<Response> {
             .map(|doc| json_response(StatusCode::OK, &doc))
             .ok_or_else(|| not_found_path(&path)),
         ApiPath::OpenApiRoot => Ok(json_response(StatusCode::OK, &crate::openapi::root(&api.registry))),
+        ApiPath::OpenApiV2 => Ok(openapi_v2(&api.registry, &headers)),
         ApiPath::OpenApiGroupVersion { group, version } => {
             crate::openapi::group_version(&api.registry, &group, &version)
                 .map(|doc| json_response(StatusCode::OK, &doc))

@@ -100,10 +100,24 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
 /// Component schemas of the kinds of one group-version and every definition they reference,
 /// built from `rflux-schema`'s facts (types, fields, required, enums, list and map types).
 fn schemas(group: &str, version: &str) -> Map<String, Value> {
+    definitions(Dialect::V3, |g, v| g == group && v == version)
+}
+
+/// How references are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    /// OpenAPI v3: `{"allOf": [{"$ref": "#/components/schemas/X"}]}`.
+    V3,
+    /// Swagger 2.0: `{"$ref": "#/definitions/X"}`.
+    V2,
+}
+
+/// Definitions of the kinds of the selected group-versions and everything they reference.
+fn definitions(dialect: Dialect, select: impl Fn(&str, &str) -> bool) -> Map<String, Value> {
     let mut gvks: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
     let mut pending: Vec<Node> = Vec::new();
     for (gvk, node) in rflux_schema::kinds() {
-        if gvk.group == group && gvk.version == version {
+        if select(gvk.group, gvk.version) {
             if let Some(name) = node.definition_name() {
                 gvks.entry(name)
                     .or_default()
@@ -118,7 +132,7 @@ fn schemas(group: &str, version: &str) -> Map<String, Value> {
         if out.contains_key(name) {
             continue;
         }
-        let mut schema = inline(node, &mut pending, true);
+        let mut schema = inline(node, &mut pending, true, dialect);
         if let Some(list) = gvks.get(name) {
             schema["x-kubernetes-group-version-kind"] = Value::Array(list.clone());
         }
@@ -129,10 +143,13 @@ fn schemas(group: &str, version: &str) -> Map<String, Value> {
 
 /// The schema of a node: a `$ref` to a definition, or the node itself when `expand` is set or
 /// it has no name.
-fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
+fn inline(node: Node, pending: &mut Vec<Node>, expand: bool, dialect: Dialect) -> Value {
     if !expand && let Some(name) = node.definition_name() {
         pending.push(node);
-        return json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}]});
+        return match dialect {
+            Dialect::V3 => json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}]}),
+            Dialect::V2 => json!({"$ref": format!("#/definitions/{name}")}),
+        };
     }
     let mut s = Map::new();
     let ty = match node.ty() {
@@ -144,11 +161,11 @@ fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
         NodeType::Boolean => Some("boolean"),
         NodeType::IntOrString => {
             s.insert("x-kubernetes-int-or-string".into(), json!(true));
-            None
+            (dialect == Dialect::V2).then_some("string")
         }
         NodeType::Any => {
             s.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
-            None
+            (dialect == Dialect::V2).then_some("object")
         }
     };
     if let Some(t) = ty {
@@ -163,13 +180,13 @@ fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
     if node.ty() == NodeType::Object {
         let props: Map<String, Value> = node
             .properties()
-            .map(|(k, child)| (k.to_string(), inline(child, pending, false)))
+            .map(|(k, child)| (k.to_string(), inline(child, pending, false, dialect)))
             .collect();
         if !props.is_empty() {
             s.insert("properties".into(), Value::Object(props));
         }
         if let Some(values) = node.map_values() {
-            s.insert("additionalProperties".into(), inline(values, pending, false));
+            s.insert("additionalProperties".into(), inline(values, pending, false, dialect));
         }
         if !node.required().is_empty() {
             s.insert("required".into(), json!(node.required()));
@@ -181,7 +198,7 @@ fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
     if node.ty() == NodeType::Array
         && let Some(items) = node.items()
     {
-        s.insert("items".into(), inline(items, pending, false));
+        s.insert("items".into(), inline(items, pending, false, dialect));
         match node.list_type() {
             Some(ListType::Atomic) => {
                 s.insert("x-kubernetes-list-type".into(), json!("atomic"));
@@ -203,4 +220,48 @@ fn inline(node: Node, pending: &mut Vec<Node>, expand: bool) -> Value {
         s.insert("x-kubernetes-patch-merge-key".into(), json!(key));
     }
     Value::Object(s)
+}
+
+/// The Swagger 2.0 document (`/openapi/v2`) of the built-in kinds: definitions and each kind's
+/// PATCH operation. kubectl before 1.28 reads it for client-side apply and explain.
+pub fn swagger(registry: &Registry) -> Value {
+    let mut paths = Map::new();
+    for (group, version) in builtin_gvs(registry) {
+        if let Some(doc) = group_version(registry, &group, &version)
+            && let Some(p) = doc.get("paths").and_then(Value::as_object)
+        {
+            for (path, item) in p {
+                let mut item = item.clone();
+                if let Some(patch) = item.get_mut("patch").and_then(Value::as_object_mut) {
+                    patch.remove("requestBody");
+                    patch.insert(
+                        "consumes".into(),
+                        json!([
+                            "application/json-patch+json",
+                            "application/merge-patch+json",
+                            "application/strategic-merge-patch+json",
+                            "application/apply-patch+yaml"
+                        ]),
+                    );
+                    patch.insert("produces".into(), json!(["application/json"]));
+                    if let Some(params) = patch.get_mut("parameters").and_then(Value::as_array_mut) {
+                        for param in params.iter_mut() {
+                            if let Some(o) = param.as_object_mut() {
+                                o.remove("schema");
+                                o.insert("type".into(), json!("string"));
+                            }
+                        }
+                    }
+                }
+                paths.insert(path.clone(), item);
+            }
+        }
+    }
+    let builtin: Vec<(String, String)> = builtin_gvs(registry);
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": format!("v1.{}.0", crate::discovery::KUBE_MINOR)},
+        "paths": paths,
+        "definitions": definitions(Dialect::V2, |g, v| builtin.iter().any(|(bg, bv)| bg == g && bv == v)),
+    })
 }
