@@ -32,6 +32,7 @@ fn run() -> Result<(), rflux_helm::Error> {
             "--reference" => {
                 reference = true;
                 opts.check_dependencies = false;
+                opts.check_kube_version = false;
             }
             "--values" | "-f" => {
                 let f = rflux_helm::read_values_file(next(&mut i))?;

@@ -331,7 +331,7 @@ fn validate_metadata(origin: &str, m: &Metadata) -> Result<(), Error> {
     if m.version.is_empty() {
         return fail("chart.metadata.version is required".into());
     }
-    if node_semver::Version::parse(m.version.trim_start_matches('v')).is_err() {
+    if crate::deps::parse_version(&m.version).is_none() {
         return fail(format!("chart.metadata.version {:?} is invalid", m.version));
     }
     if !m.chart_type.is_empty() && m.chart_type != "application" && m.chart_type != "library" {

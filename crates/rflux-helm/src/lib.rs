@@ -30,14 +30,14 @@ pub mod yaml;
 pub use archive::{MAX_CHART_SIZE, MAX_FILE_SIZE, read_archive};
 pub use caps::{Capabilities, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION};
 pub use chart::{Chart, Dependency, File, Maintainer, Metadata};
-pub use deps::{check_dependencies, is_compatible_range, process_dependencies};
+pub use deps::{check_dependencies, is_compatible_range, parse_version, process_dependencies};
 pub use error::Error;
 pub use manifest::{CrdFile, Hook, INSTALL_ORDER, Manifest, Rendered, sort_manifests, split_manifests};
 pub use release::{
     Info, MAX_RELEASE_SIZE, Release, ReleaseChart, ReleaseHook, decode_release, encode_release, from_storage_object,
     manifest_text, now_rfc3339, rfc3339, status, storage_name, to_config_map, to_secret,
 };
-pub use render::{RenderOptions, prepare, render, render_templates, to_template_value};
+pub use render::{RenderOptions, check_kube_version, prepare, render, render_templates, to_template_value};
 pub use strvals::{parse_set, parse_set_json, parse_set_string};
 pub use values::{Values, coalesce_values, merge_user, merge_values};
 

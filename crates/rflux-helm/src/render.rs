@@ -16,7 +16,7 @@ use crate::manifest::{Rendered, sort_manifests};
 use crate::values::{Values, coalesce_values};
 
 /// How to render.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RenderOptions {
     /// Release name.
     pub name: String,
@@ -30,6 +30,11 @@ pub struct RenderOptions {
     pub capabilities: Capabilities,
     /// Whether NOTES.txt of subcharts are kept too.
     pub sub_notes: bool,
+    /// Whether Chart.yaml's `kubeVersion` must accept the cluster's version (as `helm
+    /// template` requires; the Helm SDK's render skips this check).
+    pub check_kube_version: bool,
+    /// Cluster-backed `lookup` (empty results without one, as `helm template`).
+    pub lookup: Option<rflux_gotmpl::LookupFn>,
     /// Whether every declared dependency must be present in `charts/` (as `helm template`
     /// requires); the Helm SDK's render skips this check.
     pub check_dependencies: bool,
@@ -45,7 +50,25 @@ impl Default for RenderOptions {
             capabilities: Capabilities::default(),
             sub_notes: false,
             check_dependencies: true,
+            check_kube_version: true,
+            lookup: None,
         }
+    }
+}
+
+impl std::fmt::Debug for RenderOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderOptions")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("revision", &self.revision)
+            .field("is_upgrade", &self.is_upgrade)
+            .field("capabilities", &self.capabilities)
+            .field("sub_notes", &self.sub_notes)
+            .field("check_dependencies", &self.check_dependencies)
+            .field("check_kube_version", &self.check_kube_version)
+            .field("lookup", &self.lookup.is_some())
+            .finish()
     }
 }
 
@@ -261,6 +284,9 @@ pub fn render_templates(
     let mut names: Vec<String> = tpls.keys().cloned().collect();
     sort_templates(&mut names);
     let mut set = Template::new("gotpl");
+    if let Some(l) = &opts.lookup {
+        set.set_lookup(l.clone());
+    }
     let mut binaries = std::collections::HashMap::new();
     collect_binaries(chart, &mut binaries);
     crate::files::register(&mut set, std::sync::Arc::new(binaries));
@@ -290,8 +316,23 @@ pub fn render_templates(
     Ok(out)
 }
 
+/// Helm's check of `kubeVersion` in Chart.yaml against the cluster's version.
+pub fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), Error> {
+    let want = chart.metadata.kube_version.trim();
+    if want.is_empty() || crate::deps::is_compatible_range(want, &caps.kube_version) {
+        return Ok(());
+    }
+    Err(Error::Chart(format!(
+        "chart requires kubeVersion: {want} which is incompatible with Kubernetes {}",
+        caps.kube_version
+    )))
+}
+
 /// Render a chart with user values: what `helm template` computes.
 pub fn render(chart: &Chart, user_values: &Values, opts: &RenderOptions) -> Result<Rendered, Error> {
+    if opts.check_kube_version {
+        check_kube_version(chart, &opts.capabilities)?;
+    }
     let (c, vals) = prepare(chart, user_values, opts.check_dependencies)?;
     let files = render_templates(&c, &vals, opts)?;
     sort_manifests(c, files, vals, opts.sub_notes)

@@ -10,8 +10,10 @@ use rflux_helm::{Chart, RenderOptions, Values};
 fn run_case(dir: &Path) -> Result<String, String> {
     let mut opts = RenderOptions {
         check_dependencies: false,
+        check_kube_version: false,
         ..RenderOptions::default()
     };
+    let mut set_json = Vec::new();
     if let Ok(args) = std::fs::read_to_string(dir.join("args")) {
         let a: Vec<&str> = args.split_whitespace().collect();
         let mut i = 0;
@@ -30,16 +32,23 @@ fn run_case(dir: &Path) -> Result<String, String> {
                     i += 1;
                 }
                 "--upgrade" => opts.is_upgrade = true,
+                "--set-json" => {
+                    set_json.push(a.get(i + 1).unwrap_or(&"").to_string());
+                    i += 1;
+                }
                 other => return Err(format!("unknown flag {other}")),
             }
             i += 1;
         }
     }
-    let values = if dir.join("values.yaml").exists() {
+    let mut values = if dir.join("values.yaml").exists() {
         rflux_helm::read_values_file(dir.join("values.yaml")).map_err(|e| e.to_string())?
     } else {
         Values::new()
     };
+    for j in set_json {
+        rflux_helm::parse_set_json(&j, &mut values).map_err(|e| e.to_string())?;
+    }
     let chart = Chart::load(dir.join("chart")).map_err(|e| e.to_string())?;
     rflux_helm::render(&chart, &values, &opts)
         .map(|r| r.to_reference_stream())

@@ -65,3 +65,30 @@ fn set_values_have_helm_types() {
     // --set integers are int64; "0755" stays a string.
     assert!(s.contains(r#"types: "int64 bool float64 string int""#), "{s}");
 }
+
+#[test]
+fn kube_version_is_checked_like_helm_template() {
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let c = tmp.path();
+    let _ = std::fs::create_dir_all(c.join("templates"));
+    let _ = std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: kv\nversion: \"1.0\"\nkubeVersion: \">=1.40.0\"\n",
+    );
+    let Ok(chart) = Chart::load(c) else { panic!("load") };
+    let e = render(&chart, &Values::new(), &RenderOptions::default())
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        e.as_deref(),
+        Some("chart requires kubeVersion: >=1.40.0 which is incompatible with Kubernetes v1.36.0")
+    );
+    let opts = RenderOptions {
+        capabilities: rflux_helm::Capabilities {
+            kube_version: "v1.41.2".into(),
+            ..Default::default()
+        },
+        ..RenderOptions::default()
+    };
+    assert!(render(&chart, &Values::new(), &opts).is_ok());
+}

@@ -1,0 +1,1 @@
+{{- define "child.name" -}}{{ .Chart.Name }}-{{ .Values.msg }}{{- end }}
