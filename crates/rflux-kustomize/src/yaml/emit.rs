@@ -336,9 +336,17 @@ pub(crate) fn format_number(n: &Number) -> String {
     }
     let f = n.as_f64().unwrap_or(0.0);
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        // Go's JSON writes it without a fraction; go-yaml v2 reads an integer back when it
-        // fits in 64 bits, else a float.
-        let text = format!("{f:.0}");
+        // Go's JSON writes the shortest digits padded with zeros, without a fraction;
+        // go-yaml v2 reads an integer back when it fits in 64 bits, else a float.
+        let sci = format!("{:e}", f.abs());
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let exp: usize = exp.parse().unwrap_or(0);
+        let mut text = String::from(if f < 0.0 { "-" } else { "" });
+        text.push_str(&digits);
+        for _ in digits.len()..exp + 1 {
+            text.push('0');
+        }
         if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
             return if text == "-0" { "0".into() } else { text };
         }

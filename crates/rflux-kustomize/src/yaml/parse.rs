@@ -261,7 +261,10 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>, rules: Rule
             let resolved = resolve_plain(text, rules);
             return match suffix {
                 "str" | "binary" => Ok(Value::String(text.to_string())),
-                "null" => Ok(Value::Null),
+                "null" => match resolved {
+                    Resolved::Null => Ok(Value::Null),
+                    _ => Err(format!("cannot decode !!str `{text}` as a !!null")),
+                },
                 "bool" => match resolved {
                     Resolved::Bool(b) => Ok(Value::Bool(b)),
                     _ => Err(format!("cannot decode !!{suffix} `{text}`")),

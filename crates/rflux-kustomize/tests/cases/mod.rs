@@ -53,6 +53,7 @@ pub fn all() -> Vec<Case> {
     more::all(&mut v);
     random::all(&mut v);
     random::strings(&mut v);
+    random::plain_scalars(&mut v);
     v
 }
 
