@@ -14,6 +14,8 @@ pub struct Time {
     pub nanos: u32,
     /// Offset from UTC in seconds.
     pub offset: i32,
+    /// Zone abbreviation (`EST`), NUL-padded; empty when unknown.
+    pub abbr: [u8; 8],
 }
 
 impl Time {
@@ -26,6 +28,31 @@ impl Time {
             secs: d.as_secs() as i64,
             nanos: d.subsec_nanos(),
             offset: 0,
+            abbr: [0; 8],
+        }
+    }
+
+    /// The zone abbreviation, if known.
+    pub fn abbr_str(&self) -> &str {
+        let end = self.abbr.iter().position(|c| *c == 0).unwrap_or(self.abbr.len());
+        std::str::from_utf8(&self.abbr[..end]).unwrap_or_default()
+    }
+
+    /// The same instant shown in zone `name` ("Local", "UTC" or an IANA name; unknown
+    /// names give UTC, as Sprig's date functions do).
+    pub fn in_zone(self, name: &str) -> Time {
+        match crate::zone::offset_at(name, self.secs) {
+            Some((offset, ab)) => {
+                let mut abbr = [0u8; 8];
+                let n = ab.len().min(8);
+                abbr[..n].copy_from_slice(&ab.as_bytes()[..n]);
+                Time { offset, abbr, ..self }
+            }
+            None => Time {
+                offset: 0,
+                abbr: [0; 8],
+                ..self
+            },
         }
     }
 
@@ -35,6 +62,7 @@ impl Time {
             secs,
             nanos: 0,
             offset: 0,
+            abbr: [0; 8],
         }
     }
 }
@@ -242,7 +270,9 @@ pub fn format(t: &Time, layout: &str) -> String {
             "PM" => out.push_str(if c.hour >= 12 { "PM" } else { "AM" }),
             "pm" => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
             "MST" => {
-                if t.offset == 0 {
+                if !t.abbr_str().is_empty() {
+                    out.push_str(t.abbr_str());
+                } else if t.offset == 0 {
                     out.push_str("UTC");
                 } else {
                     out.push_str(&offset_str(t.offset, false, false, false));
@@ -469,6 +499,7 @@ pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
         secs,
         nanos,
         offset: off,
+        abbr: [0; 8],
     })
 }
 

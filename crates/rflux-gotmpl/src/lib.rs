@@ -51,14 +51,14 @@
 //! `lex` and `parse` (syntax, Go's error messages), `ast`, `exec` (evaluation), `value`,
 //! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` and `sprig_more`
 //! (Sprig), `helm` (Helm's functions), `yaml` (go-yaml v2 output), `json` (Go's
-//! `encoding/json`), `toml`, `gotime` (Go time layouts), `decimal` (Sprig's float math),
+//! `encoding/json`), `toml`, `gotime` (Go time layouts), `zone` (zoneinfo files and POSIX TZ rules), `decimal` (Sprig's float math),
 //! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`), `bigint` and `pki`
 //! (RSA keys and X.509 certificates for `genCA` and friends), `scrypt` (`derivePassword`).
 //!
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
-//! functions accept PKCS#1 RSA keys only. Time zones other than UTC are
-//! treated as UTC. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
+//! functions accept PKCS#1 RSA keys only. Time zones come from the system's zoneinfo
+//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
 //! `until`'s result and binary strings from `b64dec` differ from Go.
 
 mod aes;
@@ -84,6 +84,7 @@ mod template;
 mod toml;
 mod value;
 mod yaml;
+mod zone;
 
 pub use error::Error;
 pub use func::{CallContext, Func, FuncImpl, Ty, func};

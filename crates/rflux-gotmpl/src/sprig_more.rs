@@ -26,21 +26,22 @@ const ZERO_TIME: Time = Time {
     secs: -62_135_596_800,
     nanos: 0,
     offset: 0,
+    abbr: [0; 8],
 };
 
-/// Sprig's formatDate argument handling: time, int, int64 (unix seconds); anything else is now.
+/// Sprig's formatDate argument handling: time, int, int64 (unix seconds); anything else
+/// is now. Shown in the process's local zone, as `time.Local`.
 fn date_arg(v: &Value) -> Time {
-    match v {
-        Value::Time(t) => Time { offset: 0, ..*t },
+    let t = match v {
+        Value::Time(t) => *t,
         Value::Int(i) | Value::Int64(i) => Time::unix(*i),
         _ => Time::now(),
-    }
+    };
+    t.in_zone("Local")
 }
 
 fn in_zone(t: Time, zone: &str) -> Time {
-    // Only UTC is known here; Go falls back to UTC for unknown zones.
-    let _ = zone;
-    Time { offset: 0, ..t }
+    t.in_zone(zone)
 }
 
 /// SHA-1 (FIPS 180-1).
@@ -300,7 +301,7 @@ pub fn register(m: &mut FuncMap) {
                     Ok(Value::Time(Time {
                         secs: t.secs.saturating_add(total.div_euclid(1_000_000_000)),
                         nanos: total.rem_euclid(1_000_000_000) as u32,
-                        offset: t.offset,
+                        ..t
                     }))
                 }
                 Err(e) if must => Err(e),
