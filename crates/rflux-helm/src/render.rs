@@ -302,15 +302,15 @@ pub fn render_templates(
             continue;
         }
         let r = &tpls[n];
-        // A fresh top-level map per template, with `.Template` set.
-        let mut top = r.data.as_map().map(|m| m.snapshot()).unwrap_or_default();
+        // As Helm does, `.Template` is set on the chart's shared top-level map, so a
+        // subchart's object seen through `.Subcharts` carries its last rendered template.
         let mut t = Map::new();
         t.insert("Name".into(), Value::str(n.as_str()));
         t.insert("BasePath".into(), Value::str(r.base_path.as_str()));
-        top.insert("Template".into(), Value::map(t));
-        let s = set
-            .execute(n, &Value::map(top))
-            .map_err(|e| Error::Template(e.helm_message()))?;
+        if let Some(m) = r.data.as_map() {
+            m.write().insert("Template".into(), Value::map(t));
+        }
+        let s = set.execute(n, &r.data).map_err(|e| Error::Template(e.helm_message()))?;
         out.insert(n.clone(), s);
     }
     Ok(out)

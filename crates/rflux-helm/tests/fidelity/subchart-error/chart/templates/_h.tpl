@@ -1,0 +1,2 @@
+{{- define "shared.label" -}}top-wins{{- end -}}
+{{- define "top.where" -}}{{ .Template.Name }}|{{ .Template.BasePath }}{{- end -}}
