@@ -12,6 +12,10 @@
 //! Use it when a request's `Content-Type` is `application/vnd.kubernetes.protobuf`;
 //! replies can stay JSON, which every client accepts.
 //!
+//! [`openapi_v2::encode_swagger`] goes the other way for one document: it encodes
+//! the Swagger 2.0 document served at `/openapi/v2` as gnostic's protobuf
+//! `openapi.v2.Document`, the only form kubectl 1.27's `apply` reads.
+//!
 //! The message table (`generated.rs`, 1051 messages, 309 kinds: every
 //! `k8s.io/api` group and version of Kubernetes 1.32, meta/v1 and
 //! apiextensions/v1) is produced by `gen/generate.py` from the Go struct tags
@@ -24,6 +28,7 @@ mod envelope;
 mod error;
 #[rustfmt::skip]
 mod generated;
+pub mod openapi_v2;
 mod special;
 mod table;
 #[cfg(test)]
