@@ -73,7 +73,68 @@ enum Frame {
 /// Parses every document of a stream with kyaml's (go-yaml v3) scalar rules; empty
 /// documents yield `Value::Null`.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    check_kyaml_stream(text)?;
     parse_stream_with(text, Rules::V3)
+}
+
+/// What kyaml's stream reader refuses before parsing: document separators with content
+/// after `---`, and `%YAML` versions other than 1.1 (go-yaml's "incompatible document").
+fn check_kyaml_stream(text: &str) -> Result<(), YamlError> {
+    for (i, line) in text.lines().enumerate() {
+        let err = |message: String| YamlError {
+            line: i + 1,
+            column: 1,
+            message,
+        };
+        if let Some(rest) = line.strip_prefix("---") {
+            let after = rest.trim_start();
+            let valid =
+                rest.is_empty() || (rest.starts_with([' ', '\t']) && (after.is_empty() || after.starts_with('#')));
+            if !valid {
+                return Err(err(format!("invalid document separator: {line}")));
+            }
+        }
+        if let Some(version) = line.strip_prefix("%YAML") {
+            let version = version.split('#').next().unwrap_or("").trim();
+            if version != "1.1" {
+                return Err(err("found incompatible YAML document".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes standard base64 (whitespace ignored); `None` when invalid.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    let mut padding = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if padding > 0 {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// Parses a kustomization file: kustomize reads those through `sigs.k8s.io/yaml`, i.e.
@@ -260,7 +321,11 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>, rules: Rule
         if handle == "tag:yaml.org,2002:" {
             let resolved = resolve_plain(text, rules);
             return match suffix {
-                "str" | "binary" => Ok(Value::String(text.to_string())),
+                "str" => Ok(Value::String(text.to_string())),
+                "binary" => match decode_base64(text) {
+                    Some(bytes) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+                    None => Err(format!("!!binary value contains invalid base64 data: {text}")),
+                },
                 "null" => match resolved {
                     Resolved::Null => Ok(Value::Null),
                     _ => Err(format!("cannot decode !!str `{text}` as a !!null")),

@@ -533,4 +533,32 @@ pub fn all(v: &mut Vec<Case>) {
         ],
         &["replicas"],
     ));
+    v.push(case(
+        "yaml-structure-styles",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\n"),
+            ("r.yaml", "---\napiVersion: v1   # comment\nkind: ConfigMap\nmetadata: {name: a,\n  labels: {x: \"1\"}}\ndata:\n  plainml: this is\n    a multi line\n    plain scalar\n  dq: \"first\n    second \\\n    third\\ttab \\x41 \\u00e9 \\\n    \"\n  sq: 'it''s\n    folded\n\n    para'\n  fold: >-\n    folded\n    more\n\n    last\n  keep: |+\n    text\n\n  ? explicit key\n  : explicit value\n  list: [a, b,\n    c]\n  nested: {a: [1, {b: 2}], c: d}\n  empty1:\n  anch: &A hello\n  ref: *A\n---   # separator comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata: !!map\n  x: !!str 0x10\n  y: !!binary aGVsbG8=\n"),
+        ],
+    ));
+    for (n, sep) in [("content", "--- {}"), ("glued", "---x")] {
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n{sep}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
+        );
+        v.push(bad(
+            &format!("bad-document-separator-{n}"),
+            &[("kustomization.yaml", "resources: [r.yaml]\n"), ("r.yaml", &text)],
+            &["r.yaml"],
+        ));
+    }
+    v.push(bad(
+        "yaml-1-2-directive",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\n"),
+            (
+                "r.yaml",
+                "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+            ),
+        ],
+        &["r.yaml"],
+    ));
 }
