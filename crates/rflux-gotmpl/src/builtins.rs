@@ -194,7 +194,7 @@ pub fn register(m: &mut FuncMap) {
         "len".into(),
         func(&[Ty::Any], None, |_, a| match &*a[0].collection() {
             Value::Str(s) => Ok(Value::Int(s.len() as i64)),
-            Value::List(l) | Value::StrList(l) => Ok(Value::Int(l.len() as i64)),
+            Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
             Value::Map(m) => Ok(Value::Int(m.len() as i64)),
             Value::Nil => Err("len of nil pointer".into()),
             other => Err(format!("len of type {}", other.type_name())),
@@ -207,7 +207,7 @@ pub fn register(m: &mut FuncMap) {
             for ix in &a[1..] {
                 let coll = cur.collection().into_owned();
                 cur = match &coll {
-                    Value::List(l) | Value::StrList(l) => l[index_of(ix, l.len())?].clone(),
+                    Value::List(l) | Value::TypedList(l, _) => l[index_of(ix, l.len())?].clone(),
                     Value::Str(s) => Value::Int(s.as_bytes()[index_of(ix, s.len())?] as i64),
                     Value::Map(m) => match ix {
                         Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
@@ -231,7 +231,7 @@ pub fn register(m: &mut FuncMap) {
             }
             let len = match item {
                 Value::Str(s) => s.len(),
-                Value::List(l) | Value::StrList(l) => l.len(),
+                Value::List(l) | Value::TypedList(l, _) => l.len(),
                 Value::Nil => return Err("slice of untyped nil".into()),
                 other => return Err(format!("can't slice item of type {}", other.type_name())),
             };
@@ -256,7 +256,7 @@ pub fn register(m: &mut FuncMap) {
             Ok(match item {
                 Value::Str(s) => Value::str(s.get(lo..hi).unwrap_or_default()),
                 Value::List(l) => Value::list(l[lo..hi].to_vec()),
-                Value::StrList(l) => Value::StrList(std::sync::Arc::new(l[lo..hi].to_vec())),
+                Value::TypedList(l, t) => Value::TypedList(std::sync::Arc::new(l[lo..hi].to_vec()), t),
                 _ => Value::Nil,
             })
         }),

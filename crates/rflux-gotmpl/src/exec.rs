@@ -261,7 +261,7 @@ impl<'a> Exec<'a> {
         let mut any = false;
         let r: R<()> = (|| {
             match &v {
-                Value::List(l) | Value::StrList(l) => {
+                Value::List(l) | Value::TypedList(l, _) => {
                     for (i, e) in l.iter().enumerate() {
                         any = true;
                         match self.range_iter(dot, b, Value::Int(i as i64), e.clone(), out)? {

@@ -44,6 +44,13 @@ impl Ty {
 
     /// Whether a value of this dynamic type is assignable to the parameter.
     pub fn accepts(self, v: &Value) -> bool {
+        // A named map type is assignable when its underlying type is map[string]interface{}
+        // (Helm's common.Values); map[string]string is not.
+        if let (Ty::Map, Value::Map(m)) = (self, v)
+            && m.type_name().is_some_and(|t| t.starts_with("map["))
+        {
+            return false;
+        }
         matches!(
             (self, v),
             (Ty::Any, _)

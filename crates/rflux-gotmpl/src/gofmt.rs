@@ -111,7 +111,7 @@ fn write_v(out: &mut String, v: &Value, top: bool) {
         Value::Str(s) => out.push_str(s),
         Value::Time(t) => out.push_str(&crate::gotime::to_go_string(t)),
         Value::Object(o) => write_v(out, &o.to_value(), top),
-        Value::List(l) | Value::StrList(l) => {
+        Value::List(l) | Value::TypedList(l, _) => {
             out.push('[');
             for (i, x) in l.iter().enumerate() {
                 if i > 0 {
@@ -699,7 +699,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),
             _ => bad_verb(out, v, verb, sp),
         },
-        Value::List(l) | Value::StrList(l) => {
+        Value::List(l) | Value::TypedList(l, _) => {
             if sp.sharp_v && verb == 'v' {
                 out.push_str(&go_syntax(v));
                 return;
@@ -752,7 +752,7 @@ fn go_syntax(v: &Value) -> String {
             "[]interface {{}}{{{}}}",
             l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")
         ),
-        Value::StrList(l) => format!("[]string{{{}}}", l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
+        Value::TypedList(l, t) => format!("{t}{{{}}}", l.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
         Value::Map(m) => format!(
             "map[string]interface {{}}{{{}}}",
             m.read()

@@ -221,7 +221,7 @@ fn json_kind(v: &Value) -> &'static str {
         Value::Str(_) => "string",
         Value::Float(_) | Value::Int(_) | Value::Int64(_) => "number",
         Value::Bool(_) => "bool",
-        Value::List(_) | Value::StrList(_) => "array",
+        Value::List(_) | Value::TypedList(_, _) => "array",
         Value::Map(_) | Value::Time(_) | Value::Object(_) => "object",
         Value::Nil => "null",
     }

@@ -130,7 +130,7 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
         Value::Str(s) => quote_json(s, eh, out),
         Value::Object(o) => write(&o.to_value(), eh, indent, depth + 1, out)?,
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
-        Value::List(l) | Value::StrList(l) => {
+        Value::List(l) | Value::TypedList(l, _) => {
             if l.is_empty() {
                 out.push_str("[]");
                 return Ok(());

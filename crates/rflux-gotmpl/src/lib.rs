@@ -49,17 +49,21 @@
 //!
 //! # Modules
 //! `lex` and `parse` (syntax, Go's error messages), `ast`, `exec` (evaluation), `value`,
-//! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` and `sprig_more`
-//! (Sprig), `helm` (Helm's functions), `yaml` (go-yaml v2 output), `json` (Go's
-//! `encoding/json`), `toml`, `gotime` (Go time layouts), `zone` (zoneinfo files and POSIX TZ rules), `decimal` (Sprig's float math),
-//! `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`/`htpasswd`), `bigint` and `pki`
-//! (RSA keys and X.509 certificates for `genCA` and friends), `scrypt` (`derivePassword`).
+//! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` (Sprig, by
+//! family) and `sprig_more` (dates, hashes, URLs, certificates), `helm` (Helm's
+//! functions), `yaml` (go-yaml v2 output), `json` (Go's `encoding/json`), `toml`,
+//! `gotime` (Go time layouts), `zone` (zoneinfo files and POSIX TZ rules), `decimal`
+//! (Sprig's float math), `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`,
+//! `htpasswd`), `bigint` and `pki` (RSA keys and X.509 certificates for `genCA` and
+//! friends), `scrypt` (`derivePassword`).
 //!
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
 //! functions accept PKCS#1 RSA keys only. Time zones come from the system's zoneinfo
-//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Values have no `[]int`/`map[string]string`/`[]byte` types, so `%T` of
-//! `until`'s result and binary strings from `b64dec` differ from Go.
+//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8,
+//! so binary results (`b64dec` of non-text, byte slicing inside a multi-byte character)
+//! differ from Go's byte strings. Go's JSON and go-yaml parse-error wording is not
+//! reproduced (`fromJson`/`fromYaml` report their own text in the `Error` key).
 
 mod aes;
 mod ast;

@@ -46,7 +46,7 @@ fn has_nil_in_array(v: &Value) -> bool {
         return false;
     };
     match v {
-        Value::List(l) | Value::StrList(l) => l.iter().any(|x| x.is_nil() || has_nil_in_array(x)),
+        Value::List(l) | Value::TypedList(l, _) => l.iter().any(|x| x.is_nil() || has_nil_in_array(x)),
         Value::Map(m) => m.entries().iter().any(|(_, x)| has_nil_in_array(x)),
         Value::Object(o) => has_nil_in_array(&o.to_value()),
         _ => false,
@@ -71,7 +71,7 @@ fn inline(v: &Value) -> Option<String> {
         }
         Value::Str(s) => quote(s),
         Value::Time(t) => crate::gotime::format(t, crate::gotime::RFC3339_NANO),
-        Value::List(l) | Value::StrList(l) => {
+        Value::List(l) | Value::TypedList(l, _) => {
             let parts: Vec<String> = l.iter().filter_map(inline).collect();
             format!("[{}]", parts.join(", "))
         }

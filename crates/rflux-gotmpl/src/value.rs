@@ -132,8 +132,9 @@ pub enum Value {
     Str(Arc<str>),
     /// Go `[]interface{}`.
     List(Arc<Vec<Value>>),
-    /// Go `[]string` (from `splitList`, `keys`, `toStrings`, …); items are always [`Value::Str`].
-    StrList(Arc<Vec<Value>>),
+    /// A Go slice of a concrete element type, named by its Go type: `[]string` (from
+    /// `splitList`, `keys`, `toStrings`, …; items are [`Value::Str`]) or `[]int` (`until`).
+    TypedList(Arc<Vec<Value>>, &'static str),
     /// Go `map[string]interface{}`.
     Map(MapRef),
     /// Go `time.Time` (from `now`, `toDate`, `dateModify`).
@@ -181,7 +182,7 @@ impl Value {
 
     /// A `[]string` value.
     pub fn str_list(v: Vec<String>) -> Value {
-        Value::StrList(Arc::new(v.into_iter().map(Value::str).collect()))
+        Value::TypedList(Arc::new(v.into_iter().map(Value::str).collect()), "[]string")
     }
 
     /// A `map[string]interface{}` value.
@@ -230,7 +231,7 @@ impl Value {
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
             Value::List(_) => "[]interface {}",
-            Value::StrList(_) => "[]string",
+            Value::TypedList(_, t) => t,
             Value::Map(m) => m.type_name().unwrap_or("map[string]interface {}"),
             Value::Time(_) => "time.Time",
             Value::Object(o) => o.type_name(),
@@ -246,7 +247,7 @@ impl Value {
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
-            Value::List(_) | Value::StrList(_) => "slice",
+            Value::List(_) | Value::TypedList(_, _) => "slice",
             Value::Map(_) => "map",
             Value::Time(_) => "struct",
             Value::Object(o) => o.kind_name(),
@@ -261,7 +262,7 @@ impl Value {
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
-            Value::List(l) | Value::StrList(l) => !l.is_empty(),
+            Value::List(l) | Value::TypedList(l, _) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Time(_) => true,
             Value::Object(o) => match o.kind_name() {
@@ -285,7 +286,7 @@ impl Value {
     /// The items of a list value.
     pub fn as_list(&self) -> Option<&[Value]> {
         match self {
-            Value::List(l) | Value::StrList(l) => Some(l),
+            Value::List(l) | Value::TypedList(l, _) => Some(l),
             _ => None,
         }
     }
@@ -336,7 +337,7 @@ impl Value {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::Str(s) => serde_json::Value::String(s.to_string()),
-            Value::List(l) | Value::StrList(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::List(l) | Value::TypedList(l, _) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => {
                 serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }

@@ -49,7 +49,7 @@ fn to_node(v: &Value, pretty: bool) -> Result<Node, String> {
         Value::Str(s) => Node::Str(s.to_string()),
         Value::Object(o) => to_node(&o.to_value(), pretty)?,
         Value::Time(t) => Node::Str(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
-        Value::List(l) | Value::StrList(l) => {
+        Value::List(l) | Value::TypedList(l, _) => {
             Node::Seq(l.iter().map(|x| to_node(x, pretty)).collect::<Result<_, _>>()?)
         }
         Value::Map(m) => {

@@ -306,7 +306,7 @@ pub fn register(m: &mut FuncMap) {
             } else {
                 (n + 1..=0).rev().map(Value::Int).collect()
             };
-            Ok(Value::list(v))
+            Ok(Value::TypedList(Arc::new(v), "[]int"))
         }),
     );
     add(
@@ -315,7 +315,7 @@ pub fn register(m: &mut FuncMap) {
             let (start, stop, step) = (int(&a, 0), int(&a, 1), int(&a, 2));
             let mut v = Vec::new();
             if step == 0 {
-                return Ok(Value::list(v));
+                return Ok(Value::TypedList(Arc::new(v), "[]int"));
             }
             let mut i = start;
             while (step > 0 && i < stop) || (step < 0 && i > stop) {
@@ -326,7 +326,7 @@ pub fn register(m: &mut FuncMap) {
                 let Some(n) = i.checked_add(step) else { break };
                 i = n;
             }
-            Ok(Value::list(v))
+            Ok(Value::TypedList(Arc::new(v), "[]int"))
         }),
     );
     add(

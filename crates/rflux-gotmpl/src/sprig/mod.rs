@@ -113,7 +113,7 @@ fn string(v: impl Into<Arc<str>>) -> Result<Value, String> {
 /// Sprig's `strslice`.
 fn strslice(v: &Value) -> Vec<String> {
     match v {
-        Value::StrList(l) => l.iter().map(strval).collect(),
+        Value::TypedList(l, _) => l.iter().map(strval).collect(),
         Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Nil => Vec::new(),
         other => vec![strval(other)],
@@ -131,7 +131,7 @@ fn list_of(v: &Value, what: &str) -> Result<Vec<Value>, String> {
 
 fn same_list_type(orig: &Value, items: Vec<Value>) -> Value {
     match orig {
-        Value::StrList(_) => Value::StrList(Arc::new(items)),
+        Value::TypedList(_, t) => Value::TypedList(Arc::new(items), t),
         _ => Value::list(items),
     }
 }
@@ -147,9 +147,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x), Value::List(y)) | (Value::StrList(x), Value::StrList(y)) => {
+        (Value::TypedList(x, t1), Value::TypedList(y, t2)) if t1 == t2 => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
         }
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q)),
         (Value::Map(x), Value::Map(y)) => {
             if x.ptr_eq(y) {
                 return true;

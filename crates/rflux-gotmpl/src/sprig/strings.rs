@@ -566,7 +566,7 @@ pub fn register(m: &mut FuncMap) {
             for (i, p) in go_split(s(&a, 1), s(&a, 0)).into_iter().enumerate() {
                 m.insert(format!("_{i}"), Value::str(p));
             }
-            Ok(Value::map(m))
+            Ok(Value::Map(crate::value::MapRef::named(m, "map[string]string")))
         }),
     );
     add(
@@ -590,7 +590,7 @@ pub fn register(m: &mut FuncMap) {
             for (i, p) in parts.into_iter().enumerate() {
                 m.insert(format!("_{i}"), Value::str(p));
             }
-            Ok(Value::map(m))
+            Ok(Value::Map(crate::value::MapRef::named(m, "map[string]string")))
         }),
     );
     add(
@@ -601,7 +601,7 @@ pub fn register(m: &mut FuncMap) {
         "sortAlpha",
         func(&[Any], None, |_, a| {
             let mut v = match &a[0] {
-                Value::List(_) | Value::StrList(_) => strslice(&a[0]),
+                Value::List(_) | Value::TypedList(_, _) => strslice(&a[0]),
                 other => vec![strval(other)],
             };
             v.sort();
@@ -612,7 +612,7 @@ pub fn register(m: &mut FuncMap) {
         "toStrings",
         func(&[Any], None, |_, a| {
             let v: Vec<String> = match &a[0] {
-                Value::List(_) | Value::StrList(_) => strslice(&a[0]),
+                Value::List(_) | Value::TypedList(_, _) => strslice(&a[0]),
                 Value::Nil => Vec::new(),
                 other => vec![strval(other)],
             };
