@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cli;
 mod serve;
 
 #[derive(Parser)]
@@ -26,6 +27,33 @@ enum Command {
     Up(serve::ServeArgs),
     /// Run the embedded Kubernetes API server alone.
     Apiserver(serve::ServeArgs),
+    /// Install the CRDs and the controller into the cluster (or print them with --export).
+    Install(cli::InstallArgs),
+    /// Remove what `install` created, stripping finalizers from Flux objects first.
+    Uninstall(cli::UninstallArgs),
+    /// List sources, kustomizations and helmreleases with their status.
+    Get(cli::GetArgs),
+    /// Ask for a reconcile now and wait for its outcome.
+    Reconcile(cli::ReconcileArgs),
+    /// Suspend reconciliation of an object.
+    Suspend(cli::SuspendArgs),
+    /// Resume reconciliation of an object and wait for the next outcome.
+    Resume(cli::SuspendArgs),
+    /// Print objects as YAML without status, ready to apply elsewhere.
+    Export(cli::ExportArgs),
+    /// Show Kubernetes events, optionally for one object.
+    Events(cli::EventsArgs),
+    /// Print the client version and the controller's.
+    Version(cli::CheckArgs),
+    /// Check the API server, the CRDs and the controller.
+    Check(cli::CheckArgs),
+}
+
+impl Command {
+    /// The Flux-shaped commands report failures as one `✗` line.
+    fn flux_shaped(&self) -> bool {
+        !matches!(self, Command::Up(_) | Command::Apiserver(_))
+    }
 }
 
 fn init_logging(level: &str, encoding: &str) {
@@ -42,7 +70,35 @@ fn init_logging(level: &str, encoding: &str) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            // One line, exit 1: the first line of clap's message.
+            let text = e.render().to_string();
+            eprintln!(
+                "✗ {}",
+                text.lines()
+                    .next()
+                    .unwrap_or("invalid arguments")
+                    .trim_start_matches("error: ")
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let flux_shaped = cli.command.flux_shaped();
     init_logging(&cli.log_level, &cli.log_encoding);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -55,10 +111,24 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Up(args) => serve::up(args).await,
             Command::Apiserver(args) => serve::apiserver(args).await,
+            Command::Install(args) => cli::install::install(args).await,
+            Command::Uninstall(args) => cli::install::uninstall(args).await,
+            Command::Get(args) => cli::get::run(args).await,
+            Command::Reconcile(args) => cli::reconcile::run(args).await,
+            Command::Suspend(args) => cli::reconcile::suspend(args, false).await,
+            Command::Resume(args) => cli::reconcile::suspend(args, true).await,
+            Command::Export(args) => cli::export::run(args).await,
+            Command::Events(args) => cli::events::run(args).await,
+            Command::Version(args) => cli::check::version(args).await,
+            Command::Check(args) => cli::check::check(args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if flux_shaped => {
+            eprintln!("✗ {e:#}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("rflux: {e:#}");
             ExitCode::FAILURE

@@ -112,3 +112,35 @@ impl Drop for ApiServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Output of one `rflux` CLI run.
+pub struct CliRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl ApiServerProcess {
+    /// Runs the `rflux` binary with `args` against this server (`--kubeconfig` added).
+    pub fn rflux(&self, args: &[&str]) -> CliRun {
+        self.rflux_env(args, &[])
+    }
+
+    /// Like [`rflux`](Self::rflux) with extra environment variables.
+    pub fn rflux_env(&self, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+        let out = Command::new(env!("CARGO_BIN_EXE_rflux"))
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .envs(env.iter().copied())
+            .env_remove("FLUX_SYSTEM_NAMESPACE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("rflux runs");
+        CliRun {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
