@@ -238,9 +238,11 @@ impl Chart {
                 "Chart.lock" => c.lock = Some(parse_yaml_file(origin, &name, &data)?),
                 "values.yaml" => {
                     let text = String::from_utf8_lossy(&data);
-                    c.values = yaml::parse_map(&text).map_err(|e| Error::Yaml {
-                        file: format!("{origin}/values.yaml"),
-                        message: e.to_string(),
+                    c.values = yaml::parse_map(&text).map_err(|e| {
+                        tracing::debug!(chart = origin, "values.yaml does not parse");
+                        Error::Chart(format!(
+                            "cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: {e}"
+                        ))
                     })?;
                 }
                 "values.schema.json" => c.schema = Some(data),

@@ -20,8 +20,22 @@ pub struct YamlError {
 }
 
 impl std::fmt::Display for YamlError {
+    /// go-yaml's shape for syntax errors (`yaml: line N: msg`); conversion errors
+    /// (line 0) print their message alone, as sigs.k8s.io/yaml does.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "yaml: line {}: {} (column {})", self.line, self.message, self.column)
+        }
+    }
+}
+
+fn conversion(message: String) -> YamlError {
+    YamlError {
+        line: 0,
+        column: 0,
+        message,
     }
 }
 
@@ -75,7 +89,8 @@ fn parse_go_int(s: &str) -> Option<f64> {
         return None;
     }
     let f = v as f64;
-    Some(if neg { -f } else { f })
+    // An integer has no negative zero: `-0` is 0.
+    Some(if neg && v != 0 { -f } else { f })
 }
 
 fn is_yaml_float(s: &str) -> bool {
@@ -125,7 +140,18 @@ fn is_yaml_float(s: &str) -> bool {
     i == b.len()
 }
 
-/// Resolve a plain scalar with go-yaml v2's rules.
+/// go-yaml's infinities and NaN, which JSON cannot hold (the conversion fails).
+fn non_finite(s: &str) -> Option<&'static str> {
+    match s {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some("+Inf"),
+        "-.inf" | "-.Inf" | "-.INF" => Some("-Inf"),
+        ".nan" | ".NaN" | ".NAN" => Some("NaN"),
+        _ => None,
+    }
+}
+
+/// Resolve a plain scalar with go-yaml v2's rules (infinities and NaN stay text here;
+/// [`parse_all`] rejects them as sigs.k8s.io/yaml does).
 pub fn resolve_plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -210,6 +236,8 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut doc: Option<Value> = None;
+    // A `null` key is only reported once its value is known (Go prints both).
+    let mut null_key = false;
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
             line: e.marker().line(),
@@ -232,6 +260,12 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
                 None => return Err(at(&span, "unknown anchor referenced")),
             },
             Event::Scalar(text, style, anchor, tag) => {
+                if style == ScalarStyle::Plain
+                    && tag.is_none()
+                    && let Some(name) = non_finite(&text)
+                {
+                    return Err(conversion(format!("json: unsupported value: {name}")));
+                }
                 let v = match (&tag, style) {
                     (Some(t), _) if t.handle() == "tag:yaml.org,2002:" => tagged(&text, t.suffix(), &span)?,
                     (_, ScalarStyle::Plain) => resolve_plain(&text),
@@ -242,6 +276,9 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
                 }
                 if let Some(Frame::Map(_, _, key @ None, _)) = stack.last_mut() {
                     let is_merge = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
+                    if v.is_null() {
+                        null_key = true;
+                    }
                     *key = Some(if is_merge {
                         "\u{0}<<".to_string()
                     } else {
@@ -324,6 +361,15 @@ pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
                     *key = Some(k);
                 }
                 Some(k) if k == "\u{0}<<" => merges.push(value),
+                Some(_) if null_key => {
+                    let shown = match &value {
+                        Value::String(s) => format!("{s:?}"),
+                        other => other.to_string(),
+                    };
+                    return Err(conversion(format!(
+                        "unsupported map key of type: %!s(<nil>), key: <nil>, value: {shown}"
+                    )));
+                }
                 Some(k) => {
                     // go-yaml v2 into a Go map: the last duplicate wins.
                     map.shift_remove(&k);
