@@ -39,6 +39,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
 /// like Flux's (apiVersion, kind, metadata declared; `spec` optional); integral bounds written
 /// as integers.
 fn finish(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    crd.spec.names.list_kind = Some(format!("{}List", crd.spec.names.kind));
     crd.metadata
         .labels
         .get_or_insert_with(Default::default)
