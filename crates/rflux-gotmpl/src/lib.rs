@@ -50,7 +50,7 @@
 //! # Modules
 //! `lex` and `parse` (syntax, Go's error messages), `ast`, `exec` (evaluation), `value`,
 //! `gofmt` (Go's `fmt`), `builtins` (Go's predefined functions), `sprig` (Sprig, by
-//! family) and `sprig_more` (dates, hashes, URLs, certificates), `helm` (Helm's
+//! family: strings, logic and math, collections, semver, dates, crypto, misc), `helm` (Helm's
 //! functions), `yaml` (go-yaml v2 output), `json` (Go's `encoding/json`), `toml`,
 //! `gotime` (Go time layouts), `zone` (zoneinfo files and POSIX TZ rules), `decimal`
 //! (Sprig's float math), `aes` (`encryptAES`/`decryptAES`), `bcrypt` (`bcrypt`,
@@ -83,7 +83,6 @@ mod parse;
 mod pki;
 mod scrypt;
 mod sprig;
-mod sprig_more;
 mod template;
 mod toml;
 mod value;

@@ -434,7 +434,7 @@ fn build_cert(t: &Template, key: &RsaKey, issuer: Option<Issuer<'_>>) -> String 
 }
 
 fn sha1_of(data: &[u8]) -> Vec<u8> {
-    crate::sprig_more::sha1(data).to_vec()
+    crate::sprig::sha1(data).to_vec()
 }
 
 fn certificate(cert: String, key: &RsaKey) -> Value {

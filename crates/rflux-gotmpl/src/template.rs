@@ -43,7 +43,6 @@ impl Template {
             let mut funcs = FuncMap::new();
             crate::builtins::register(&mut funcs);
             crate::sprig::register(&mut funcs);
-            crate::sprig_more::register(&mut funcs);
             crate::helm::register(&mut funcs);
             Arc::new(funcs)
         });

@@ -393,3 +393,35 @@ fn values_from_yaml_follow_helm() {
     assert_eq!(t.execute("t", &v).unwrap(), "1e+06");
     assert!(matches!(Value::from_yaml("a: ["), Err(Error::Yaml(_))));
 }
+
+/// Every function Helm v4 gives templates (Sprig's TxtFuncMap without env/expandenv, plus
+/// Helm's own and Go's builtins) is defined.
+#[test]
+fn all_helm_functions_are_defined() {
+    const NAMES: &str = "abbrev abbrevboth add add1 add1f addf adler32sum ago all any append atoi b32dec b32enc \
+        b64dec b64enc base bcrypt biggest buildCustomCert camelcase cat ceil chunk clean coalesce compact concat \
+        contains date dateInZone dateModify date_in_zone date_modify decryptAES deepCopy deepEqual default \
+        derivePassword dict dig dir div divf duration durationRound empty encryptAES ext fail first float64 floor \
+        fromJson fromJsonArray fromYaml fromYamlArray genCA genCAWithKey genPrivateKey genSelfSignedCert \
+        genSelfSignedCertWithKey genSignedCert genSignedCertWithKey get getHostByName has hasKey hasPrefix hasSuffix \
+        hello htmlDate htmlDateInZone htpasswd include indent initial initials int int64 isAbs join kebabcase keys \
+        kindIs kindOf last list lookup lower max maxf merge mergeOverwrite min minf mod mul mulf mustAppend \
+        mustChunk mustCompact mustDateModify mustDeepCopy mustFirst mustFromJson mustHas mustInitial mustLast \
+        mustMerge mustMergeOverwrite mustPrepend mustPush mustRegexFind mustRegexFindAll mustRegexMatch \
+        mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit mustRest mustReverse mustSlice mustToDate \
+        mustToJson mustToPrettyJson mustToRawJson mustUniq mustWithout must_date_modify nindent nospace now omit \
+        osBase osClean osDir osExt osIsAbs pick pluck plural prepend push quote randAlpha randAlphaNum randAscii \
+        randBytes randInt randNumeric regexFind regexFindAll regexMatch regexQuoteMeta regexReplaceAll \
+        regexReplaceAllLiteral regexSplit repeat replace required rest reverse round semver semverCompare seq set \
+        sha1sum sha256sum sha512sum shuffle slice snakecase sortAlpha split splitList splitn squote sub subf substr \
+        swapcase ternary title toDate toDecimal toJson toPrettyJson toRawJson toString toStrings toToml toYaml \
+        toYamlPretty tpl trim trimAll trimPrefix trimSuffix trimall trunc tuple typeIs typeIsLike typeOf uniq \
+        unixEpoch unset until untilStep untitle upper urlJoin urlParse uuidv4 values without wrap wrapWith \
+        and or not len index eq ne lt le gt ge print printf println html js urlquery call";
+    let t = Template::new("gotpl");
+    let missing: Vec<&str> = NAMES.split_whitespace().filter(|n| !t.has_func(n)).collect();
+    assert!(missing.is_empty(), "missing functions: {missing:?}");
+    for removed in ["env", "expandenv"] {
+        assert!(!t.has_func(removed), "{removed} must not be defined (Helm removes it)");
+    }
+}

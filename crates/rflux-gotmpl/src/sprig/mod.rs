@@ -202,9 +202,14 @@ pub fn random_u64() -> u64 {
 
 /// Register Sprig's functions.
 mod collections;
+mod crypto;
+mod dates;
 mod logic;
+mod misc;
 mod semver;
 mod strings;
+
+pub(crate) use crypto::sha1;
 
 /// Register Sprig's functions.
 pub fn register(m: &mut FuncMap) {
@@ -212,4 +217,7 @@ pub fn register(m: &mut FuncMap) {
     logic::register(m);
     collections::register(m);
     semver::register(m);
+    dates::register(m);
+    crypto::register(m);
+    misc::register(m);
 }
