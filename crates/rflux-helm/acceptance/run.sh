@@ -33,7 +33,9 @@ run() { # label chart [values files]
   local line; line="$("$tools/compare-manifests" "$out/want" "$out/got" --quiet | tail -1)"
   local ok="${line%% passed*}" bad; bad="$(echo "$line" | sed 's/.*, \([0-9]*\) failed/\1/')"
   total_ok=$((total_ok + ok)); total_all=$((total_all + ok + bad))
-  echo "$label: $ok/$((ok + bad)) objects identical"
+  local bytes="bytes differ"
+  cmp -s "$out/want" "$out/got" && bytes="byte-identical stream"
+  echo "$label: $ok/$((ok + bad)) objects identical ($bytes)"
   [ "$bad" = 0 ] || { "$tools/compare-manifests" "$out/want" "$out/got" --quiet | grep -v '^OK' | head -5; failed=1; }
 }
 run "cert-manager (defaults)" cert-manager
