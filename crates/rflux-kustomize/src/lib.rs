@@ -44,6 +44,7 @@ mod patch;
 mod plugins;
 mod replacements;
 mod resource;
+mod scope;
 mod transform;
 mod vars;
 pub mod yaml;

@@ -34,13 +34,9 @@ impl Gvk {
         format!("{g}_{v}_{k}")
     }
 
-    /// True when the kind is a cluster-scoped built-in kind (kustomize treats every kind it
-    /// has no schema for as namespaced).
+    /// True when kustomize treats the kind as cluster-scoped (see [`crate::scope`]).
     pub(crate) fn is_cluster_scoped(&self) -> bool {
-        match rflux_schema::scope(&self.group, &self.kind) {
-            Some(scope) => scope == rflux_schema::Scope::Cluster,
-            None => false,
-        }
+        crate::scope::is_cluster_scoped(&self.group, &self.version, &self.kind)
     }
 }
 

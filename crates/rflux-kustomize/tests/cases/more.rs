@@ -561,4 +561,20 @@ pub fn all(v: &mut Vec<Case>) {
         ],
         &["r.yaml"],
     ));
+    // Cluster-scoped kinds as kustomize (Kubernetes 1.21 schema) sees them.
+    let scopes = include_str!("scopes.yaml");
+    v.push(case(
+        "scopes-namespace",
+        &[
+            ("kustomization.yaml", "namespace: ns\nresources: [r.yaml]\n"),
+            ("r.yaml", scopes),
+        ],
+    ));
+    v.push(case(
+        "scopes-prefix-and-selector",
+        &[
+            ("kustomization.yaml", "namespace: ns\nnamePrefix: p-\nresources: [r.yaml]\npatches:\n- target:\n    namespace: ns\n  patch: |-\n    - op: add\n      path: /metadata/labels\n      value: {in: ns}\n"),
+            ("r.yaml", scopes),
+        ],
+    ));
 }
