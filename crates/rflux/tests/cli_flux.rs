@@ -249,14 +249,53 @@ fn install_get_export_suspend_resume() {
             .contains("no OCIRepository objects found in \"default\" namespace")
     );
 
-    // -w prints the current rows, then ends at --timeout.
-    let watch = server.rflux(&["get", "ks", "-w", "--timeout", "2s"]);
-    ok(&watch);
+    // -w prints the current rows, then a row for each change, and ends at --timeout.
+    let watch = {
+        let kubeconfig = server.kubeconfig.clone();
+        std::thread::spawn(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_rflux"))
+                .args(["get", "ks", "infrastructure", "-w", "--timeout", "4s", "--kubeconfig"])
+                .arg(kubeconfig)
+                .output()
+                .unwrap()
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    ok(&server.rflux(&["suspend", "ks", "infrastructure"]));
+    let watched = watch.join().unwrap();
+    let watched = String::from_utf8_lossy(&watched.stdout).into_owned();
+    let lines: Vec<&str> = watched.lines().collect();
+    assert!(lines[0].starts_with("NAME"), "{watched}");
     assert!(
-        watch.stdout.contains("apps") && watch.stdout.starts_with("NAME"),
-        "{}",
-        watch.stdout
+        lines[1].starts_with("infrastructure\t") && lines[1].contains("\tFalse"),
+        "{watched}"
     );
+    assert!(
+        lines.iter().skip(2).any(|l| l.contains("\tTrue ")),
+        "no row after suspend:\n{watched}"
+    );
+    ok(&server.rflux(&["resume", "ks", "infrastructure", "--wait=false"]));
+
+    // install again: server-side apply is idempotent.
+    ok(&server.rflux(&["install"]));
+
+    // events, filtered by object.
+    let events = "apiVersion: v1\nkind: Event\nmetadata:\n  name: apps.1\n  namespace: flux-system\ninvolvedObject:\n  apiVersion: kustomize.toolkit.fluxcd.io/v1\n  kind: Kustomization\n  name: apps\n  namespace: flux-system\nreason: ReconciliationSucceeded\nmessage: Reconciliation finished in 1s\ntype: Normal\nlastTimestamp: \"2025-01-01T00:00:00Z\"\n---\napiVersion: v1\nkind: Event\nmetadata:\n  name: other.1\n  namespace: flux-system\ninvolvedObject:\n  kind: GitRepository\n  name: flux-system\nreason: NewArtifact\nmessage: stored artifact\ntype: Normal\n";
+    let (created, out, err) = server.run(&["create", "-f", "-"], Some(events));
+    assert!(created, "{out}{err}");
+    let listed = server.rflux(&["events", "--for", "Kustomization/apps"]);
+    ok(&listed);
+    let lines: Vec<&str> = listed.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", listed.stdout);
+    assert!(lines[0].starts_with("LAST SEEN\tTYPE  \tREASON"), "{}", listed.stdout);
+    assert!(
+        lines[1].contains("Normal\tReconciliationSucceeded\tKustomization/apps\tReconciliation finished in 1s"),
+        "{}",
+        listed.stdout
+    );
+    let all_events = server.rflux(&["events"]);
+    ok(&all_events);
+    assert!(all_events.stdout.contains("GitRepository/flux-system"));
 
     // export round-trips through kubectl apply --server-side.
     let exported = server.rflux(&["export", "hr", "cert-manager"]);
@@ -308,10 +347,6 @@ fn install_get_export_suspend_resume() {
         jsonpath(&server, "gitrepository", "flux-system", "{.spec.suspend}"),
         "true"
     );
-
-    // events: the table (the server may have none yet) or the empty message.
-    let events = server.rflux(&["events", "--for", "Kustomization/apps"]);
-    ok(&events);
 
     let version = server.rflux(&["version"]);
     ok(&version);
