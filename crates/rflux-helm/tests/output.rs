@@ -92,3 +92,37 @@ fn kube_version_is_checked_like_helm_template() {
     };
     assert!(render(&chart, &Values::new(), &opts).is_ok());
 }
+
+#[test]
+fn lookup_uses_the_given_cluster_function() {
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let c = tmp.path();
+    let _ = std::fs::create_dir_all(c.join("templates"));
+    let _ = std::fs::write(c.join("Chart.yaml"), "apiVersion: v2\nname: lk\nversion: 0.1.0\n");
+    let _ = std::fs::write(
+        c.join("templates/a.yaml"),
+        "found: {{ (lookup \"v1\" \"Secret\" .Release.Namespace \"s\").data | toJson }}\nnone: {{ lookup \"v1\" \"Secret\" \"x\" \"y\" | len }}\n",
+    );
+    let Ok(chart) = Chart::load(c) else { panic!("load") };
+    let without = render(&chart, &Values::new(), &RenderOptions::default()).map(|r| r.to_stream(false));
+    assert_eq!(
+        without.ok().as_deref(),
+        Some("---\n# Source: lk/templates/a.yaml\nfound: null\nnone: 0\n")
+    );
+    let f: rflux_gotmpl::LookupFn = std::sync::Arc::new(|_api, kind, ns, name| {
+        if kind == "Secret" && ns == "default" && name == "s" {
+            Ok(rflux_gotmpl::Value::from_json(&serde_json::json!({"data": {"k": "v"}})))
+        } else {
+            Ok(rflux_gotmpl::Value::map(rflux_gotmpl::Map::new()))
+        }
+    });
+    let opts = RenderOptions {
+        lookup: Some(f),
+        ..RenderOptions::default()
+    };
+    let with = render(&chart, &Values::new(), &opts).map(|r| r.to_stream(false));
+    assert_eq!(
+        with.ok().as_deref(),
+        Some("---\n# Source: lk/templates/a.yaml\nfound: {\"k\":\"v\"}\nnone: 0\n")
+    );
+}
