@@ -74,11 +74,16 @@ fn shape_root(root: &mut Value) {
     }
 }
 
-/// Removes `description` keywords (not properties that happen to be named so) and writes
-/// integral `minimum`/`maximum` as integers.
+/// Removes `description` keywords (not properties that happen to be named so) and the
+/// `nullable`/`null` the derive adds for `Option` fields (Flux's schemas have neither: an
+/// absent field is how "unset" is written), and writes integral `minimum`/`maximum` as integers.
 fn tidy(schema: &mut Value) {
     let Value::Object(map) = schema else { return };
     map.remove("description");
+    map.remove("nullable");
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
     for key in ["minimum", "maximum"] {
         if let Some(bound) = map.get_mut(key)
             && let Some(f) = bound.as_f64()

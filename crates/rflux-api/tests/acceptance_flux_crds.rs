@@ -39,7 +39,15 @@ fn compare(path: &str, theirs: &Value, ours: Option<&Value>, total: &mut usize, 
             }
         }
     }
-    for key in ["pattern", "maxLength", "minLength", "minimum", "format"] {
+    for key in [
+        "pattern",
+        "maxLength",
+        "minLength",
+        "minimum",
+        "format",
+        "x-kubernetes-validations",
+        "x-kubernetes-preserve-unknown-fields",
+    ] {
         let same = match (theirs.get(key), ours.get(key)) {
             (Some(a), Some(b)) if a.is_number() && b.is_number() => a.as_f64() == b.as_f64(),
             (a, b) => a.is_none() || a == b,
@@ -93,6 +101,27 @@ fn compare(path: &str, theirs: &Value, ours: Option<&Value>, total: &mut usize, 
     }
 }
 
+/// Paths in ours that Flux does not define (ours must not invent fields).
+fn extras(path: &str, ours: &Value, theirs: Option<&Value>, out: &mut Vec<String>) {
+    let Some(theirs) = theirs else {
+        out.push(path.to_string());
+        return;
+    };
+    if let Some(Value::Object(props)) = ours.get("properties") {
+        for (name, child) in props {
+            extras(
+                &format!("{path}.{name}"),
+                child,
+                theirs.get("properties").and_then(|p| p.get(name)),
+                out,
+            );
+        }
+    }
+    if let Some(items) = ours.get("items") {
+        extras(&format!("{path}[]"), items, theirs.get("items"), out);
+    }
+}
+
 #[test]
 fn flux_crds_are_accepted_by_ours() {
     if std::env::var_os("RFLUX_ACCEPTANCE").is_none_or(|v| v != "1") {
@@ -138,6 +167,12 @@ fn flux_crds_are_accepted_by_ours() {
             assert_eq!(
                 version["additionalPrinterColumns"], our_version["additionalPrinterColumns"],
                 "{name}: printer columns"
+            );
+            extras(
+                &format!("{name}/{vname}"),
+                &our_version["schema"]["openAPIV3Schema"],
+                Some(&version["schema"]["openAPIV3Schema"]),
+                &mut problems,
             );
             compare(
                 &format!("{name}/{vname}"),
