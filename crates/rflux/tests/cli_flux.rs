@@ -573,6 +573,30 @@ async fn reconcile_answered_by_a_fake_controller() {
     assert!(!requested.is_empty());
     assert_eq!(requested, forced);
 
+    let reset = run(&["reconcile", "hr", "cert-manager", "--reset"]).await.unwrap();
+    ok(&reset);
+    let requested = jsonpath(
+        &server,
+        "helmrelease",
+        "cert-manager",
+        "{.metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt}",
+    );
+    let reset_at = jsonpath(
+        &server,
+        "helmrelease",
+        "cert-manager",
+        "{.metadata.annotations.reconcile\\.fluxcd\\.io/resetAt}",
+    );
+    assert_eq!(requested, reset_at);
+
+    let chart = run(&["reconcile", "source", "chart", "podinfo"]).await.unwrap();
+    ok(&chart);
+    assert!(
+        chart.stderr.contains("✔ HelmChart reconciliation completed"),
+        "{}",
+        chart.stderr
+    );
+
     let failed = run(&["reconcile", "ks", "broken"]).await.unwrap();
     failed_with(&failed, "kustomize build failed: missing resource");
 
