@@ -11,8 +11,15 @@
 //! rendered as YAML (see [`yaml`]), which is what kube-openapi's
 //! `VendorExtensionToMap` parses.
 //!
-//! Keys gnostic does not know are skipped; a known key whose value has the wrong
-//! JSON type is an [`Error`] naming its JSON path.
+//! For every document gnostic accepts, the output is byte-for-byte gnostic's
+//! (checked against it on full Kubernetes specs; see `gen/openapi_v2/README.md`).
+//! This encoder is more lenient than gnostic: keys gnostic does not know are
+//! skipped rather than rejected, `info` and `paths` may be missing, `items` may
+//! be an array of schemas, and an unknown security scheme becomes an empty item.
+//! A known key whose value has the wrong JSON type is an [`Error`] naming its
+//! JSON path. Numbers in `Any.yaml` are written as serde_json prints them, so a
+//! JSON number written non-canonically (`1E5`, `1.50`) reads back equal but
+//! is not spelled as in the input, which gnostic keeps.
 
 mod yaml;
 

@@ -9,12 +9,18 @@
 //! characters that need escapes, and single quotes for strings that merely
 //! cannot be plain (`': '`, a leading `-`, leading or trailing spaces).
 //!
-//! One simplification: strings with line breaks are written double-quoted with
-//! `\n` escapes where yaml.v3 would use a literal block; both read back the same.
+//! Strings with line feeds become literal block scalars (`|`, `|-`, `|+`) unless
+//! they need escapes or have a space before a break or at the end. One known
+//! difference: a string holding U+2028 or U+2029 is written double-quoted with
+//! `\L`/`\P`, where yaml.v3 writes a single-quoted scalar broken across lines;
+//! both read back the same.
 
 use serde_json::Value;
 
 const INDENT: usize = 4;
+
+/// The longest key written as a simple `key: value` pair.
+const MAX_SIMPLE_KEY: usize = 128;
 
 /// The YAML document for `value`, ending in a newline.
 pub(super) fn to_yaml(value: &Value) -> String {
@@ -23,23 +29,81 @@ pub(super) fn to_yaml(value: &Value) -> String {
         Value::Object(map) if !map.is_empty() => mapping(&mut out, value, 0),
         Value::Array(items) if !items.is_empty() => sequence(&mut out, value, 0),
         _ => {
-            out.push_str(&inline(value));
+            out.push_str(&inline(value, INDENT));
             out.push('\n');
         }
     }
     out
 }
 
-/// A value written on the current line: a scalar or an empty collection.
-fn inline(value: &Value) -> String {
+/// A value written from the current position: a scalar, an empty collection, or
+/// a literal block scalar whose lines are indented by `block_indent`. The final
+/// newline is the caller's.
+fn inline(value: &Value, block_indent: usize) -> String {
     match value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => scalar(s),
+        Value::String(s) => string(s, block_indent),
         Value::Array(_) => "[]".to_string(),
         Value::Object(_) => "{}".to_string(),
     }
+}
+
+/// A string: a literal block scalar if it has line feeds and may be one, else a
+/// one-line scalar.
+fn string(s: &str, block_indent: usize) -> String {
+    if s.contains('\n') && literal_allowed(s) {
+        literal(s, block_indent)
+    } else {
+        scalar(s)
+    }
+}
+
+/// Whether a string with line breaks may be a literal block scalar: no
+/// characters that need escapes, no space before a break, no trailing space.
+fn literal_allowed(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    let space_break = chars.windows(2).any(|w| w[0] == ' ' && is_break(w[1]));
+    !space_break && !s.ends_with(' ') && chars.iter().all(|&c| c == '\n' || (printable(c) && !is_break(c)))
+}
+
+/// `|` with its hints, then the lines. As yaml.v3 3.0.1 does, a leading line
+/// break ends the header line instead of adding an empty line.
+fn literal(s: &str, indent: usize) -> String {
+    let mut out = String::from("|");
+    if s.starts_with([' ', '\n']) {
+        out.push_str(&INDENT.to_string());
+    }
+    if !s.ends_with('\n') {
+        out.push('-');
+    } else if s.len() == 1 || s[..s.len() - 1].ends_with('\n') {
+        out.push('+');
+    }
+    let mut line_start = false;
+    let mut after_break = true;
+    for c in s.chars() {
+        if c == '\n' {
+            out.push('\n');
+            line_start = true;
+            after_break = true;
+        } else {
+            if after_break {
+                if !line_start {
+                    out.push('\n');
+                }
+                pad(&mut out, indent);
+                after_break = false;
+                line_start = false;
+            }
+            out.push(c);
+        }
+    }
+    // The caller ends the line; a scalar ending in a break already has.
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    out
 }
 
 fn is_block(value: &Value) -> bool {
@@ -69,19 +133,34 @@ fn mapping(out: &mut String, value: &Value, indent: usize) {
         if i > 0 {
             pad(out, indent);
         }
-        out.push_str(&scalar(key));
+        // libyaml writes keys over 128 bytes or with line breaks as explicit
+        // `? key` / `: value` pairs,
+        // a block value then starting on the `:` line at its indentation.
+        let explicit = key.len() > MAX_SIMPLE_KEY || key.chars().any(is_break);
+        if explicit {
+            out.push_str("? ");
+            out.push_str(&string(key, nested(indent)));
+            out.push('\n');
+            pad(out, indent);
+        } else {
+            out.push_str(&scalar(key));
+        }
         out.push(':');
         if is_block(item) {
-            out.push('\n');
             let inner = nested(indent);
-            pad(out, inner);
+            if explicit {
+                pad(out, inner - indent - 1);
+            } else {
+                out.push('\n');
+                pad(out, inner);
+            }
             match item {
                 Value::Object(_) => mapping(out, item, inner),
                 _ => sequence(out, item, inner),
             }
         } else {
             out.push(' ');
-            out.push_str(&inline(item));
+            out.push_str(&inline(item, nested(indent)));
             out.push('\n');
         }
     }
@@ -102,7 +181,7 @@ fn sequence(out: &mut String, value: &Value, indent: usize) {
             Value::Object(map) if !map.is_empty() => mapping(out, item, indent + 2),
             Value::Array(inner) if !inner.is_empty() => sequence(out, item, indent + 2),
             _ => {
-                out.push_str(&inline(item));
+                out.push_str(&inline(item, indent + 2));
                 out.push('\n');
             }
         }
@@ -120,17 +199,21 @@ fn scalar(s: &str) -> String {
     }
 }
 
-/// Characters YAML can only write in a double-quoted scalar (and line breaks,
-/// which this module writes as escapes).
+/// Characters that keep a one-line scalar from being plain or single-quoted:
+/// tabs, non-printable characters and line breaks (written as escapes here).
 fn needs_escapes(s: &str) -> bool {
-    s.chars()
-        .any(|c| !printable(c) || c == '\n' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}')
+    s.chars().any(|c| !printable(c) || is_break(c) || c == '\t')
 }
 
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// yaml.v3's printable set: tab and line feed but no other C0/C1 controls, no
+/// BOM, no U+FFFE/U+FFFF, and (unlike libyaml) nothing beyond the Basic
+/// Multilingual Plane.
 fn printable(c: char) -> bool {
-    matches!(c,
-        '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
-        && c != '\u{feff}'
+    matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}') && c != '\u{feff}'
 }
 
 fn double_quoted(s: &str) -> String {
@@ -140,6 +223,7 @@ fn double_quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            c if printable(c) && !is_break(c) && c != '\t' => out.push(c),
             '\0' => out.push_str("\\0"),
             '\u{7}' => out.push_str("\\a"),
             '\u{8}' => out.push_str("\\b"),
@@ -150,10 +234,8 @@ fn double_quoted(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\u{1b}' => out.push_str("\\e"),
             '\u{85}' => out.push_str("\\N"),
-            '\u{a0}' => out.push_str("\\_"),
             '\u{2028}' => out.push_str("\\L"),
             '\u{2029}' => out.push_str("\\P"),
-            c if printable(c) => out.push(c),
             c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02X}", c as u32)),
             c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push_str(&format!("\\U{:08X}", c as u32)),
@@ -164,11 +246,11 @@ fn double_quoted(s: &str) -> String {
 }
 
 /// Whether YAML would read the plain scalar `s` as something other than a string
-/// (null, a boolean, a number, a timestamp, the merge key).
+/// (null, a boolean, a number, a timestamp).
 fn resolves_to_other_type(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".nan", ".NaN", ".NAN",
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
     ];
     WORDS.contains(&s) || is_number(s) || is_timestamp(s)
 }
@@ -189,7 +271,7 @@ fn is_number(s: &str) -> bool {
     if let Some(rest) = digits.strip_prefix("0b").or_else(|| digits.strip_prefix("0B")) {
         return radix_digits(rest, 2);
     }
-    is_float(s)
+    is_float(&plain)
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
@@ -323,5 +405,10 @@ mod tests {
             "a:\n    b:\n        - 1\n        - c: d\n          e: []\nf: g\n"
         );
         assert_eq!(to_yaml(&json!([[1, 2], 3])), "- - 1\n  - 2\n- 3\n");
+        let long = "k".repeat(129);
+        assert_eq!(
+            to_yaml(&json!({"a": [{ long.as_str(): 1 }]})),
+            format!("a:\n    - ? {long}\n      : 1\n")
+        );
     }
 }
