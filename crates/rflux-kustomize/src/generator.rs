@@ -419,7 +419,7 @@ fn go_json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(&crate::yaml::go_json_number(n)),
         Value::String(s) => {
             out.push('"');
             for c in s.chars() {

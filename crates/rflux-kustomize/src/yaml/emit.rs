@@ -329,6 +329,37 @@ fn format_e(sign: &str, digits: &str, exp: i32) -> String {
     s
 }
 
+/// A number as Go's `encoding/json` writes it: integers as is, floats in their shortest
+/// form, `e` notation below 1e-6 and from 1e21 (exponent without leading zeros).
+pub(crate) fn go_json_number(n: &Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        // Go: 'e' format, then "e-07" -> "e-7".
+        let g = go_format_g(f);
+        let (m, e) = g.split_once('e').unwrap_or((g.as_str(), "+00"));
+        let (sign, digits) = e.split_at(1);
+        let digits = digits.trim_start_matches('0');
+        return format!("{m}e{sign}{}", if digits.is_empty() { "0" } else { digits });
+    }
+    if f.fract() == 0.0 {
+        let sci = format!("{:e}", abs);
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let exp: usize = exp.parse().unwrap_or(0);
+        let mut text = String::from(if f < 0.0 { "-" } else { "" });
+        text.push_str(&digits);
+        for _ in digits.len()..exp + 1 {
+            text.push('0');
+        }
+        return text;
+    }
+    format!("{f}")
+}
+
 /// A number as kustomize prints it (JSON text re-read by go-yaml v2).
 pub(crate) fn format_number(n: &Number) -> String {
     if n.is_i64() || n.is_u64() {

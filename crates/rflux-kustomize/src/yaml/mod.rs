@@ -5,6 +5,7 @@ mod emit;
 mod parse;
 mod resolve;
 
+pub(crate) use emit::go_json_number;
 pub use emit::{to_yaml, to_yaml_document};
 pub(crate) use parse::parse_kustomization;
 pub use parse::{YamlError, parse_stream};

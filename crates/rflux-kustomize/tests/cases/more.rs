@@ -577,4 +577,11 @@ pub fn all(v: &mut Vec<Case>) {
             ("r.yaml", scopes),
         ],
     ));
+    v.push(case(
+        "generator-hash-with-numbers",
+        &[(
+            "kustomization.yaml",
+            "configMapGenerator:\n- name: n\n  literals: [a=b]\npatches:\n- target:\n    kind: ConfigMap\n  patch: |-\n    - op: add\n      path: /data/int\n      value: 5\n    - op: add\n      path: /data/float\n      value: 1.5\n    - op: add\n      path: /data/whole\n      value: 2.0\n    - op: add\n      path: /data/tiny\n      value: 0.0000001\n    - op: add\n      path: /data/html\n      value: \"<a&b>\"\n",
+        )],
+    ));
 }
