@@ -319,7 +319,7 @@ fn accumulate_inner(ctx: &mut Ctx, k: &Kustomization, resources: &mut Vec<Resour
         *resources = accumulate(ctx, &comp, taken)?;
     }
     transform(ctx, k, resources)?;
-    ctx.vars.extend(vars::read(k)?);
+    ctx.vars.extend(vars::read(k, resources)?);
     Ok(())
 }
 

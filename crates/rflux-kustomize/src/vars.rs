@@ -18,7 +18,24 @@ pub(crate) struct Var {
     field_path: String,
 }
 
-pub(crate) fn read(k: &Kustomization) -> Result<Vec<Var>, Error> {
+impl Var {
+    fn matches(&self, r: &Resource) -> bool {
+        r.kind() == self.kind
+            && r.all_ids().iter().any(|(n, _)| *n == self.obj_name)
+            && self
+                .api_version
+                .as_ref()
+                .is_none_or(|av| r.obj.get("apiVersion").and_then(Value::as_str) == Some(av.as_str()))
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| crate::transform_ns_eq(ns, r.namespace()))
+    }
+}
+
+/// Reads the vars of `k`; each must name an object among `resources` (the objects of
+/// `k`'s own subtree), as kustomize requires.
+pub(crate) fn read(k: &Kustomization, resources: &[Resource]) -> Result<Vec<Var>, Error> {
     let mut out = Vec::new();
     for v in k.objects("vars")? {
         let name = v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
@@ -34,14 +51,25 @@ pub(crate) fn read(k: &Kustomization) -> Result<Vec<Var>, Error> {
             .and_then(Value::as_str)
             .unwrap_or("metadata.name")
             .to_string();
-        out.push(Var {
+        let var = Var {
             name,
             kind: s("kind").unwrap_or_default(),
             obj_name: s("name").unwrap_or_default(),
             api_version: s("apiVersion"),
             namespace: s("namespace"),
             field_path,
-        });
+        };
+        if !resources.iter().any(|r| var.matches(r)) {
+            return Err(Error::entry(
+                &k.path,
+                &what,
+                format!(
+                    "var '{}' cannot be mapped to a field in the set of known resources ({} {})",
+                    var.name, var.kind, var.obj_name
+                ),
+            ));
+        }
+        out.push(var);
     }
     Ok(out)
 }
@@ -166,21 +194,7 @@ pub(crate) fn resolve(
         if values.iter().any(|(n, _): &(String, Value)| *n == var.name) {
             return Err(format!("var '{}' already encountered", var.name));
         }
-        let found: Vec<&Resource> = resources
-            .iter()
-            .filter(|r| {
-                r.kind() == var.kind
-                    && r.all_ids().iter().any(|(n, _)| *n == var.obj_name)
-                    && var
-                        .api_version
-                        .as_ref()
-                        .is_none_or(|av| r.obj.get("apiVersion").and_then(Value::as_str) == Some(av.as_str()))
-                    && var
-                        .namespace
-                        .as_ref()
-                        .is_none_or(|ns| crate::transform_ns_eq(ns, r.namespace()))
-            })
-            .collect();
+        let found: Vec<&Resource> = resources.iter().filter(|r| var.matches(r)).collect();
         let [target] = found.as_slice() else {
             return Err(format!(
                 "var '{}' cannot be mapped to a unique {} named {:?}",

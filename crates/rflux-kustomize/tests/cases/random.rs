@@ -37,6 +37,11 @@ const FEATURES: &[&str] = &[
     "configMapGenerator:\n- name: app-config\n  behavior: merge\n  literals: [m{r}=x]\n",
     "replicas:\n- name: web\n  count: {r}\n",
     "buildMetadata: [managedByLabel]\n",
+    "patches:\n- patch: |-\n    $patch: delete\n    apiVersion: v1\n    kind: Service\n    metadata:\n      name: web\n",
+    "patches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      template:\n        spec:\n          containers:\n          - name: helper\n            $patch: delete\n",
+    "images:\n- name: nginx\n  digest: sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3\n",
+    "vars:\n- name: SVC{r}\n  objref:\n    kind: Service\n    name: web\n    apiVersion: v1\n",
+    "patches:\n- target:\n    kind: Deployment\n    name: web\n  patch: |-\n    - op: remove\n      path: /spec/strategy\n",
     "patches:\n- target:\n    kind: ConfigMap\n    name: pl.*\n  patch: |-\n    - op: add\n      path: /data/jp{r}\n      value: \"{r}\"\n",
     "patches:\n- target:\n    labelSelector: app=web\n  patch: |-\n    kind: x\n    metadata:\n      name: x\n      labels:\n        sel{r}: x\n",
 ];
