@@ -18,6 +18,8 @@ struct Outcome {
     name: String,
     ok: bool,
     identical: bool,
+    /// Both tools refused the input.
+    both_failed: bool,
     detail: String,
 }
 
@@ -51,6 +53,7 @@ fn run_case(case: &cases::Case) -> Outcome {
                     name,
                     ok: true,
                     identical: true,
+                    both_failed: false,
                     detail: String::new(),
                 };
             }
@@ -69,6 +72,7 @@ fn run_case(case: &cases::Case) -> Outcome {
                 name,
                 ok,
                 identical: false,
+                both_failed: false,
                 detail: format!("--- kustomize\n{expected}--- rflux\n{actual}"),
             }
         }
@@ -80,6 +84,7 @@ fn run_case(case: &cases::Case) -> Outcome {
                 name,
                 ok: names_file && names_entry,
                 identical: true,
+                both_failed: true,
                 detail: format!(
                     "kustomize: {}\nrflux: {msg}",
                     String::from_utf8_lossy(&out.stderr).trim()
@@ -90,12 +95,14 @@ fn run_case(case: &cases::Case) -> Outcome {
             name,
             ok: false,
             identical: false,
+            both_failed: false,
             detail: format!("rflux failed where kustomize succeeded: {e}"),
         },
         (false, Ok(objects)) => Outcome {
             name,
             ok: false,
             identical: false,
+            both_failed: false,
             detail: format!(
                 "kustomize failed ({}) where rflux succeeded:\n{}",
                 String::from_utf8_lossy(&out.stderr).trim(),
@@ -139,11 +146,13 @@ fn fidelity_against_kubectl_kustomize() {
         let _ = std::fs::create_dir_all(&dump);
         let _ = std::fs::write(dump.join(&f.name), &f.detail);
     }
+    let refused = results.iter().filter(|o| o.ok && o.both_failed).count();
     eprintln!(
-        "fidelity: {} cases, {} passed ({} byte-identical), {} failed",
+        "fidelity: {} cases, {} passed ({} byte-identical outputs, {} refused by both), {} failed",
         results.len(),
         results.len() - failed.len(),
-        identical,
+        identical - refused,
+        refused,
         failed.len()
     );
     assert!(failed.is_empty(), "{} fidelity cases failed", failed.len());
