@@ -1,7 +1,8 @@
 //! Strategic merge patch as kustomize (kyaml) applies it: maps merge, `null` deletes,
 //! lists merge by the built-in schema's merge keys (patch elements first, then the rest;
 //! lists of kinds without a schema are replaced), `$patch: delete|replace` directives.
-//! Like kustomize, `$retainKeys` is not interpreted.
+//! Like kustomize, the other directives (`$retainKeys`, `$setElementOrder`, ...) are not
+//! interpreted.
 
 use rflux_schema::Node;
 use serde_json::{Map, Value};
@@ -30,8 +31,10 @@ fn directive(v: &Value) -> Option<&str> {
     v.get("$patch").and_then(Value::as_str)
 }
 
+/// kyaml interprets only `$patch`; `$retainKeys`, `$setElementOrder/…` and
+/// `$deleteFromPrimitiveList/…` are kept as ordinary fields, as kustomize does.
 fn is_directive_key(k: &str) -> bool {
-    k == "$patch" || k.starts_with("$setElementOrder/") || k.starts_with("$deleteFromPrimitiveList/")
+    k == "$patch"
 }
 
 /// A patch value with directives and nulls removed (what gets added when the

@@ -584,4 +584,11 @@ pub fn all(v: &mut Vec<Case>) {
             "configMapGenerator:\n- name: n\n  literals: [a=b]\npatches:\n- target:\n    kind: ConfigMap\n  patch: |-\n    - op: add\n      path: /data/int\n      value: 5\n    - op: add\n      path: /data/float\n      value: 1.5\n    - op: add\n      path: /data/whole\n      value: 2.0\n    - op: add\n      path: /data/tiny\n      value: 0.0000001\n    - op: add\n      path: /data/html\n      value: \"<a&b>\"\n",
         )],
     ));
+    v.push(case(
+        "smp-other-directives-and-kind-change",
+        &[
+            ("r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  finalizers: [a, b, c]\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n      - name: b\n        image: y\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"),
+            ("kustomization.yaml", "resources: [r.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      $deleteFromPrimitiveList/finalizers: [b]\n    spec:\n      template:\n        spec:\n          $setElementOrder/containers:\n          - name: b\n          - name: a\n          containers:\n          - name: a\n            image: z\n- target:\n    kind: ConfigMap\n    name: cm\n  options:\n    allowKindChange: true\n    allowNameChange: true\n  patch: |-\n    apiVersion: v1\n    kind: Secret\n    metadata:\n      name: sec\n"),
+        ],
+    ));
 }
