@@ -99,6 +99,10 @@ fn merge_map(dest: &mut Map<String, Value>, patch: &Map<String, Value>, node: Op
         }
         match dest.get_mut(k) {
             Some(dv) if !dv.is_null() => merge_value(dv, pv, child),
+            // kyaml does not add a field whose patch value is an empty map.
+            _ if pv
+                .as_object()
+                .is_some_and(|m| m.keys().all(|key| is_directive_key(key))) => {}
             _ => {
                 dest.insert(k.clone(), clean(pv));
             }

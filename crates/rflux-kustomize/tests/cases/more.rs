@@ -591,4 +591,11 @@ pub fn all(v: &mut Vec<Case>) {
             ("kustomization.yaml", "resources: [r.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      $deleteFromPrimitiveList/finalizers: [b]\n    spec:\n      template:\n        spec:\n          $setElementOrder/containers:\n          - name: b\n          - name: a\n          containers:\n          - name: a\n            image: z\n- target:\n    kind: ConfigMap\n    name: cm\n  options:\n    allowKindChange: true\n    allowNameChange: true\n  patch: |-\n    apiVersion: v1\n    kind: Secret\n    metadata:\n      name: sec\n"),
         ],
     ));
+    v.push(case(
+        "smp-empty-values",
+        &[
+            ("r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {a: b}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n      - name: b\n        image: y\n"),
+            ("kustomization.yaml", "resources: [r.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      labels: null\n      annotations: {}\n    spec:\n      foo: {bar: {}}\n      baz: {qux: {}, keep: 1}\n      emptylist: []\n      nullv: null\n      strategy: {type: Recreate}\n      replicas: [1]\n      template:\n        metadata:\n          $patch: merge\n          labels: {x: y}\n        spec:\n          containers:\n          - name: a\n            image: null\n            args: [1, 2]\n          - name: b\n            env: []\n          - name: c\n            resources: {}\n            env: []\n"),
+        ],
+    ));
 }
