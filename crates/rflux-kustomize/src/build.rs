@@ -149,7 +149,7 @@ fn load_kustomization(dir: &Path) -> Result<Kustomization, Error> {
 fn load_file(k: &Kustomization, entry: &str, path: &Path) -> Result<Vec<Resource>, Error> {
     let what = format!("resources: {entry}");
     let text = crate::fs::read_text(&k.path, &what, path)?;
-    let docs = yaml::parse_stream(&text).map_err(|source| Error::Yaml {
+    let docs = yaml::parse_resources(&text).map_err(|source| Error::Yaml {
         file: path.to_path_buf(),
         source,
     })?;

@@ -7,8 +7,8 @@ mod resolve;
 
 pub(crate) use emit::go_json_number;
 pub use emit::{to_yaml, to_yaml_document};
-pub(crate) use parse::parse_kustomization;
 pub use parse::{YamlError, parse_stream};
+pub(crate) use parse::{parse_kustomization, parse_resources};
 
 /// The value a plain scalar written as `text` has for kyaml.
 pub(crate) fn plain_value(text: &str) -> serde_json::Value {

@@ -74,7 +74,14 @@ enum Frame {
 /// documents yield `Value::Null`.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
     check_kyaml_stream(text)?;
-    parse_stream_with(text, Rules::V3)
+    parse_stream_with(text, Rules::V3, false)
+}
+
+/// Parses a resource file: like [`parse_stream`], and each object's own
+/// `metadata.annotations` values become their scalar text, as kustomize rewrites them.
+pub(crate) fn parse_resources(text: &str) -> Result<Vec<Value>, YamlError> {
+    check_kyaml_stream(text)?;
+    parse_stream_with(text, Rules::V3, true)
 }
 
 /// What kyaml's stream reader refuses before parsing: document separators with content
@@ -140,14 +147,24 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// Parses a kustomization file: kustomize reads those through `sigs.k8s.io/yaml`, i.e.
 /// go-yaml v2's YAML 1.1 scalars (`on`, `yes`, `n` are booleans).
 pub(crate) fn parse_kustomization(text: &str) -> Result<Vec<Value>, YamlError> {
-    parse_stream_with(text, Rules::V2)
+    parse_stream_with(text, Rules::V2, false)
 }
 
-fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> {
+fn parse_stream_with(text: &str, rules: Rules, annotations_as_text: bool) -> Result<Vec<Value>, YamlError> {
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut expanded: usize = 0;
+    // The key each open collection sits under (parallel to `stack`).
+    let mut under: Vec<Option<String>> = Vec::new();
+    // kustomize rewrites an object's own `metadata.annotations` as a string map, so each
+    // value becomes its scalar text (collections become "").
+    let in_annotations = |under: &[Option<String>]| {
+        annotations_as_text
+            && under.len() == 3
+            && under[1].as_deref() == Some("metadata")
+            && under[2].as_deref() == Some("annotations")
+    };
     let mut doc_value: Option<Value> = None;
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
@@ -202,12 +219,19 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 if anchor != 0 {
                     anchors.insert(anchor, v.clone());
                 }
-                v
+                if in_annotations(&under) && matches!(stack.last(), Some(Frame::Map { .. })) {
+                    // An empty value (no text in the source) is "".
+                    let empty = style == ScalarStyle::Plain && span.start.index() == span.end.index();
+                    Value::String(if empty { String::new() } else { text.to_string() })
+                } else {
+                    v
+                }
             }
             Event::SequenceStart(_, anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(err_at(&span, "nesting too deep"));
                 }
+                under.push(pending_key(stack.last()));
                 stack.push(Frame::Seq(Vec::new(), anchor));
                 continue;
             }
@@ -218,6 +242,7 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 if let Some(Frame::Map { key: None, .. }) = stack.last() {
                     return Err(err_at(&span, "complex mapping keys are not supported"));
                 }
+                under.push(pending_key(stack.last()));
                 stack.push(Frame::Map {
                     map: Map::new(),
                     anchor,
@@ -227,8 +252,8 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 });
                 continue;
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq(items, anchor)) => {
+            Event::SequenceEnd => match (stack.pop(), under.pop()) {
+                (Some(Frame::Seq(items, anchor)), _) => {
                     let v = Value::Array(items);
                     if anchor != 0 {
                         anchors.insert(anchor, v.clone());
@@ -237,13 +262,16 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
                 }
                 _ => return Err(err_at(&span, "unbalanced sequence end")),
             },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    mut map,
-                    anchor,
-                    merges,
-                    ..
-                }) => {
+            Event::MappingEnd => match (stack.pop(), under.pop()) {
+                (
+                    Some(Frame::Map {
+                        mut map,
+                        anchor,
+                        merges,
+                        ..
+                    }),
+                    _,
+                ) => {
                     // Merge keys: explicit keys win, earlier merges win over later ones.
                     for merged in merges {
                         let (quoted, merged) = merged;
@@ -278,6 +306,14 @@ fn parse_stream_with(text: &str, rules: Rules) -> Result<Vec<Value>, YamlError> 
             _ => continue,
         };
         // Place the finished value.
+        let value = if in_annotations(&under)
+            && matches!(stack.last(), Some(Frame::Map { key: Some(_), .. }))
+            && (value.is_array() || value.is_object())
+        {
+            Value::String(String::new())
+        } else {
+            value
+        };
         match stack.last_mut() {
             None => doc_value = Some(value),
             Some(Frame::Seq(items, _)) => items.push(value),
@@ -364,6 +400,14 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>, rules: Rule
         // kustomize goes through JSON, which has no infinities or NaN.
         Resolved::Float(f) if !f.is_finite() => Err(format!("json: unsupported value: {text} (infinity or NaN)")),
         resolved => Ok(to_value(text, resolved)),
+    }
+}
+
+/// The key a new collection opens under: the parent mapping's pending key.
+fn pending_key(parent: Option<&Frame>) -> Option<String> {
+    match parent {
+        Some(Frame::Map { key: Some((k, _)), .. }) => Some(k.clone()),
+        _ => None,
     }
 }
 

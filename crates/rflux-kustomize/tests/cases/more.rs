@@ -598,4 +598,11 @@ pub fn all(v: &mut Vec<Case>) {
             ("kustomization.yaml", "resources: [r.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      labels: null\n      annotations: {}\n    spec:\n      foo: {bar: {}}\n      baz: {qux: {}, keep: 1}\n      emptylist: []\n      nullv: null\n      strategy: {type: Recreate}\n      replicas: [1]\n      template:\n        metadata:\n          $patch: merge\n          labels: {x: y}\n        spec:\n          containers:\n          - name: a\n            image: null\n            args: [1, 2]\n          - name: b\n            env: []\n          - name: c\n            resources: {}\n            env: []\n"),
         ],
     ));
+    v.push(case(
+        "annotation-values-become-text",
+        &[
+            ("kustomization.yaml", "resources: [r.yaml]\n"),
+            ("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: {a: 1, b: 1.50, c: null, d: 0x10, e: yes, f: [1], g: {x: 1}, h: ~, i: \"q\", j: 2020-01-01, k: true}\n  labels: {x: 1.50}\nspec:\n  template:\n    metadata:\n      annotations: {t: 1.50}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n  annotations:\n    a:\n    b: 1e3\n"),
+        ],
+    ));
 }
