@@ -49,6 +49,7 @@ pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
         }
     }
     nameref::fix(&mut resources, &ctx.config.name_references);
+    annotations_as_text(&mut resources);
     vars::resolve(&ctx.vars, &ctx.config.var_references, &mut resources)
         .map_err(|m| Error::entry(&k.path, "vars", m))?;
     sort(&k, &mut resources)?;
@@ -455,4 +456,24 @@ fn relative(from: &Path, to: &Path) -> String {
         parts.push(c.as_os_str().to_string_lossy().to_string());
     }
     parts.join("/")
+}
+
+/// kustomize keeps an object's own annotations as a string map: values added by patches
+/// end up as text too (collections become "").
+fn annotations_as_text(resources: &mut [Resource]) {
+    for r in resources.iter_mut() {
+        let Some(Value::Object(annos)) = r.obj.get_mut("metadata").and_then(|m| m.get_mut("annotations")) else {
+            continue;
+        };
+        for (_, v) in annos.iter_mut() {
+            let text = match v {
+                Value::String(_) => continue,
+                Value::Null => "null".to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => crate::yaml::go_json_number(n),
+                Value::Array(_) | Value::Object(_) => String::new(),
+            };
+            *v = Value::String(text);
+        }
+    }
 }

@@ -605,4 +605,11 @@ pub fn all(v: &mut Vec<Case>) {
             ("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: {a: 1, b: 1.50, c: null, d: 0x10, e: yes, f: [1], g: {x: 1}, h: ~, i: \"q\", j: 2020-01-01, k: true}\n  labels: {x: 1.50}\nspec:\n  template:\n    metadata:\n      annotations: {t: 1.50}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n  annotations:\n    a:\n    b: 1e3\n"),
         ],
     ));
+    v.push(case(
+        "patched-annotation-values-become-text",
+        &[
+            ("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: y\n"),
+            ("kustomization.yaml", "resources: [r.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: x\n      annotations: {a: 1, b: true}\n      labels: {c: 1}\n- target: {kind: Secret}\n  patch: |-\n    - op: add\n      path: /metadata/annotations\n      value: {a: 1, b: 2.5, c: [1], d: false}\n"),
+        ],
+    ));
 }
