@@ -201,17 +201,11 @@ pub(crate) fn effective_namespace(gvk: &Gvk, ns: &str) -> String {
 
 /// Makes `v` an object (replacing a non-object) and returns it.
 pub(crate) fn ensure_object(v: &mut Value) -> &mut Map<String, Value> {
-    if !v.is_object() {
-        *v = Value::Object(Map::new());
-    }
     match v {
         Value::Object(m) => m,
-        _ => unreachable_object(),
+        other => {
+            *other = Value::Object(Map::new());
+            ensure_object(other)
+        }
     }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_object() -> ! {
-    // `ensure_object` just stored an object; this cannot be reached.
-    panic!("value is an object")
 }
