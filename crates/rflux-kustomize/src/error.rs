@@ -7,6 +7,7 @@ use crate::yaml::YamlError;
 
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A kustomization field or entry is invalid or cannot be processed.
     #[error("{}: {entry}: {message}", file.display())]
