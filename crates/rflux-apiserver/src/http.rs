@@ -342,18 +342,23 @@ fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     }
 }
 
-/// `/openapi/v2` as JSON, or as gnostic protobuf when the client asks for it (kubectl < 1.28).
+/// `/openapi/v2` as JSON, or as gnostic protobuf when the client asks for it (kubectl < 1.28
+/// reads it for client-side apply and explain). Built once: the built-in kinds do not change.
 fn openapi_v2(registry: &crate::resources::Registry, headers: &HeaderMap) -> Response {
-    static JSON: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let json = JSON.get_or_init(|| serde_json::to_vec(&crate::openapi::swagger(registry)).unwrap_or_default());
+    static DOCS: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    let (json, protobuf) = DOCS.get_or_init(|| {
+        let doc = crate::openapi::swagger(registry);
+        let protobuf = rflux_protobuf::openapi_v2::encode_swagger(&doc).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot encode /openapi/v2 as protobuf");
+            Vec::new()
+        });
+        (serde_json::to_vec(&doc).unwrap_or_default(), protobuf)
+    });
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accept.contains("protobuf") {
-        return ApiError::new(
-            406,
-            "NotAcceptable",
-            "only application/json is available for /openapi/v2",
-        )
-        .into_response();
+    if accept.contains("protobuf") && !protobuf.is_empty() {
+        // kube-openapi's spelling: clients cannot parse the `@` form of the Accept header.
+        let content_type = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+        return (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], protobuf.clone()).into_response();
     }
     (
         StatusCode::OK,

@@ -34,22 +34,12 @@ fn main() {
     let deployment = kind("apps", "v1", "Deployment");
     measure("at(spec.template.spec.containers.ports)", n, || {
         deployment
-            .and_then(|d| {
-                d.at(black_box(&[
-                    "spec",
-                    "template",
-                    "spec",
-                    "containers",
-                    "ports",
-                ]))
-            })
+            .and_then(|d| d.at(black_box(&["spec", "template", "spec", "containers", "ports"])))
             .is_some()
     });
     let pod_spec = definition("io.k8s.api.core.v1.PodSpec");
     measure("PodSpec.field(volumes)", n, || {
-        pod_spec
-            .and_then(|p| p.field(black_box("volumes")))
-            .is_some()
+        pod_spec.and_then(|p| p.field(black_box("volumes"))).is_some()
     });
     let containers = pod_spec.and_then(|p| p.field("containers"));
     measure("containers.effective_list_keys()", n, || {

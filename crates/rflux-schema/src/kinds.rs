@@ -37,16 +37,9 @@ pub fn definition(name: &str) -> Option<Node> {
 
 /// Every built-in kind with its root node, sorted by group, version, kind.
 pub fn kinds() -> impl Iterator<Item = (Gvk, Node)> + 'static {
-    table::gvks().iter().map(|&(group, version, kind, index)| {
-        (
-            Gvk {
-                group,
-                version,
-                kind,
-            },
-            Node::from_index(index),
-        )
-    })
+    table::gvks()
+        .iter()
+        .map(|&(group, version, kind, index)| (Gvk { group, version, kind }, Node::from_index(index)))
 }
 
 /// Where the table comes from: `(package, schema folder)`, e.g.

@@ -35,11 +35,7 @@ fn row(index: usize) -> Resource {
         group,
         kind,
         plural,
-        scope: if namespaced {
-            Scope::Namespaced
-        } else {
-            Scope::Cluster
-        },
+        scope: if namespaced { Scope::Namespaced } else { Scope::Cluster },
     }
 }
 

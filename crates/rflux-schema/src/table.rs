@@ -176,50 +176,29 @@ mod tests {
     fn every_index_is_in_range() {
         for (i, raw) in NODES.iter().enumerate() {
             assert!(raw.ty <= TY_ANY, "node {i} type");
-            assert!(
-                raw.list_type <= 3 && raw.map_type <= 2,
-                "node {i} list/map type"
-            );
+            assert!(raw.list_type <= 3 && raw.map_type <= 2, "node {i} list/map type");
             assert!(in_range(raw.reference, DEF_NAMES.len()), "node {i} ref");
             assert!(in_range(raw.additional, NODES.len()), "node {i} additional");
             assert!(in_range(raw.items, NODES.len()), "node {i} items");
             for single in [raw.format, raw.patch_strategy, raw.merge_key] {
                 assert!(in_range(single, STRS.len()), "node {i} string");
             }
-            assert!(
-                range_ok(raw.props, raw.props_len, PROPS.len()),
-                "node {i} props"
-            );
+            assert!(range_ok(raw.props, raw.props_len, PROPS.len()), "node {i} props");
             assert!(
                 range_ok(raw.required, raw.required_len, STRS.len()),
                 "node {i} required"
             );
-            assert!(
-                range_ok(raw.enum_values, raw.enum_len, STRS.len()),
-                "node {i} enum"
-            );
-            assert!(
-                range_ok(raw.keys, raw.keys_len, STRS.len()),
-                "node {i} keys"
-            );
+            assert!(range_ok(raw.enum_values, raw.enum_len, STRS.len()), "node {i} enum");
+            assert!(range_ok(raw.keys, raw.keys_len, STRS.len()), "node {i} keys");
             let names: Vec<&str> = props(raw).iter().map(|&(name, _)| name).collect();
-            assert!(
-                names.windows(2).all(|w| w[0] < w[1]),
-                "node {i} props unsorted"
-            );
+            assert!(names.windows(2).all(|w| w[0] < w[1]), "node {i} props unsorted");
             for &(_, node) in props(raw) {
                 assert!(usize::from(node) < NODES.len(), "node {i} property node");
             }
         }
-        assert!(
-            DEF_NAMES.windows(2).all(|w| w[0] < w[1]),
-            "definitions unsorted"
-        );
+        assert!(DEF_NAMES.windows(2).all(|w| w[0] < w[1]), "definitions unsorted");
         for &(group, version, kind, def) in GVKS.iter() {
-            assert!(
-                usize::from(def) < DEF_NAMES.len(),
-                "{group}/{version} {kind}"
-            );
+            assert!(usize::from(def) < DEF_NAMES.len(), "{group}/{version} {kind}");
         }
         assert!(
             GVKS.windows(2)

@@ -1,13 +1,10 @@
 //! Facts about built-in kinds that the API server and kustomize rely on, checked against the
 //! generated table (values as published in the Kubernetes 1.32 OpenAPI).
 
-use rflux_schema::{
-    ListType, MapType, Node, NodeType, definition, kind, kind_for_api_version, kinds, source,
-};
+use rflux_schema::{ListType, MapType, Node, NodeType, definition, kind, kind_for_api_version, kinds, source};
 
 fn at(group: &str, version: &str, kind_name: &str, path: &[&str]) -> Node {
-    let root = kind(group, version, kind_name)
-        .unwrap_or_else(|| panic!("kind {group}/{version} {kind_name} missing"));
+    let root = kind(group, version, kind_name).unwrap_or_else(|| panic!("kind {group}/{version} {kind_name} missing"));
     root.at(path)
         .unwrap_or_else(|| panic!("{kind_name}: path {path:?} missing"))
 }
@@ -21,12 +18,7 @@ fn table_provenance() {
 
 #[test]
 fn deployment_containers_are_a_list_map_keyed_by_name() {
-    let containers = at(
-        "apps",
-        "v1",
-        "Deployment",
-        &["spec", "template", "spec", "containers"],
-    );
+    let containers = at("apps", "v1", "Deployment", &["spec", "template", "spec", "containers"]);
     assert_eq!(containers.ty(), NodeType::Array);
     assert_eq!(containers.list_type(), Some(ListType::Map));
     assert_eq!(containers.list_map_keys(), ["name"]);
@@ -36,10 +28,7 @@ fn deployment_containers_are_a_list_map_keyed_by_name() {
     assert_eq!(containers.effective_list_type(), Some(ListType::Map));
     assert_eq!(containers.effective_list_keys(), ["name"]);
     let container = containers.items().expect("items");
-    assert_eq!(
-        container.definition_name(),
-        Some("io.k8s.api.core.v1.Container")
-    );
+    assert_eq!(container.definition_name(), Some("io.k8s.api.core.v1.Container"));
     assert_eq!(container.required(), ["name"]);
 }
 
@@ -54,14 +43,8 @@ fn container_ports_env_and_volumes() {
     assert_eq!(ports.patch_merge_keys(), ["containerPort", "protocol"]);
     let port = ports.items().expect("port items");
     assert_eq!(port.required(), ["containerPort"]);
-    assert_eq!(
-        port.field("containerPort").map(Node::ty),
-        Some(NodeType::Integer)
-    );
-    assert_eq!(
-        port.field("containerPort").and_then(Node::format),
-        Some("int32")
-    );
+    assert_eq!(port.field("containerPort").map(Node::ty), Some(NodeType::Integer));
+    assert_eq!(port.field("containerPort").and_then(Node::format), Some("int32"));
 
     let env = spec.at(&["containers", "env"]).expect("env");
     assert_eq!(env.patch_merge_key(), Some("name"));
@@ -91,14 +74,7 @@ fn resources_are_maps_of_quantities() {
         "apps",
         "v1",
         "Deployment",
-        &[
-            "spec",
-            "template",
-            "spec",
-            "containers",
-            "resources",
-            "limits",
-        ],
+        &["spec", "template", "spec", "containers", "resources", "limits"],
     );
     assert!(limits.is_map());
     let cpu = limits.field("cpu").expect("map value");
@@ -121,17 +97,12 @@ fn deployment_selector_and_strategy() {
     assert_eq!(selector.map_type(), Some(MapType::Atomic));
     let match_labels = selector.field("matchLabels").expect("matchLabels");
     assert!(match_labels.is_map());
-    assert_eq!(
-        match_labels.map_values().map(Node::ty),
-        Some(NodeType::String)
-    );
+    assert_eq!(match_labels.map_values().map(Node::ty), Some(NodeType::String));
 
     let strategy = at("apps", "v1", "Deployment", &["spec", "strategy"]);
     assert_eq!(strategy.patch_strategy(), Some("retainKeys"));
     assert_eq!(strategy.ty(), NodeType::Object);
-    let max_surge = strategy
-        .at(&["rollingUpdate", "maxSurge"])
-        .expect("maxSurge");
+    let max_surge = strategy.at(&["rollingUpdate", "maxSurge"]).expect("maxSurge");
     assert_eq!(max_surge.ty(), NodeType::IntOrString);
 
     let spec = at("apps", "v1", "Deployment", &["spec"]);
@@ -168,10 +139,7 @@ fn object_meta_facts() {
     let fields_v1 = managed.at(&["fieldsV1"]).expect("fieldsV1");
     assert_eq!(fields_v1.ty(), NodeType::Any);
     assert!(fields_v1.preserves_unknown());
-    assert_eq!(
-        fields_v1.field("f:metadata").map(Node::ty),
-        Some(NodeType::Any)
-    );
+    assert_eq!(fields_v1.field("f:metadata").map(Node::ty), Some(NodeType::Any));
 
     assert_eq!(
         meta.field("creationTimestamp").and_then(Node::format),
@@ -186,10 +154,7 @@ fn service_ports() {
     assert_eq!(ports.list_type(), Some(ListType::Map));
     assert_eq!(ports.list_map_keys(), ["port", "protocol"]);
     assert_eq!(ports.patch_merge_key(), Some("port"));
-    let target_port = ports
-        .items()
-        .and_then(|p| p.field("targetPort"))
-        .expect("targetPort");
+    let target_port = ports.items().and_then(|p| p.field("targetPort")).expect("targetPort");
     assert_eq!(target_port.ty(), NodeType::IntOrString);
     assert_eq!(target_port.format(), Some("int-or-string"));
 }
@@ -203,14 +168,7 @@ fn cron_job_reaches_the_pod_template() {
         Some(&["schedule", "jobTemplate"][..])
     );
     let containers = cron
-        .at(&[
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-            "spec",
-            "containers",
-        ])
+        .at(&["spec", "jobTemplate", "spec", "template", "spec", "containers"])
         .expect("containers");
     assert_eq!(containers.list_map_keys(), ["name"]);
     let schedule = cron.at(&["spec", "schedule"]).expect("schedule");
@@ -232,20 +190,11 @@ fn cluster_role_rules_are_atomic() {
 #[test]
 fn ingress_lists_are_atomic() {
     let spec = at("networking.k8s.io", "v1", "Ingress", &["spec"]);
-    assert_eq!(
-        spec.field("rules").and_then(Node::list_type),
-        Some(ListType::Atomic)
-    );
-    assert_eq!(
-        spec.field("tls").and_then(Node::list_type),
-        Some(ListType::Atomic)
-    );
+    assert_eq!(spec.field("rules").and_then(Node::list_type), Some(ListType::Atomic));
+    assert_eq!(spec.field("tls").and_then(Node::list_type), Some(ListType::Atomic));
     let paths = spec.at(&["rules", "http", "paths"]).expect("paths");
     assert_eq!(paths.list_type(), Some(ListType::Atomic));
-    let path_type = paths
-        .items()
-        .and_then(|p| p.field("pathType"))
-        .expect("pathType");
+    let path_type = paths.items().and_then(|p| p.field("pathType")).expect("pathType");
     assert_eq!(path_type.ty(), NodeType::String);
 }
 
@@ -256,10 +205,7 @@ fn pod_disruption_budget_selector_is_replaced() {
     assert_eq!(selector.patch_strategy(), Some("replace"));
     // The property's own extension wins; the definition's map type still shows through.
     assert!(selector.map_type_atomic());
-    assert_eq!(
-        spec.field("minAvailable").map(Node::ty),
-        Some(NodeType::IntOrString)
-    );
+    assert_eq!(spec.field("minAvailable").map(Node::ty), Some(NodeType::IntOrString));
 }
 
 #[test]
@@ -289,14 +235,7 @@ fn list_map_without_patch_strategy() {
         "apps",
         "v1",
         "Deployment",
-        &[
-            "spec",
-            "template",
-            "spec",
-            "containers",
-            "resources",
-            "claims",
-        ],
+        &["spec", "template", "spec", "containers", "resources", "claims"],
     );
     assert_eq!(claims.effective_list_type(), Some(ListType::Map));
     assert_eq!(claims.effective_list_keys(), ["name"]);
@@ -338,10 +277,8 @@ fn untyped_values_accept_anything() {
     assert_eq!(crd_default.ty(), NodeType::Any);
 
     // An empty struct is not untyped: it has no fields.
-    let empty = definition(
-        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus",
-    )
-    .expect("CustomResourceSubresourceStatus");
+    let empty = definition("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus")
+        .expect("CustomResourceSubresourceStatus");
     assert_eq!(empty.ty(), NodeType::Object);
     assert!(empty.field("anything").is_none());
 }
@@ -406,23 +343,10 @@ fn every_reachable_node_answers_every_question() {
         if !seen.insert(node) {
             continue;
         }
-        let _ = (
-            node.ty(),
-            node.format(),
-            node.definition_name(),
-            node.is_map(),
-        );
+        let _ = (node.ty(), node.format(), node.definition_name(), node.is_map());
         let _ = (node.list_type(), node.list_map_keys(), node.map_type());
-        let _ = (
-            node.patch_strategy(),
-            node.patch_merge_key(),
-            node.patch_merge_keys(),
-        );
-        let _ = (
-            node.required(),
-            node.enum_values(),
-            node.preserves_unknown(),
-        );
+        let _ = (node.patch_strategy(), node.patch_merge_key(), node.patch_merge_keys());
+        let _ = (node.required(), node.enum_values(), node.preserves_unknown());
         let keys = node.effective_list_keys();
         match node.effective_list_type() {
             Some(ListType::Map) => assert!(!keys.is_empty(), "{node:?} map without keys"),

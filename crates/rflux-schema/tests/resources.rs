@@ -17,11 +17,7 @@ fn well_known_scopes() {
         ("coordination.k8s.io", "Lease"),
         ("authorization.k8s.io", "LocalSubjectAccessReview"),
     ] {
-        assert_eq!(
-            scope(group, kind),
-            Some(Scope::Namespaced),
-            "{group} {kind}"
-        );
+        assert_eq!(scope(group, kind), Some(Scope::Namespaced), "{group} {kind}");
     }
     for (group, kind) in [
         ("", "Namespace"),
@@ -32,10 +28,7 @@ fn well_known_scopes() {
         ("apiextensions.k8s.io", "CustomResourceDefinition"),
         ("storage.k8s.io", "StorageClass"),
         ("networking.k8s.io", "IngressClass"),
-        (
-            "admissionregistration.k8s.io",
-            "ValidatingWebhookConfiguration",
-        ),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
         ("scheduling.k8s.io", "PriorityClass"),
         ("apiregistration.k8s.io", "APIService"),
     ] {
@@ -47,14 +40,8 @@ fn well_known_scopes() {
 fn plurals_both_ways() {
     let ingress = resource("networking.k8s.io", "Ingress").expect("Ingress");
     assert_eq!(ingress.plural, "ingresses");
-    assert_eq!(
-        resource_by_plural("networking.k8s.io", "ingresses"),
-        Some(ingress)
-    );
-    assert_eq!(
-        resource("", "Endpoints").map(|r| r.plural),
-        Some("endpoints")
-    );
+    assert_eq!(resource_by_plural("networking.k8s.io", "ingresses"), Some(ingress));
+    assert_eq!(resource("", "Endpoints").map(|r| r.plural), Some("endpoints"));
     assert_eq!(
         resource("policy", "PodDisruptionBudget").map(|r| r.plural),
         Some("poddisruptionbudgets")

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod local;
 mod serve;
 
 #[derive(Parser)]
@@ -47,12 +48,21 @@ enum Command {
     Version(cli::CheckArgs),
     /// Check the API server, the CRDs and the controller.
     Check(cli::CheckArgs),
+    /// Build kustomizations locally, like `kustomize build`.
+    #[command(subcommand)]
+    Kustomize(local::KustomizeCommand),
+    /// Encrypt and decrypt SOPS files without installing sops.
+    #[command(subcommand)]
+    Sops(local::SopsCommand),
 }
 
 impl Command {
     /// The Flux-shaped commands report failures as one `✗` line.
     fn flux_shaped(&self) -> bool {
-        !matches!(self, Command::Up(_) | Command::Apiserver(_))
+        !matches!(
+            self,
+            Command::Up(_) | Command::Apiserver(_) | Command::Kustomize(_) | Command::Sops(_)
+        )
     }
 }
 
@@ -110,6 +120,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Up(args) => serve::up(args).await,
+            Command::Kustomize(cmd) => local::kustomize(cmd),
+            Command::Sops(cmd) => local::sops(cmd),
             Command::Apiserver(args) => serve::apiserver(args).await,
             Command::Install(args) => cli::install::install(args).await,
             Command::Uninstall(args) => cli::install::uninstall(args).await,

@@ -172,21 +172,51 @@ fn imperative_commands_send_protobuf_and_work() {
     for args in [
         &["create", "namespace", "team"][..],
         &["create", "configmap", "cfg", "-n", "team", "--from-literal=a=b"],
-        &["create", "secret", "generic", "sops-age", "-n", "team", "--from-literal=age.agekey=AGE-SECRET-KEY-1DEMO"],
-        &["create", "deployment", "web", "-n", "team", "--image=nginx:1.27", "--replicas=2"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "sops-age",
+            "-n",
+            "team",
+            "--from-literal=age.agekey=AGE-SECRET-KEY-1DEMO",
+        ],
+        &[
+            "create",
+            "deployment",
+            "web",
+            "-n",
+            "team",
+            "--image=nginx:1.27",
+            "--replicas=2",
+        ],
         &["create", "serviceaccount", "bot", "-n", "team"],
     ] {
         let (ok, out, err) = server.run(args, None);
         assert!(ok, "{args:?}: {out}{err}");
         assert!(out.contains("created"), "{args:?}: {out}");
     }
-    let (ok, out, _) = server.run(&["get", "secret", "sops-age", "-n", "team", "-o", "jsonpath={.data.age\\.agekey}"], None);
+    let (ok, out, _) = server.run(
+        &[
+            "get",
+            "secret",
+            "sops-age",
+            "-n",
+            "team",
+            "-o",
+            "jsonpath={.data.age\\.agekey}",
+        ],
+        None,
+    );
     assert!(ok);
     assert_eq!(out, "QUdFLVNFQ1JFVC1LRVktMURFTU8=");
     let (ok, out, err) = server.run(&["auth", "can-i", "create", "deployments"], None);
     assert!(ok, "{out}{err}");
     assert_eq!(out.trim(), "yes");
-    let (ok, out, err) = server.run(&["rollout", "status", "deployment/web", "-n", "team", "--timeout=20s"], None);
+    let (ok, out, err) = server.run(
+        &["rollout", "status", "deployment/web", "-n", "team", "--timeout=20s"],
+        None,
+    );
     assert!(ok, "{out}{err}");
     assert!(out.contains("successfully rolled out"), "{out}");
     let (ok, out, err) = server.run(&["delete", "namespace", "team", "--wait=true", "--timeout=20s"], None);

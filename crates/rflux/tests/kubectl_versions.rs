@@ -1,4 +1,4 @@
-//! The everyday kubectl workflow with kubectl 1.32 and 1.33 against `rflux apiserver`.
+//! The everyday kubectl workflow with kubectl 1.27, 1.32 and 1.33 against `rflux apiserver`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod cluster;
@@ -191,6 +191,11 @@ fn workflow(kubectl: &str) {
     ok(&["delete", "namespace", "team", "--timeout=30s"], None);
     let (exists, _, _) = run(&server, kubectl, &["get", "namespace", "team"], None);
     assert!(!exists, "namespace deleted with its contents");
+}
+
+#[test]
+fn kubectl_1_27() {
+    workflow(&format!("{GCLOUD_BIN}/kubectl.1.27"));
 }
 
 #[test]
