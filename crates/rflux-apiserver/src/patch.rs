@@ -117,16 +117,13 @@ fn merge_map(
         out.retain(|k, _| keep.contains(&k.as_str()));
     }
     for (key, value) in patch {
-        if key.starts_with('$') {
-            continue;
-        }
         if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
             if let (Some(Value::Array(list)), Value::Array(remove)) = (out.get_mut(field), value) {
                 list.retain(|v| !remove.contains(v));
             }
             continue;
         }
-        if key.starts_with("$setElementOrder/") {
+        if key.starts_with('$') {
             continue;
         }
         let child = schema.field(key);
@@ -145,7 +142,35 @@ fn merge_map(
         };
         out.insert(key.clone(), merged);
     }
+    apply_element_order(&mut out, patch, schema);
     Ok(out)
+}
+
+/// `$setElementOrder/<field>`: the listed elements come first, in the given order (matched by
+/// the merge key, or by value for primitive lists); elements not listed keep their order after.
+fn apply_element_order(out: &mut Map<String, Value>, patch: &Map<String, Value>, schema: Schema) {
+    for (key, order) in patch {
+        let (Some(field), Value::Array(order)) = (key.strip_prefix("$setElementOrder/"), order) else {
+            continue;
+        };
+        let Some(Value::Array(list)) = out.get_mut(field) else {
+            continue;
+        };
+        let merge_key = schema.field(field).patch_merge_key();
+        let same = |item: &Value, wanted: &Value| match &merge_key {
+            Some(k) => wanted.get(k).is_some() && item.get(k) == wanted.get(k),
+            None => item == wanted,
+        };
+        let mut rest: Vec<Value> = std::mem::take(list);
+        let mut ordered = Vec::with_capacity(rest.len());
+        for wanted in order {
+            if let Some(pos) = rest.iter().position(|item| same(item, wanted)) {
+                ordered.push(rest.remove(pos));
+            }
+        }
+        ordered.extend(rest);
+        *list = ordered;
+    }
 }
 
 fn strip_directives(mut map: Map<String, Value>) -> Map<String, Value> {
@@ -234,6 +259,23 @@ mod tests {
         let cur = json!({"data": {"a": "1", "b": "2"}});
         let out = apply_patch(PatchType::Merge, &cur, br#"{"data":{"a":null,"c":"3"}}"#, None).unwrap();
         assert_eq!(out, json!({"data": {"b": "2", "c": "3"}}));
+    }
+
+    #[test]
+    fn element_order_and_primitive_deletions() {
+        let deploy = Schema::Builtin(rflux_schema::kind("apps", "v1", "Deployment").unwrap());
+        let pod = deploy.field("spec").field("template").field("spec");
+        let cur = json!({"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "2"}]});
+        let patch = json!({"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}], "containers": [{"name": "a", "image": "3"}]});
+        let out = strategic_merge(&cur, &patch, pod).unwrap();
+        assert_eq!(
+            out,
+            json!({"containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "3"}]})
+        );
+        let meta = deploy.field("metadata");
+        let cur = json!({"finalizers": ["x/a", "x/b"]});
+        let out = strategic_merge(&cur, &json!({"$deleteFromPrimitiveList/finalizers": ["x/a"]}), meta).unwrap();
+        assert_eq!(out, json!({"finalizers": ["x/b"]}));
     }
 
     #[test]
