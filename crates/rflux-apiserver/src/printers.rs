@@ -74,6 +74,31 @@ fn containers(obj: &Value, pointer: &str, field: &str) -> Value {
     or_none(list.join(","))
 }
 
+/// The `-o wide` columns of kinds with a pod template.
+fn template_containers() -> Column {
+    wide("Containers", |o| {
+        containers(o, "/spec/template/spec/containers", "name")
+    })
+}
+
+fn template_images() -> Column {
+    wide("Images", |o| containers(o, "/spec/template/spec/containers", "image"))
+}
+
+/// A string map as `k=v,k=v` (`<none>` when empty).
+fn key_values(obj: &Value, pointer: &str) -> Value {
+    let parts: Vec<String> = obj
+        .pointer(pointer)
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    or_none(parts.join(","))
+}
+
 fn selector(obj: &Value) -> Value {
     let Some(sel) = obj.pointer("/spec/selector") else {
         return or_none(String::new());
@@ -111,16 +136,7 @@ fn selector(obj: &Value) -> Value {
 }
 
 fn service_selector(obj: &Value) -> Value {
-    let parts: Vec<String> = obj
-        .pointer("/spec/selector")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-                .collect()
-        })
-        .unwrap_or_default();
-    or_none(parts.join(","))
+    key_values(obj, "/spec/selector")
 }
 
 fn service_ports(obj: &Value) -> Value {
@@ -336,10 +352,8 @@ pub fn columns(group: &str, kind: &str) -> Option<Vec<Column>> {
             col("Up-to-date", |o| json!(i(o, "/status/updatedReplicas"))),
             col("Available", |o| json!(i(o, "/status/availableReplicas"))),
             col("Age", age),
-            wide("Containers", |o| {
-                containers(o, "/spec/template/spec/containers", "name")
-            }),
-            wide("Images", |o| containers(o, "/spec/template/spec/containers", "image")),
+            template_containers(),
+            template_images(),
             wide("Selector", selector),
         ],
         ("apps", "ReplicaSet") => vec![
@@ -349,10 +363,8 @@ pub fn columns(group: &str, kind: &str) -> Option<Vec<Column>> {
             col("Current", |o| json!(i(o, "/status/replicas"))),
             col("Ready", |o| json!(i(o, "/status/readyReplicas"))),
             col("Age", age),
-            wide("Containers", |o| {
-                containers(o, "/spec/template/spec/containers", "name")
-            }),
-            wide("Images", |o| containers(o, "/spec/template/spec/containers", "image")),
+            template_containers(),
+            template_images(),
             wide("Selector", selector),
         ],
         ("apps", "StatefulSet") => vec![
@@ -364,10 +376,8 @@ pub fn columns(group: &str, kind: &str) -> Option<Vec<Column>> {
                 ))
             }),
             col("Age", age),
-            wide("Containers", |o| {
-                containers(o, "/spec/template/spec/containers", "name")
-            }),
-            wide("Images", |o| containers(o, "/spec/template/spec/containers", "image")),
+            template_containers(),
+            template_images(),
         ],
         ("apps", "DaemonSet") => vec![
             col("Desired", |o| json!(i(o, "/status/desiredNumberScheduled"))),
@@ -375,23 +385,10 @@ pub fn columns(group: &str, kind: &str) -> Option<Vec<Column>> {
             col("Ready", |o| json!(i(o, "/status/numberReady"))),
             col("Up-to-date", |o| json!(i(o, "/status/updatedNumberScheduled"))),
             col("Available", |o| json!(i(o, "/status/numberAvailable"))),
-            col("Node Selector", |o| {
-                let sel: Vec<String> = o
-                    .pointer("/spec/template/spec/nodeSelector")
-                    .and_then(Value::as_object)
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                or_none(sel.join(","))
-            }),
+            col("Node Selector", |o| key_values(o, "/spec/template/spec/nodeSelector")),
             col("Age", age),
-            wide("Containers", |o| {
-                containers(o, "/spec/template/spec/containers", "name")
-            }),
-            wide("Images", |o| containers(o, "/spec/template/spec/containers", "image")),
+            template_containers(),
+            template_images(),
             wide("Selector", selector),
         ],
         ("batch", "Job") => vec![
@@ -405,10 +402,8 @@ pub fn columns(group: &str, kind: &str) -> Option<Vec<Column>> {
             }),
             col("Duration", job_duration),
             col("Age", age),
-            wide("Containers", |o| {
-                containers(o, "/spec/template/spec/containers", "name")
-            }),
-            wide("Images", |o| containers(o, "/spec/template/spec/containers", "image")),
+            template_containers(),
+            template_images(),
             wide("Selector", selector),
         ],
         ("batch", "CronJob") => vec![
