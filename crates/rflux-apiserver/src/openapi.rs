@@ -45,6 +45,23 @@ pub fn root(registry: &Registry) -> Value {
             json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash=rflux-{}", env!("CARGO_PKG_VERSION"))}),
         );
     }
+    // Custom resources with a schema, under a hash of their schemas so clients refetch on change.
+    let mut custom: BTreeMap<String, u64> = BTreeMap::new();
+    for rt in registry.all().iter().filter(|rt| rt.custom) {
+        for v in rt.versions.iter().filter(|v| v.schema.is_some()) {
+            use std::hash::{Hash, Hasher};
+            let entry = custom.entry(gv_path(&rt.group, &v.name)).or_insert(0);
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (*entry, &rt.kind, v.schema.as_ref().map(|s| s.to_string())).hash(&mut h);
+            *entry = h.finish();
+        }
+    }
+    for (p, hash) in custom {
+        paths.insert(
+            p.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash={hash:016X}")}),
+        );
+    }
     json!({"paths": paths})
 }
 
@@ -58,7 +75,7 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
     for rt in registry
         .all()
         .iter()
-        .filter(|rt| !rt.custom && rt.group == group && rt.version(version).is_some())
+        .filter(|rt| rt.group == group && rt.version(version).is_some_and(|v| !rt.custom || v.schema.is_some()))
     {
         let base = format!("/{}", gv_path(group, version));
         let item = if rt.namespaced {
@@ -74,6 +91,9 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
             "application/strategic-merge-patch+json",
             "application/apply-patch+yaml",
         ] {
+            if rt.custom && ty == "application/strategic-merge-patch+json" {
+                continue;
+            }
             content.insert(ty.into(), json!({"schema": {"type": "object"}}));
         }
         let patch = json!({
@@ -89,12 +109,51 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
     if paths.is_empty() {
         return None;
     }
+    let mut components = schemas(group, version);
+    components.extend(custom_schemas(registry, group, version));
     Some(json!({
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": format!("v1.{}.0", crate::discovery::KUBE_MINOR)},
         "paths": paths,
-        "components": {"schemas": schemas(group, version)},
+        "components": {"schemas": components},
     }))
+}
+
+/// Component schemas of the custom resources of one group-version: each CRD version's
+/// `openAPIV3Schema` under kube-apiserver's name (`io.fluxcd.toolkit.kustomize.v1.Kustomization`),
+/// with `metadata` referring to ObjectMeta and everything ObjectMeta references.
+fn custom_schemas(registry: &Registry, group: &str, version: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut pending = Vec::new();
+    for rt in registry.all().iter().filter(|rt| rt.custom && rt.group == group) {
+        let Some(schema) = rt.version(version).and_then(|v| v.schema.as_deref()) else {
+            continue;
+        };
+        let mut schema = schema.clone();
+        let Some(obj) = schema.as_object_mut() else { continue };
+        let props = obj.entry("properties").or_insert_with(|| json!({}));
+        if let (Some(props), Some(meta)) = (
+            props.as_object_mut(),
+            rflux_schema::definition("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"),
+        ) {
+            props.insert("metadata".into(), inline(meta, &mut pending, false, Dialect::V3));
+        }
+        obj.insert(
+            "x-kubernetes-group-version-kind".into(),
+            json!([{"group": group, "version": version, "kind": rt.kind}]),
+        );
+        let reversed: Vec<&str> = group.split('.').rev().collect();
+        out.insert(format!("{}.{version}.{}", reversed.join("."), rt.kind), schema);
+    }
+    while let Some(node) = pending.pop() {
+        let Some(name) = node.definition_name() else { continue };
+        if out.contains_key(name) {
+            continue;
+        }
+        let schema = inline(node, &mut pending, true, Dialect::V3);
+        out.insert(name.to_string(), schema);
+    }
+    out
 }
 
 /// Component schemas of the kinds of one group-version and every definition they reference,

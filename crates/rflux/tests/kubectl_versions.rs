@@ -167,6 +167,11 @@ fn workflow(kubectl: &str) {
         &["apply", "-f", "-"],
         Some("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 7}\n"),
     );
+    let explained = ok(&["explain", "widgets.spec"], None);
+    assert!(
+        explained.contains("size") && explained.contains("<integer>"),
+        "explain reads the CRD's schema:\n{explained}"
+    );
     let widgets = ok(&["get", "widgets"], None);
     assert!(widgets.contains("SIZE") && widgets.contains('7'), "{widgets}");
 
