@@ -580,10 +580,6 @@ impl Api {
             let patched = patch::apply_patch(ty, &current, body, None)?;
             return self.update_scale(target, patched, opts);
         }
-        let key = target.key(&name);
-        if self.store.get(&key).is_none() {
-            return Err(target.not_found(&name));
-        }
         let rt = target.rt.clone();
         let version = target.version.clone();
         self.write_existing(target, opts, |current| {

@@ -156,40 +156,36 @@ fn delete_object(api: &Api, obj: &Value) {
     }
 }
 
+/// What a namespace holds, each stored object once (events.k8s.io and core Events share a store).
+fn namespace_contents(api: &Api, ns: &str) -> Vec<(Arc<crate::resources::ResourceType>, crate::store::Entry)> {
+    let mut prefixes = std::collections::HashSet::new();
+    api.registry
+        .all()
+        .into_iter()
+        .filter(|rt| rt.namespaced && prefixes.insert(rt.key_prefix()))
+        .flat_map(|rt| {
+            let (_, objects, _) = api
+                .store
+                .list(&format!("{}{ns}/", rt.key_prefix()), None, None, |_| true);
+            objects.into_iter().map(move |e| (rt.clone(), e))
+        })
+        .collect()
+}
+
 /// Deletes what a terminating namespace holds; removes the namespace once it is empty.
 fn drain_namespace(api: &Api, ns: &str) {
     if ns.is_empty() {
         return;
     }
-    let mut remaining = 0;
-    for rt in api.registry.all().into_iter().filter(|rt| rt.namespaced) {
-        let prefix = format!("{}{ns}/", rt.key_prefix());
-        let (_, objects, _) = api.store.list(&prefix, None, None, |_| true);
-        for entry in objects {
-            remaining += 1;
-            if !deleting(&entry.obj) {
-                let presented = api.present(&rt, &rt.storage_version, &entry.obj);
-                delete_object(api, &presented);
-            }
+    let contents = namespace_contents(api, ns);
+    for (rt, entry) in &contents {
+        if !deleting(&entry.obj) {
+            delete_object(api, &api.present(rt, &rt.storage_version, &entry.obj));
         }
     }
-    if remaining > 0 {
-        // Deletions produce events that bring us back here.
-        let still: usize = api
-            .registry
-            .all()
-            .into_iter()
-            .filter(|rt| rt.namespaced)
-            .map(|rt| {
-                api.store
-                    .list(&format!("{}{ns}/", rt.key_prefix()), None, None, |_| true)
-                    .1
-                    .len()
-            })
-            .sum();
-        if still > 0 {
-            return;
-        }
+    // Objects held by finalizers are still there; their deletion events bring us back.
+    if !contents.is_empty() && !namespace_contents(api, ns).is_empty() {
+        return;
     }
     let key = format!("core/namespaces//{ns}");
     let _ = api.store.mutate(&key, false, |current| match current {

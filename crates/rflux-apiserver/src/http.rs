@@ -342,6 +342,27 @@ fn decode_object(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     }
 }
 
+/// One `/openapi/v3` group-version document. Those of built-in kinds never change and are
+/// built once; those with custom resources follow their CRDs.
+fn openapi_v3_group_version(registry: &crate::resources::Registry, group: &str, version: &str) -> Option<Vec<u8>> {
+    type Cache = std::sync::Mutex<HashMap<String, Vec<u8>>>;
+    static BUILTIN: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let build =
+        || crate::openapi::group_version(registry, group, version).map(|d| serde_json::to_vec(&d).unwrap_or_default());
+    if registry.all().iter().any(|rt| rt.custom && rt.group == group) {
+        return build();
+    }
+    let cache = BUILTIN.get_or_init(Default::default);
+    let key = format!("{group}/{version}");
+    if let Some(doc) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Some(doc.clone());
+    }
+    // Only documents that exist are kept, so junk paths cannot grow the cache.
+    let doc = build()?;
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, doc.clone());
+    Some(doc)
+}
+
 /// `/openapi/v2` as JSON, or as gnostic protobuf when the client asks for it (kubectl < 1.28
 /// reads it for client-side apply and explain). Built once: the built-in kinds do not change.
 fn openapi_v2(registry: &crate::resources::Registry, headers: &HeaderMap) -> Response {
@@ -384,11 +405,9 @@ async fn route(state: &AppState, req: Request) -> ApiResult<Response> {
             .ok_or_else(|| not_found_path(&path)),
         ApiPath::OpenApiRoot => Ok(json_response(StatusCode::OK, &crate::openapi::root(&api.registry))),
         ApiPath::OpenApiV2 => Ok(openapi_v2(&api.registry, &headers)),
-        ApiPath::OpenApiGroupVersion { group, version } => {
-            crate::openapi::group_version(&api.registry, &group, &version)
-                .map(|doc| json_response(StatusCode::OK, &doc))
-                .ok_or_else(|| not_found_path(&path))
-        }
+        ApiPath::OpenApiGroupVersion { group, version } => openapi_v3_group_version(&api.registry, &group, &version)
+            .map(|doc| (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], doc).into_response())
+            .ok_or_else(|| not_found_path(&path)),
         ApiPath::NotFound => Err(not_found_path(&path)),
         ApiPath::Resource {
             group,
