@@ -1,0 +1,9 @@
+//! rflux's controllers: the reconcilers of Flux's kinds and the runtime they share (work
+//! queue, watches, leader election, metrics, events).
+
+pub mod events;
+pub mod leader;
+pub mod metrics;
+pub mod queue;
+pub mod runner;
+pub mod status;
