@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::fs::{Root, find_kustomization};
+use crate::fs::{FileFilter, Root, find_kustomization};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::transform::{annotations, images, labels, nameref, namespace, prefix, replicas};
 use crate::{generator, order, patch, replacements, vars, yaml};
 
-struct Ctx {
-    root: Root,
+struct Ctx<'f> {
+    root: Root<'f>,
     /// Directories being built (cycle detection).
     stack: Vec<PathBuf>,
     /// Vars declared anywhere in the build.
@@ -25,14 +25,28 @@ struct Ctx {
 
 /// Builds the kustomization in `dir`; every file must be inside `root`.
 pub(crate) fn build(root: &Path, dir: &Path) -> Result<Vec<Value>, Error> {
+    build_from(root, dir, None, None)
+}
+
+/// Builds `dir` with `top` (when given) standing for the kustomization file on disk, and
+/// `filter` applied to `secretGenerator` sources.
+pub(crate) fn build_from(
+    root: &Path,
+    dir: &Path,
+    top: Option<Kustomization>,
+    filter: Option<&dyn FileFilter>,
+) -> Result<Vec<Value>, Error> {
     let mut ctx = Ctx {
-        root: Root::new(root)?,
+        root: Root::new(root, filter)?,
         stack: Vec::new(),
         vars: Vec::new(),
         config: crate::config::Config::default(),
     };
     let dir = ctx.root.check_inside(dir)?;
-    let k = load_kustomization(&dir)?;
+    let k = match top {
+        Some(k) => k,
+        None => load_kustomization(&dir)?,
+    };
     if k.is_component {
         return Err(Error::entry(
             &k.path,

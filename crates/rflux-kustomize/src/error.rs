@@ -27,6 +27,14 @@ pub enum Error {
         /// Position and reason.
         source: YamlError,
     },
+    /// Post-build variable substitution failed for one object.
+    #[error("post build failed for '{object}': {message}")]
+    PostBuild {
+        /// The object, as `group_version_Kind/name` (`~G` for the core group).
+        object: String,
+        /// What went wrong (e.g. `variable substitution failed: variable not set (strict mode): "VAR"`).
+        message: String,
+    },
     /// A file could not be read.
     #[error("{}: {message}", file.display())]
     File {

@@ -6,9 +6,29 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-/// The boundary every referenced file must stay inside.
-pub(crate) struct Root {
+/// A transformation applied to the bytes of every file a `secretGenerator` reads (`envs`,
+/// `env`, `files`), before kustomize parses them: how Flux's kustomize-controller decrypts
+/// SOPS-encrypted generator sources during a build. The filter receives the resolved path
+/// and the file's bytes and must return data it does not handle unchanged.
+pub trait FileFilter {
+    /// Returns the bytes the generator should use for `path`, or why they cannot be had.
+    fn filter(&self, path: &Path, data: Vec<u8>) -> Result<Vec<u8>, String>;
+}
+
+impl<F> FileFilter for F
+where
+    F: Fn(&Path, Vec<u8>) -> Result<Vec<u8>, String>,
+{
+    fn filter(&self, path: &Path, data: Vec<u8>) -> Result<Vec<u8>, String> {
+        self(path, data)
+    }
+}
+
+/// The boundary every referenced file must stay inside, and the filter generator sources
+/// pass through.
+pub(crate) struct Root<'f> {
     root: PathBuf,
+    filter: Option<&'f dyn FileFilter>,
 }
 
 /// True when an entry names a remote resource (URL or go-getter style repository).
@@ -23,12 +43,28 @@ pub(crate) fn is_remote(entry: &str) -> bool {
         || lower.contains("?ref=")
 }
 
-impl Root {
-    pub(crate) fn new(root: &Path) -> Result<Root, Error> {
+impl<'f> Root<'f> {
+    pub(crate) fn new(root: &Path, filter: Option<&'f dyn FileFilter>) -> Result<Root<'f>, Error> {
         let root = root
             .canonicalize()
             .map_err(|e| Error::file(root, format!("cannot open build root: {e}")))?;
-        Ok(Root { root })
+        Ok(Root { root, filter })
+    }
+
+    /// Reads a `secretGenerator` source through the filter (if any).
+    pub(crate) fn read_generator_source(
+        &self,
+        kustomization: &Path,
+        what: &str,
+        path: &Path,
+    ) -> Result<Vec<u8>, Error> {
+        let data = read_bytes(kustomization, what, path)?;
+        match self.filter {
+            None => Ok(data),
+            Some(filter) => filter
+                .filter(path, data)
+                .map_err(|m| Error::entry(kustomization, what, format!("{}: {m}", path.display()))),
+        }
     }
 
     /// Resolves `entry` relative to `dir`; the result exists and is inside the root.

@@ -235,7 +235,13 @@ fn generate_one(
     }
     for env in env_files {
         let path = root.resolve(&k.path, &k.dir, field, &env)?;
-        let text = crate::fs::read_text(&k.path, &what, &path)?;
+        let text = if kind == "Secret" {
+            let bytes = root.read_generator_source(&k.path, &what, &path)?;
+            String::from_utf8(bytes)
+                .map_err(|_| Error::entry(&k.path, &what, format!("{} is not UTF-8", path.display())))?
+        } else {
+            crate::fs::read_text(&k.path, &what, &path)?
+        };
         let pairs = parse_env_file(&text).map_err(|m| Error::entry(&k.path, format!("{what}: {env}"), m))?;
         for (key, value) in pairs {
             add(key, value, &mut data)?;
@@ -270,7 +276,11 @@ fn generate_one(
         if path.is_dir() {
             return Err(Error::entry(&k.path, format!("{what}: {file}"), "is a directory"));
         }
-        let bytes = crate::fs::read_bytes(&k.path, &what, &path)?;
+        let bytes = if kind == "Secret" {
+            root.read_generator_source(&k.path, &what, &path)?
+        } else {
+            crate::fs::read_bytes(&k.path, &what, &path)?
+        };
         if kind == "Secret" {
             let enc = base64_wrapped(&bytes);
             add(key, enc, &mut data)?;

@@ -55,20 +55,37 @@ pub(crate) struct Kustomization {
 
 impl Kustomization {
     pub(crate) fn load(path: &Path) -> Result<Kustomization, Error> {
+        Self::from_raw(path, Self::read_raw(path)?)
+    }
+
+    /// The single mapping of a kustomization file's documents.
+    pub(crate) fn raw_from_docs(path: &Path, docs: Vec<Value>) -> Result<Map<String, Value>, Error> {
+        let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
+        match docs.as_slice() {
+            [] => Ok(Map::new()),
+            [Value::Object(m)] => Ok(m.clone()),
+            [_] => Err(Error::file(path, "the kustomization must be a mapping")),
+            _ => Err(Error::file(path, "the kustomization must be a single YAML document")),
+        }
+    }
+
+    /// Reads the raw mapping of the kustomization file at `path` (no validation).
+    pub(crate) fn read_raw(path: &Path) -> Result<Map<String, Value>, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, crate::fs::io_reason(&e)))?;
         let docs = yaml::parse_kustomization(&text).map_err(|source| Error::Yaml {
             file: path.to_path_buf(),
             source,
         })?;
-        let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
-        let raw = match docs.as_slice() {
-            [] => Map::new(),
-            [Value::Object(m)] => m.clone(),
-            [_] => return Err(Error::file(path, "the kustomization must be a mapping")),
-            _ => {
-                return Err(Error::file(path, "the kustomization must be a single YAML document"));
-            }
-        };
+        Self::raw_from_docs(path, docs)
+    }
+
+    /// Field names kustomize knows.
+    pub(crate) fn is_known_field(key: &str) -> bool {
+        KNOWN_FIELDS.contains(&key)
+    }
+
+    /// Validates a kustomization mapping as if it had been read from `path`.
+    pub(crate) fn from_raw(path: &Path, raw: Map<String, Value>) -> Result<Kustomization, Error> {
         for key in raw.keys() {
             if !KNOWN_FIELDS.contains(&key.as_str()) {
                 return Err(Error::entry(

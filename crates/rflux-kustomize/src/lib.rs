@@ -27,6 +27,11 @@
 //!   resolved once at the top, then objects are sorted (legacy order unless
 //!   `sortOptions` says otherwise).
 //!
+//! Flux's kustomize-controller steps around the build live here too: [`build_flux`]
+//! (generated kustomization, the Kustomization spec's overlay, SOPS-decrypting
+//! [`FileFilter`] for `secretGenerator` sources) and [`substitute`] (post-build variable
+//! substitution).
+//!
 //! Not supported (refused with an error rather than built differently): `helmCharts`,
 //! remote resources, exec/KRM-function plugins, `openapi`, `validators`,
 //! `buildMetadata: [transformerAnnotations]`, and `configurations` entries other than
@@ -36,6 +41,7 @@ mod build;
 mod config;
 mod error;
 mod fieldpath;
+mod flux;
 mod fs;
 mod generator;
 mod kustomization;
@@ -45,6 +51,7 @@ mod plugins;
 mod replacements;
 mod resource;
 mod scope;
+mod substitute;
 mod transform;
 mod vars;
 pub mod yaml;
@@ -52,7 +59,10 @@ pub mod yaml;
 use std::path::Path;
 
 pub use error::Error;
+pub use flux::{CommonMetadata, FluxImage, FluxOverlay, FluxPatch, PatchSelector, build_flux};
+pub use fs::FileFilter;
 pub use serde_json::Value;
+pub use substitute::{SUBSTITUTE_ANNOTATION, SubstituteOptions, VAR_NAME_PATTERN, substitute, substitute_with};
 pub use yaml::{to_yaml, to_yaml_document};
 
 /// Builds the kustomization in `dir` (which must be inside `root`) and returns its objects
