@@ -307,10 +307,6 @@ fn patches_are_appended_with_their_targets() {
                     ..Default::default()
                 }),
             },
-            FluxPatch {
-                patch: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n".into(),
-                target: None,
-            },
         ],
         ..Default::default()
     };
@@ -338,18 +334,41 @@ fn patches_are_appended_with_their_targets() {
     version: v1
     kind: Deployment
     name: web
-- patch: |
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-    spec:
-      type: NodePort
 "
     );
     let objects = compare(&base_files(), "apps/web", &overlay, &equivalent);
     let deploy = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
     assert_eq!(deploy["spec"]["replicas"], 3);
+}
+
+#[test]
+fn a_patch_without_target_selects_every_object_as_in_flux() {
+    let overlay = FluxOverlay {
+        patches: vec![FluxPatch {
+            patch: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    patched: \"true\"\n"
+                .into(),
+            target: None,
+        }],
+        ..Default::default()
+    };
+    let equivalent = format!(
+        "{BASE_KUSTOMIZATION}patches:
+- patch: |
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+      annotations:
+        patched: \"true\"
+  target: {{}}
+"
+    );
+    let objects = compare(&base_files(), "apps/web", &overlay, &equivalent);
+    assert!(
+        objects
+            .iter()
+            .all(|o| o["metadata"]["annotations"]["patched"] == "true")
+    );
 }
 
 #[test]
@@ -602,6 +621,18 @@ fn errors_name_the_kustomization_path() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("kustomization path not found"), "{msg}");
+
+    write_tree(
+        src.path(),
+        &[("noapi/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: x\n")],
+    );
+    let msg = build_flux(src.path(), &src.path().join("noapi"), &FluxOverlay::default(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("failed to decode Kubernetes apiVersion, kind and name"),
+        "{msg}"
+    );
 
     let other = tempfile::tempdir().unwrap();
     let msg = build_flux(src.path(), other.path(), &FluxOverlay::default(), None)

@@ -25,7 +25,8 @@ use crate::kustomization::Kustomization;
 /// * `overlay` is written into it (`targetNamespace`, `namePrefix`, `nameSuffix`,
 ///   `patches`, `images`, `components`); `commonMetadata` is *not* applied here, because
 ///   Flux sets it after post-build substitution: call [`CommonMetadata::apply`] then;
-/// * `filter` (e.g. SOPS decryption) sees every file a `secretGenerator` reads.
+/// * `filter` (e.g. SOPS decryption) sees every file a `secretGenerator` reads;
+/// * every built object must have an `apiVersion`, a `kind` and a name.
 ///
 /// Unknown fields of an existing kustomization file are dropped, as Flux's round trip
 /// through kustomize's Go types drops them.
@@ -72,5 +73,19 @@ pub fn build_flux(
     };
     overlay.write_into(&dir, &file, &mut raw)?;
     let top = Kustomization::from_raw(&file, raw)?;
-    crate::build::build_from(&root, &dir, Some(top), filter)
+    let objects = crate::build::build_from(&root, &dir, Some(top), filter)?;
+    // kustomize-controller refuses objects that lack an identity after the build.
+    for object in &objects {
+        let has = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        if !has(object.get("apiVersion"))
+            || !has(object.get("kind"))
+            || !has(object.get("metadata").and_then(|m| m.get("name")))
+        {
+            return Err(Error::file(
+                &file,
+                format!("failed to decode Kubernetes apiVersion, kind and name from: {object}"),
+            ));
+        }
+    }
+    Ok(objects)
 }

@@ -62,8 +62,8 @@ pub struct CommonMetadata {
 pub struct FluxPatch {
     /// The patch document (YAML or JSON).
     pub patch: String,
-    /// The objects it applies to; without one, a strategic-merge patch targets the object
-    /// it names.
+    /// The objects it applies to. Without one the patch applies to *every* object, as in
+    /// Flux (which writes an empty `target: {}`), not to the object the patch names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<PatchSelector>,
 }
@@ -164,9 +164,11 @@ impl FluxOverlay {
             for p in &self.patches {
                 let mut entry = Map::new();
                 entry.insert("patch".into(), Value::String(p.patch.clone()));
-                if let Some(t) = &p.target {
-                    entry.insert("target".into(), selector_value(t));
-                }
+                // Flux's API holds the target by value, so a patch without one is written
+                // with `target: {}`, which selects every object (fluxcd/kustomize-controller
+                // issue 464): a strategic-merge patch then applies to all objects.
+                let target = p.target.clone().unwrap_or_default();
+                entry.insert("target".into(), selector_value(&target));
                 list.push(Value::Object(entry));
             }
         }
