@@ -6,21 +6,32 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// Which kind of `secretGenerator` source a file is: SOPS picks the format of an `envs`
+/// file as dotenv when its extension says nothing, a `files` entry by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneratorSource {
+    /// An `envs` (or legacy `env`) entry.
+    Env,
+    /// A `files` entry.
+    File,
+}
+
 /// A transformation applied to the bytes of every file a `secretGenerator` reads (`envs`,
 /// `env`, `files`), before kustomize parses them: how Flux's kustomize-controller decrypts
-/// SOPS-encrypted generator sources during a build. The filter receives the resolved path
-/// and the file's bytes and must return data it does not handle unchanged.
+/// SOPS-encrypted generator sources during a build. The filter receives the resolved path,
+/// the file's bytes and the kind of source, and must return data it does not handle
+/// unchanged.
 pub trait FileFilter {
     /// Returns the bytes the generator should use for `path`, or why they cannot be had.
-    fn filter(&self, path: &Path, data: Vec<u8>) -> Result<Vec<u8>, String>;
+    fn filter(&self, path: &Path, data: Vec<u8>, source: GeneratorSource) -> Result<Vec<u8>, String>;
 }
 
 impl<F> FileFilter for F
 where
-    F: Fn(&Path, Vec<u8>) -> Result<Vec<u8>, String>,
+    F: Fn(&Path, Vec<u8>, GeneratorSource) -> Result<Vec<u8>, String>,
 {
-    fn filter(&self, path: &Path, data: Vec<u8>) -> Result<Vec<u8>, String> {
-        self(path, data)
+    fn filter(&self, path: &Path, data: Vec<u8>, source: GeneratorSource) -> Result<Vec<u8>, String> {
+        self(path, data, source)
     }
 }
 
@@ -57,12 +68,13 @@ impl<'f> Root<'f> {
         kustomization: &Path,
         what: &str,
         path: &Path,
+        source: GeneratorSource,
     ) -> Result<Vec<u8>, Error> {
         let data = read_bytes(kustomization, what, path)?;
         match self.filter {
             None => Ok(data),
             Some(filter) => filter
-                .filter(path, data)
+                .filter(path, data, source)
                 .map_err(|m| Error::entry(kustomization, what, format!("{}: {m}", path.display()))),
         }
     }

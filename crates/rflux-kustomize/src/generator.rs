@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::fs::Root;
+use crate::fs::{GeneratorSource, Root};
 use crate::kustomization::{Kustomization, scalar_string, strict_string_map};
 use crate::resource::Resource;
 
@@ -236,7 +236,7 @@ fn generate_one(
     for env in env_files {
         let path = root.resolve(&k.path, &k.dir, field, &env)?;
         let text = if kind == "Secret" {
-            let bytes = root.read_generator_source(&k.path, &what, &path)?;
+            let bytes = root.read_generator_source(&k.path, &what, &path, GeneratorSource::Env)?;
             String::from_utf8(bytes)
                 .map_err(|_| Error::entry(&k.path, &what, format!("{} is not UTF-8", path.display())))?
         } else {
@@ -277,7 +277,7 @@ fn generate_one(
             return Err(Error::entry(&k.path, format!("{what}: {file}"), "is a directory"));
         }
         let bytes = if kind == "Secret" {
-            root.read_generator_source(&k.path, &what, &path)?
+            root.read_generator_source(&k.path, &what, &path, GeneratorSource::File)?
         } else {
             crate::fs::read_bytes(&k.path, &what, &path)?
         };

@@ -60,7 +60,7 @@ use std::path::Path;
 
 pub use error::Error;
 pub use flux::{CommonMetadata, FluxImage, FluxOverlay, FluxPatch, PatchSelector, build_flux};
-pub use fs::FileFilter;
+pub use fs::{FileFilter, GeneratorSource};
 pub use serde_json::Value;
 pub use substitute::{SUBSTITUTE_ANNOTATION, SubstituteOptions, VAR_NAME_PATTERN, substitute, substitute_with};
 pub use yaml::{to_yaml, to_yaml_document};

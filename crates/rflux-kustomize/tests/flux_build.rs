@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use rflux_kustomize::{
-    CommonMetadata, FluxImage, FluxOverlay, FluxPatch, PatchSelector, Value, build_flux, to_yaml, yaml,
+    CommonMetadata, FluxImage, FluxOverlay, FluxPatch, GeneratorSource, PatchSelector, Value, build_flux, to_yaml, yaml,
 };
 
 const DEPLOY: &str = "apiVersion: apps/v1
@@ -549,9 +549,9 @@ configMapGenerator:
     let files: Vec<(&str, &str)> = encrypted.iter().map(|(p, c)| (*p, c.as_str())).collect();
     let src = tempfile::tempdir().unwrap();
     write_tree(src.path(), &files);
-    let seen = Mutex::new(Vec::<PathBuf>::new());
-    let decrypt = |path: &Path, data: Vec<u8>| -> Result<Vec<u8>, String> {
-        seen.lock().unwrap().push(path.to_path_buf());
+    let seen = Mutex::new(Vec::<(PathBuf, GeneratorSource)>::new());
+    let decrypt = |path: &Path, data: Vec<u8>, source: GeneratorSource| -> Result<Vec<u8>, String> {
+        seen.lock().unwrap().push((path.to_path_buf(), source));
         match data.strip_prefix(b"ENC:") {
             Some(rest) => Ok(rot13(std::str::from_utf8(rest).map_err(|e| e.to_string())?).into_bytes()),
             None => Ok(data),
@@ -578,16 +578,22 @@ configMapGenerator:
     write_tree(reference.path(), &plain);
     same_objects(&kubectl(&reference.path().join("app")).unwrap(), &ours);
 
-    let seen: Vec<String> = seen
+    let seen: Vec<(String, GeneratorSource)> = seen
         .lock()
         .unwrap()
         .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|(p, s)| (p.file_name().unwrap().to_string_lossy().into_owned(), *s))
         .collect();
-    assert_eq!(seen, ["secret.env", "key.txt", "cert.pem"]);
+    let want = [
+        ("secret.env".to_string(), GeneratorSource::Env),
+        ("key.txt".to_string(), GeneratorSource::File),
+        ("cert.pem".to_string(), GeneratorSource::File),
+    ];
+    assert_eq!(seen, want);
 
     // A filter failure names the kustomization and the file.
-    let refuse = |_: &Path, _: Vec<u8>| -> Result<Vec<u8>, String> { Err("no key can decrypt it".into()) };
+    let refuse =
+        |_: &Path, _: Vec<u8>, _: GeneratorSource| -> Result<Vec<u8>, String> { Err("no key can decrypt it".into()) };
     let msg = build_flux(
         src.path(),
         &src.path().join("app"),
@@ -649,4 +655,35 @@ fn rot13(s: &str) -> String {
             _ => c,
         })
         .collect()
+}
+
+#[test]
+fn an_empty_directory_is_an_empty_kustomization_unless_the_overlay_adds_a_field() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("empty")).unwrap();
+    std::fs::write(src.path().join("empty/README.md"), "nothing to deploy\n").unwrap();
+    let msg = build_flux(src.path(), &src.path().join("empty"), &FluxOverlay::default(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("kustomization.yaml is empty"), "{msg}");
+    // The reference agrees on the kustomization Flux writes there.
+    let reference = tempfile::tempdir().unwrap();
+    std::fs::write(
+        reference.path().join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+    )
+    .unwrap();
+    assert!(
+        kubectl(reference.path())
+            .unwrap_err()
+            .contains("kustomization.yaml is empty")
+    );
+
+    let overlay = FluxOverlay {
+        target_namespace: Some("apps".into()),
+        ..Default::default()
+    };
+    let objects = build_flux(src.path(), &src.path().join("empty"), &overlay, None).unwrap();
+    assert!(objects.is_empty());
+    assert!(!src.path().join("empty/kustomization.yaml").exists());
 }
