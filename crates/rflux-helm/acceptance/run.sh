@@ -12,7 +12,7 @@ tools="$shared/tools"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 (cd "$crate" && CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}" cargo build -q --release --example template) || exit 1
-tpl="$crate/target/release/examples/template"
+tpl="${CARGO_TARGET_DIR:-$crate/../../target}/release/examples/template"
 total_ok=0 total_all=0 failed=0
 run() { # label chart [values files]
   local label="$1" chart="$2"; shift 2

@@ -49,6 +49,13 @@ pub enum Error {
     /// A release record could not be encoded or decoded.
     #[error("release: {0}")]
     Release(String),
+    /// A request to the cluster failed; the message names the operation and the object.
+    #[error("{0}")]
+    Cluster(String),
+    /// A release action failed (Helm's message shape, e.g. `Release "x" failed: …`,
+    /// `another operation (install/upgrade/rollback) is in progress`).
+    #[error("{0}")]
+    Action(String),
 }
 
 impl Error {

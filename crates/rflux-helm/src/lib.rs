@@ -10,6 +10,7 @@
 //! # Ok::<(), rflux_helm::Error>(())
 //! ```
 
+pub mod action;
 mod archive;
 mod caps;
 mod chart;
@@ -24,6 +25,7 @@ mod release;
 mod render;
 mod schema;
 mod strvals;
+mod template;
 mod values;
 pub mod yaml;
 
@@ -39,6 +41,7 @@ pub use release::{
 };
 pub use render::{RenderOptions, check_kube_version, prepare, render, render_templates, to_template_value};
 pub use strvals::{parse_set, parse_set_json, parse_set_string};
+pub use template::{TemplateOptions, parse_kube_version, template, template_capabilities, user_values};
 pub use values::{Values, coalesce_values, merge_user, merge_values};
 
 /// Read a values file (YAML, go-yaml v2 rules) into a values tree.
