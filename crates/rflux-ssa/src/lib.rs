@@ -1,0 +1,36 @@
+//! rflux's apply engine, the equivalent of Flux's `fluxcd/pkg/ssa` as kustomize-controller
+//! uses it, against any cluster:
+//!
+//! - [`Applier::apply_all`]: staged server-side apply (CRDs, Namespaces and ClusterRoles
+//!   first and waited for, then `*Class` kinds, then the rest in Flux's kind order) with a
+//!   dry run first so unchanged objects are left untouched, Flux's per-object annotations
+//!   (`kustomize.toolkit.fluxcd.io/ssa: Ignore | IfNotPresent | Merge`,
+//!   `kustomize.toolkit.fluxcd.io/reconcile: disabled`, `kustomize.toolkit.fluxcd.io/force: enabled`),
+//!   take-over of fields owned by kubectl, and recreation on immutable-field changes.
+//! - [`inventory`]: Flux's `status.inventory` from a [`ChangeSet`], and stale objects.
+//! - [`Applier::prune`]: deletion of stale objects the owner labelled.
+//! - [`kstatus::compute`] and [`Applier::wait`]: health, with a cancel future.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod apply;
+pub mod changeset;
+pub mod cleanup;
+pub mod discovery;
+pub mod drift;
+pub mod error;
+pub mod inventory;
+pub mod kstatus;
+pub mod object;
+pub mod order;
+pub mod prune;
+pub mod rest;
+pub mod wait;
+
+pub use apply::{ApplyOptions, Applier};
+pub use changeset::{Action, ChangeSet, ChangeSetEntry};
+pub use cleanup::{CleanupOptions, FieldManager, Operation};
+pub use error::ApplyError;
+pub use kstatus::Status;
+pub use object::{ObjectError, ObjectRef};
+pub use prune::{PruneError, PruneOptions};
+pub use wait::{NotReady, WaitError, WaitOptions};
