@@ -175,7 +175,11 @@ impl Applier {
     }
 
     /// One stage: dry-run every object, then apply those that changed.
-    async fn apply_stage(&self, members: Vec<(Value, ObjectRef)>, opts: &ApplyOptions) -> Result<ChangeSet, ApplyError> {
+    async fn apply_stage(
+        &self,
+        members: Vec<(Value, ObjectRef)>,
+        opts: &ApplyOptions,
+    ) -> Result<ChangeSet, ApplyError> {
         let mut planned = Vec::with_capacity(members.len());
         for (body, object) in members {
             let prepared = self.prepare(body, object).await?;
@@ -185,13 +189,19 @@ impl Applier {
         let mut changes = ChangeSet::default();
         for (prepared, (action, needs_apply)) in planned {
             if needs_apply {
-                rest::apply(&self.client, &prepared.target(), &prepared.body, &self.field_manager, false)
-                    .await
-                    .map_err(|source| ApplyError::Apply {
-                        subject: prepared.subject(),
-                        message: message_of(&source),
-                        source,
-                    })?;
+                rest::apply(
+                    &self.client,
+                    &prepared.target(),
+                    &prepared.body,
+                    &self.field_manager,
+                    false,
+                )
+                .await
+                .map_err(|source| ApplyError::Apply {
+                    subject: prepared.subject(),
+                    message: message_of(&source),
+                    source,
+                })?;
             }
             tracing::debug!(object = %prepared.object, %action, "applied");
             changes.push(ChangeSetEntry::new(&prepared.object, action));
@@ -219,11 +229,7 @@ impl Applier {
             object.id.namespace.clear();
             metadata_mut(&mut body)?.remove("namespace");
         }
-        Ok(Prepared {
-            body,
-            object,
-            resource,
-        })
+        Ok(Prepared { body, object, resource })
     }
 
     /// Decides what to do with one object: its action and whether it must be applied.
@@ -249,7 +255,9 @@ impl Applier {
                 tracing::info!(object = %prepared.object, "immutable field changed, recreating");
                 self.delete_and_wait(prepared, opts.wait_timeout).await?;
                 live = None;
-                self.dry_run(prepared).await.map_err(|source| dry_run_error(&subject, source))?
+                self.dry_run(prepared)
+                    .await
+                    .map_err(|source| dry_run_error(&subject, source))?
             }
             Err(source) => return Err(dry_run_error(&subject, source)),
         };
@@ -260,13 +268,18 @@ impl Applier {
         let ops = cleanup_patch(&prepared.body, &live, &opts.cleanup, &self.field_manager, &own_updates);
         let cleaned = !ops.is_empty();
         if cleaned {
-            rest::json_patch(&self.client, &prepared.target(), &Value::Array(ops), &self.field_manager)
-                .await
-                .map_err(|source| ApplyError::Cleanup {
-                    subject: subject.clone(),
-                    message: message_of(&source),
-                    source,
-                })?;
+            rest::json_patch(
+                &self.client,
+                &prepared.target(),
+                &Value::Array(ops),
+                &self.field_manager,
+            )
+            .await
+            .map_err(|source| ApplyError::Cleanup {
+                subject: subject.clone(),
+                message: message_of(&source),
+                source,
+            })?;
         }
         if cleaned || has_drifted(&live, &dry_run) {
             Ok((Action::Configured, true))
@@ -286,7 +299,14 @@ impl Applier {
     }
 
     async fn dry_run(&self, prepared: &Prepared) -> Result<Value, kube::Error> {
-        rest::apply(&self.client, &prepared.target(), &prepared.body, &self.field_manager, true).await
+        rest::apply(
+            &self.client,
+            &prepared.target(),
+            &prepared.body,
+            &self.field_manager,
+            true,
+        )
+        .await
     }
 
     /// Deletes the live object and waits until it is gone (finalizers may hold it).
@@ -378,7 +398,8 @@ mod tests {
         assert!(!should_skip(&plain, Some(&live), &opts));
         let ignored = json!({"metadata": {"annotations": {"kustomize.toolkit.fluxcd.io/ssa": "Ignore"}}});
         assert!(should_skip(&ignored, None, &opts));
-        let disabled_live = json!({"metadata": {"uid": "u", "labels": {"kustomize.toolkit.fluxcd.io/reconcile": "disabled"}}});
+        let disabled_live =
+            json!({"metadata": {"uid": "u", "labels": {"kustomize.toolkit.fluxcd.io/reconcile": "disabled"}}});
         assert!(should_skip(&plain, Some(&disabled_live), &opts));
         let once = json!({"metadata": {"annotations": {"kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent"}}});
         assert!(!should_skip(&once, None, &opts));

@@ -128,7 +128,10 @@ mod tests {
         let ns = ObjectRef::new(ObjectId::new("", "apps", "", "Namespace"), "v1");
         set.push(ChangeSetEntry::new(&ns, Action::Created));
         set.push(ChangeSetEntry::new(&dep, Action::Configured));
-        assert_eq!(set.to_string(), "Namespace/apps created\nDeployment/default/app configured");
+        assert_eq!(
+            set.to_string(),
+            "Namespace/apps created\nDeployment/default/app configured"
+        );
         assert_eq!(set.changed().count(), 2);
         assert_eq!(set.to_map()["Deployment/default/app"], Action::Configured);
         assert_eq!(set.objects(), vec![ns, dep]);

@@ -147,10 +147,9 @@ fn take_over(live: &Value, managers: &[&FieldManager], own_manager: &str) -> Opt
         match own.as_mut() {
             Some(target) => {
                 let fields = entry.get("fieldsV1").cloned().unwrap_or_else(|| json!({}));
-                let merged = target.as_object_mut().map(|t| {
-                    t.entry("fieldsV1")
-                        .or_insert_with(|| Value::Object(Map::new()))
-                });
+                let merged = target
+                    .as_object_mut()
+                    .map(|t| t.entry("fieldsV1").or_insert_with(|| Value::Object(Map::new())));
                 if let Some(merged) = merged {
                     merge_fields(merged, &fields);
                 }
@@ -191,20 +190,26 @@ mod tests {
 
     fn live() -> Value {
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c",
-            "annotations": {LAST_APPLIED_ANNOTATION: "{}", "keep": "x"},
-            "managedFields": [
-                {"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1",
-                 "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}, "f:b": {}}}},
-                {"manager": "kustomize-controller", "operation": "Apply", "apiVersion": "v1",
-                 "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:c": {}}}},
-                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
-                 "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}, "subresource": "status"}
-            ]}})
+        "annotations": {LAST_APPLIED_ANNOTATION: "{}", "keep": "x"},
+        "managedFields": [
+            {"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}, "f:b": {}}}},
+            {"manager": "kustomize-controller", "operation": "Apply", "apiVersion": "v1",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:c": {}}}},
+            {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}, "subresource": "status"}
+        ]}})
     }
 
     #[test]
     fn takes_over_kubectl_fields_and_drops_last_applied() {
-        let ops = cleanup_patch(&json!({}), &live(), &CleanupOptions::default(), "kustomize-controller", &[]);
+        let ops = cleanup_patch(
+            &json!({}),
+            &live(),
+            &CleanupOptions::default(),
+            "kustomize-controller",
+            &[],
+        );
         assert_eq!(ops.len(), 2);
         assert_eq!(
             ops[0],
@@ -215,14 +220,23 @@ mod tests {
         assert_eq!(entries[0]["manager"], "kube-controller-manager");
         assert_eq!(entries[1]["manager"], "kustomize-controller");
         assert_eq!(entries[1]["operation"], "Apply");
-        assert_eq!(entries[1]["fieldsV1"], json!({"f:data": {"f:c": {}, "f:a": {}, "f:b": {}}}));
+        assert_eq!(
+            entries[1]["fieldsV1"],
+            json!({"f:data": {"f:c": {}, "f:a": {}, "f:b": {}}})
+        );
     }
 
     #[test]
     fn renames_when_there_is_no_own_entry() {
         let mut obj = live();
         obj["metadata"]["managedFields"].as_array_mut().unwrap().remove(1);
-        let ops = cleanup_patch(&json!({}), &obj, &CleanupOptions::default(), "kustomize-controller", &[]);
+        let ops = cleanup_patch(
+            &json!({}),
+            &obj,
+            &CleanupOptions::default(),
+            "kustomize-controller",
+            &[],
+        );
         let entries = ops[1]["value"].as_array().unwrap();
         assert_eq!(entries[1]["manager"], "kustomize-controller");
         assert_eq!(entries[1]["fieldsV1"], json!({"f:data": {"f:a": {}, "f:b": {}}}));
@@ -231,9 +245,27 @@ mod tests {
     #[test]
     fn merge_annotation_excludes_and_clean_objects_need_nothing() {
         let desired = json!({"metadata": {"annotations": {"kustomize.toolkit.fluxcd.io/ssa": "Merge"}}});
-        assert!(cleanup_patch(&desired, &live(), &CleanupOptions::default(), "kustomize-controller", &[]).is_empty());
+        assert!(
+            cleanup_patch(
+                &desired,
+                &live(),
+                &CleanupOptions::default(),
+                "kustomize-controller",
+                &[]
+            )
+            .is_empty()
+        );
         let clean = json!({"metadata": {"name": "c", "managedFields": [
             {"manager": "kustomize-controller", "operation": "Apply", "fieldsV1": {}}]}});
-        assert!(cleanup_patch(&json!({}), &clean, &CleanupOptions::default(), "kustomize-controller", &[]).is_empty());
+        assert!(
+            cleanup_patch(
+                &json!({}),
+                &clean,
+                &CleanupOptions::default(),
+                "kustomize-controller",
+                &[]
+            )
+            .is_empty()
+        );
     }
 }

@@ -141,7 +141,10 @@ mod tests {
             plural: "deployments".into(),
             namespaced: true,
         };
-        assert_eq!(r.collection_path("default"), "/apis/apps/v1/namespaces/default/deployments");
+        assert_eq!(
+            r.collection_path("default"),
+            "/apis/apps/v1/namespaces/default/deployments"
+        );
         r.group = String::new();
         r.plural = "namespaces".into();
         r.namespaced = false;

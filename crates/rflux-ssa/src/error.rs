@@ -170,9 +170,17 @@ mod tests {
             vec![("metadata.name", "Invalid value")],
         );
         assert!(!is_immutable(&validation));
-        let webhook = api_error(400, "BadRequest", "admission webhook denied: immutable field changed", vec![]);
+        let webhook = api_error(
+            400,
+            "BadRequest",
+            "admission webhook denied: immutable field changed",
+            vec![],
+        );
         assert!(is_immutable(&webhook));
-        assert_eq!(message_of(&webhook), "admission webhook denied: immutable field changed");
+        assert_eq!(
+            message_of(&webhook),
+            "admission webhook denied: immutable field changed"
+        );
         assert_eq!(reason_of(&webhook), "BadRequest");
     }
 }

@@ -318,7 +318,11 @@ fn crd(obj: &Value) -> Status {
 }
 
 fn pvc(obj: &Value) -> Status {
-    match obj.pointer("/status/phase").and_then(Value::as_str).unwrap_or("unknown") {
+    match obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown")
+    {
         "Bound" => Status::Current,
         phase => in_progress(format!("PVC is not Bound. phase: {phase}")),
     }
@@ -438,9 +442,13 @@ mod tests {
         assert_eq!(compute(&dep(few)), Status::InProgress("Replicas: 1/2".into()));
         let deadline = json!({"observedGeneration": 2, "conditions": [
             {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]});
-        assert_eq!(compute(&dep(deadline)), Status::Failed("Progress deadline exceeded".into()));
+        assert_eq!(
+            compute(&dep(deadline)),
+            Status::Failed("Progress deadline exceeded".into())
+        );
         let mut no_available = available.clone();
-        no_available["conditions"] = json!([{"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]);
+        no_available["conditions"] =
+            json!([{"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]);
         assert_eq!(
             compute(&dep(no_available)),
             Status::InProgress("Deployment not Available".into())
@@ -508,20 +516,22 @@ mod tests {
 
     #[test]
     fn job_rules() {
-        let job = |status: Value| {
-            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate"}, "spec": {}, "status": status})
-        };
+        let job = |status: Value| json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate"}, "spec": {}, "status": status});
         assert_eq!(compute(&job(json!({}))), Status::InProgress("Job not started".into()));
         assert_eq!(
             compute(&job(json!({"startTime": "2024-01-01T00:00:00Z", "active": 1}))),
             Status::Current
         );
         assert_eq!(
-            compute(&job(json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}))),
+            compute(&job(
+                json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]})
+            )),
             Status::Current
         );
         assert_eq!(
-            compute(&job(json!({"failed": 6, "conditions": [{"type": "Failed", "status": "True"}]}))),
+            compute(&job(
+                json!({"failed": 6, "conditions": [{"type": "Failed", "status": "True"}]})
+            )),
             Status::Failed("Job Failed. failed: 6/1".into())
         );
     }
@@ -533,15 +543,21 @@ mod tests {
                 "metadata": {"name": "widgets.example.com", "generation": 1}, "status": {"conditions": conds}})
         };
         assert_eq!(
-            compute(&crd(json!([{"type": "NamesAccepted", "status": "True"}, {"type": "Established", "status": "True"}]))),
+            compute(&crd(
+                json!([{"type": "NamesAccepted", "status": "True"}, {"type": "Established", "status": "True"}])
+            )),
             Status::Current
         );
         assert_eq!(
-            compute(&crd(json!([{"type": "Established", "status": "False", "reason": "Installing"}]))),
+            compute(&crd(
+                json!([{"type": "Established", "status": "False", "reason": "Installing"}])
+            )),
             Status::InProgress("Install in progress".into())
         );
         assert_eq!(
-            compute(&crd(json!([{"type": "NamesAccepted", "status": "False", "message": "name taken"}]))),
+            compute(&crd(
+                json!([{"type": "NamesAccepted", "status": "False", "message": "name taken"}])
+            )),
             Status::Failed("name taken".into())
         );
     }
@@ -550,11 +566,17 @@ mod tests {
     fn pvc_pod_service_namespace_rules() {
         let pvc = |phase: &str| json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "status": {"phase": phase}});
         assert_eq!(compute(&pvc("Bound")), Status::Current);
-        assert_eq!(compute(&pvc("Pending")), Status::InProgress("PVC is not Bound. phase: Pending".into()));
-
-        let pod = |status: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "status": status});
         assert_eq!(
-            compute(&pod(json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}))),
+            compute(&pvc("Pending")),
+            Status::InProgress("PVC is not Bound. phase: Pending".into())
+        );
+
+        let pod =
+            |status: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "status": status});
+        assert_eq!(
+            compute(&pod(
+                json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
+            )),
             Status::Current
         );
         assert_eq!(
@@ -562,13 +584,22 @@ mod tests {
                 {"name": "app", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}))),
             Status::Failed("Containers in CrashLoop state: app".into())
         );
-        assert_eq!(compute(&pod(json!({}))), Status::InProgress("Pod phase not available".into()));
+        assert_eq!(
+            compute(&pod(json!({}))),
+            Status::InProgress("Pod phase not available".into())
+        );
         assert_eq!(compute(&pod(json!({"phase": "Succeeded"}))), Status::Current);
 
         let svc = |spec: Value, status: Value| json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": spec, "status": status});
-        assert_eq!(compute(&svc(json!({"clusterIP": "10.0.0.1"}), json!({}))), Status::Current);
+        assert_eq!(
+            compute(&svc(json!({"clusterIP": "10.0.0.1"}), json!({}))),
+            Status::Current
+        );
         assert!(matches!(
-            compute(&svc(json!({"type": "LoadBalancer", "clusterIP": "10.0.0.1"}), json!({}))),
+            compute(&svc(
+                json!({"type": "LoadBalancer", "clusterIP": "10.0.0.1"}),
+                json!({})
+            )),
             Status::InProgress(_)
         ));
         assert_eq!(
@@ -595,7 +626,10 @@ mod tests {
             Status::InProgress("Kustomization has no Ready condition yet".into())
         );
         assert_eq!(
-            compute(&ks(2, json!({"observedGeneration": 2, "conditions": [{"type": "Ready", "status": "True", "message": "Applied revision: main@sha1:abc"}]}))),
+            compute(&ks(
+                2,
+                json!({"observedGeneration": 2, "conditions": [{"type": "Ready", "status": "True", "message": "Applied revision: main@sha1:abc"}]})
+            )),
             Status::Current
         );
         assert!(matches!(
@@ -603,9 +637,12 @@ mod tests {
             Status::InProgress(m) if m.contains("generation is 3")
         ));
         assert_eq!(
-            compute(&ks(2, json!({"observedGeneration": 2, "conditions": [
+            compute(&ks(
+                2,
+                json!({"observedGeneration": 2, "conditions": [
                 {"type": "Ready", "status": "Unknown", "message": "Reconciliation in progress"},
-                {"type": "Reconciling", "status": "True", "message": "Building manifests"}]}))),
+                {"type": "Reconciling", "status": "True", "message": "Building manifests"}]})
+            )),
             Status::InProgress("Building manifests".into())
         );
         let hr = json!({"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",

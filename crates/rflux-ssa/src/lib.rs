@@ -26,7 +26,7 @@ pub mod prune;
 pub mod rest;
 pub mod wait;
 
-pub use apply::{ApplyOptions, Applier};
+pub use apply::{Applier, ApplyOptions};
 pub use changeset::{Action, ChangeSet, ChangeSetEntry};
 pub use cleanup::{CleanupOptions, FieldManager, Operation};
 pub use error::ApplyError;

@@ -130,7 +130,12 @@ pub(crate) fn string_map(obj: &Value, field: &str) -> BTreeMap<String, String> {
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -155,7 +160,9 @@ pub(crate) fn any_in_metadata(obj: &Value, selector: &BTreeMap<String, String>) 
 /// `metadata` as a mutable map, created when missing.
 pub(crate) fn metadata_mut(obj: &mut Value) -> Result<&mut Map<String, Value>, ObjectError> {
     let what = describe(obj);
-    let map = obj.as_object_mut().ok_or_else(|| ObjectError::Metadata { what: what.clone() })?;
+    let map = obj
+        .as_object_mut()
+        .ok_or_else(|| ObjectError::Metadata { what: what.clone() })?;
     let meta = map.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
     meta.as_object_mut().ok_or(ObjectError::Metadata { what })
 }
@@ -167,7 +174,8 @@ mod tests {
 
     #[test]
     fn identity_and_subject() {
-        let obj = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app", "namespace": "default"}});
+        let obj =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app", "namespace": "default"}});
         let r = ObjectRef::from_object(&obj).unwrap();
         assert_eq!(r.id.to_string(), "default_app_apps_Deployment");
         assert_eq!(r.version, "v1");
@@ -183,7 +191,10 @@ mod tests {
     #[test]
     fn missing_fields_are_named() {
         let err = ObjectRef::from_object(&json!({"kind": "ConfigMap", "metadata": {"name": "x"}})).unwrap_err();
-        assert_eq!(err.to_string(), "object ConfigMap/x: apiVersion is missing or not a string");
+        assert_eq!(
+            err.to_string(),
+            "object ConfigMap/x: apiVersion is missing or not a string"
+        );
     }
 
     #[test]

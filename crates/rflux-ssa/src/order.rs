@@ -100,13 +100,23 @@ mod tests {
     #[test]
     fn sorts_like_flux() {
         let mut objs = vec![
-            r("", "hook", "admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+            r(
+                "",
+                "hook",
+                "admissionregistration.k8s.io",
+                "ValidatingWebhookConfiguration",
+            ),
             r("apps", "web", "apps", "Deployment"),
             r("apps", "b", "", "ConfigMap"),
             r("apps", "a", "", "ConfigMap"),
             r("", "apps", "", "Namespace"),
             r("apps", "thing", "example.com", "Widget"),
-            r("", "widgets.example.com", "apiextensions.k8s.io", "CustomResourceDefinition"),
+            r(
+                "",
+                "widgets.example.com",
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+            ),
             r("apps", "svc", "", "Service"),
         ];
         objs.sort_by(apply_order);

@@ -34,7 +34,10 @@ pub fn is_not_found(err: &kube::Error) -> bool {
 
 /// The live object, `None` when it does not exist.
 pub async fn get(client: &kube::Client, target: &Target<'_>) -> Result<Option<Value>, kube::Error> {
-    let req = target.request().get(target.name, &Default::default()).map_err(kube::Error::BuildRequest)?;
+    let req = target
+        .request()
+        .get(target.name, &Default::default())
+        .map_err(kube::Error::BuildRequest)?;
     match client.request::<Value>(req).await {
         Ok(obj) => Ok(Some(obj)),
         Err(e) if is_not_found(&e) => Ok(None),
