@@ -200,7 +200,7 @@ impl Applier {
                 .map_err(|source| ApplyError::Apply {
                     subject: prepared.subject(),
                     message: message_of(&source),
-                    source,
+                    source: Box::new(source),
                 })?;
             }
             tracing::debug!(object = %prepared.object, %action, "applied");
@@ -278,7 +278,7 @@ impl Applier {
             .map_err(|source| ApplyError::Cleanup {
                 subject: subject.clone(),
                 message: message_of(&source),
-                source,
+                source: Box::new(source),
             })?;
         }
         if cleaned || has_drifted(&live, &dry_run) {
@@ -294,7 +294,7 @@ impl Applier {
             .map_err(|source| ApplyError::Query {
                 subject: prepared.subject(),
                 message: message_of(&source),
-                source,
+                source: Box::new(source),
             })
     }
 
@@ -339,7 +339,7 @@ fn dry_run_error(subject: &str, source: kube::Error) -> ApplyError {
         subject: subject.to_string(),
         reason: reason_of(&source),
         message: message_of(&source),
-        source,
+        source: Box::new(source),
     }
 }
 

@@ -21,7 +21,7 @@ pub enum DiscoveryError {
     Request {
         api_version: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
 }
 
@@ -107,7 +107,7 @@ impl DiscoveryCache {
             Err(source) => {
                 return Err(DiscoveryError::Request {
                     api_version: api_version.to_string(),
-                    source,
+                    source: Box::new(source),
                 });
             }
         };

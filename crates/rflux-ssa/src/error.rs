@@ -23,7 +23,7 @@ pub enum ApplyError {
         subject: String,
         message: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     /// The server refused the dry-run apply (validation, admission, conflicts).
     #[error("{subject} dry-run failed ({reason}): {message}")]
@@ -32,7 +32,7 @@ pub enum ApplyError {
         reason: String,
         message: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     /// The apply would change immutable fields and recreating was not allowed.
     #[error("{subject} dry-run failed, immutable field(s) {fields}: {message}", fields = fields.join(", "))]
@@ -48,14 +48,14 @@ pub enum ApplyError {
         subject: String,
         message: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     #[error("{subject} apply failed: {message}")]
     Apply {
         subject: String,
         message: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     /// A stage's objects (CRDs, Namespaces, classes) did not become ready.
     #[error("{stage} not ready: {source}")]

@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn sorts_like_flux() {
-        let mut objs = vec![
+        let mut objs = [
             r(
                 "",
                 "hook",
