@@ -97,9 +97,9 @@ pub struct Applier {
 }
 
 /// An object ready to be applied: its body, identity and REST resource.
-struct Prepared {
-    body: Value,
-    object: ObjectRef,
+pub(crate) struct Prepared {
+    pub(crate) body: Value,
+    pub(crate) object: ObjectRef,
     resource: Arc<Resource>,
 }
 
@@ -210,7 +210,7 @@ impl Applier {
     }
 
     /// Resolves the object's resource and settles its namespace.
-    async fn prepare(&self, mut body: Value, mut object: ObjectRef) -> Result<Prepared, ApplyError> {
+    pub(crate) async fn prepare(&self, mut body: Value, mut object: ObjectRef) -> Result<Prepared, ApplyError> {
         let api_version = object.api_version();
         let resource = self
             .discovery
@@ -288,7 +288,7 @@ impl Applier {
         }
     }
 
-    async fn get(&self, prepared: &Prepared) -> Result<Option<Value>, ApplyError> {
+    pub(crate) async fn get(&self, prepared: &Prepared) -> Result<Option<Value>, ApplyError> {
         rest::get(&self.client, &prepared.target())
             .await
             .map_err(|source| ApplyError::Query {
@@ -298,7 +298,7 @@ impl Applier {
             })
     }
 
-    async fn dry_run(&self, prepared: &Prepared) -> Result<Value, kube::Error> {
+    pub(crate) async fn dry_run(&self, prepared: &Prepared) -> Result<Value, kube::Error> {
         rest::apply(
             &self.client,
             &prepared.target(),
@@ -334,7 +334,7 @@ impl Applier {
     }
 }
 
-fn dry_run_error(subject: &str, source: kube::Error) -> ApplyError {
+pub(crate) fn dry_run_error(subject: &str, source: kube::Error) -> ApplyError {
     ApplyError::DryRun {
         subject: subject.to_string(),
         reason: reason_of(&source),
@@ -353,7 +353,7 @@ fn stage_name(stage: Stage) -> &'static str {
 
 /// Skipped: excluded by annotation (on the desired or the live object), or create-only and
 /// already present.
-fn should_skip(desired: &Value, live: Option<&Value>, opts: &ApplyOptions) -> bool {
+pub(crate) fn should_skip(desired: &Value, live: Option<&Value>, opts: &ApplyOptions) -> bool {
     if any_in_metadata(desired, &opts.exclusion_selector)
         || live.is_some_and(|l| any_in_metadata(l, &opts.exclusion_selector))
     {
@@ -366,7 +366,7 @@ fn should_skip(desired: &Value, live: Option<&Value>, opts: &ApplyOptions) -> bo
     exists && any_in_metadata(desired, &opts.if_not_present_selector)
 }
 
-fn set_owner_labels(obj: &mut Value, labels: &BTreeMap<String, String>) -> Result<(), ApplyError> {
+pub(crate) fn set_owner_labels(obj: &mut Value, labels: &BTreeMap<String, String>) -> Result<(), ApplyError> {
     if labels.is_empty() {
         return Ok(());
     }

@@ -7,6 +7,7 @@
 //!   (`kustomize.toolkit.fluxcd.io/ssa: Ignore | IfNotPresent | Merge`,
 //!   `kustomize.toolkit.fluxcd.io/reconcile: disabled`, `kustomize.toolkit.fluxcd.io/force: enabled`),
 //!   take-over of fields owned by kubectl, and recreation on immutable-field changes.
+//! - [`Applier::diff_all`]: what an apply would change, Secret values masked.
 //! - [`inventory`]: Flux's `status.inventory` from a [`ChangeSet`], and stale objects.
 //! - [`Applier::prune`]: deletion of stale objects the owner labelled.
 //! - [`kstatus::compute`] and [`Applier::wait`]: health, with a cancel future.
@@ -15,6 +16,7 @@
 pub mod apply;
 pub mod changeset;
 pub mod cleanup;
+pub mod diff;
 pub mod discovery;
 pub mod drift;
 pub mod error;
@@ -29,6 +31,7 @@ pub mod wait;
 pub use apply::{Applier, ApplyOptions};
 pub use changeset::{Action, ChangeSet, ChangeSetEntry};
 pub use cleanup::{CleanupOptions, FieldManager, Operation};
+pub use diff::DiffEntry;
 pub use error::ApplyError;
 pub use kstatus::Status;
 pub use object::{ObjectError, ObjectRef};

@@ -177,3 +177,79 @@ async fn per_object_annotations() {
     assert_eq!(third.entries[0].action, Action::Skipped);
     cluster.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn diff_previews_without_writing_and_masks_secrets() {
+    let cluster = start().await;
+    let applier = cluster.applier();
+    let opts = ApplyOptions::default();
+    let secret = |value: &str| {
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "default"},
+            "stringData": {"password": value}})
+    };
+    applier
+        .apply_all(
+            vec![
+                config_map("default", "settings", json!({"mode": "slow"})),
+                secret("hunter2"),
+            ],
+            &opts,
+        )
+        .await
+        .unwrap();
+    let rv = cluster
+        .resource_version("/api/v1/namespaces/default/configmaps/settings")
+        .await;
+
+    let diff = applier
+        .diff_all(
+            vec![
+                config_map("default", "settings", json!({"mode": "fast"})),
+                secret("correct-horse"),
+                config_map("default", "new", json!({})),
+                widget_crd(),
+                widget("default", "w", 1),
+            ],
+            &opts,
+        )
+        .await
+        .unwrap();
+    let lines: Vec<String> = diff.iter().map(|d| d.entry.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "CustomResourceDefinition/widgets.example.com created",
+            "ConfigMap/default/new created",
+            "ConfigMap/default/settings configured",
+            "Secret/default/creds configured",
+            "Widget/default/w created",
+        ]
+    );
+    let settings = &diff[2];
+    assert_eq!(settings.live.as_ref().unwrap()["data"]["mode"], "slow");
+    assert_eq!(settings.desired.as_ref().unwrap()["data"]["mode"], "fast");
+    assert!(
+        settings.desired.as_ref().unwrap()["metadata"]
+            .get("managedFields")
+            .is_none()
+    );
+    let creds = &diff[3];
+    assert_eq!(creds.live.as_ref().unwrap()["data"]["password"], "*****");
+    assert_eq!(creds.desired.as_ref().unwrap()["data"]["password"], "******");
+    let printed = format!("{diff:?}");
+    assert!(
+        !printed.contains("hunter2") && !printed.contains("aHVudGVyMg"),
+        "{printed}"
+    );
+
+    // Nothing was written.
+    assert_eq!(
+        cluster
+            .resource_version("/api/v1/namespaces/default/configmaps/settings")
+            .await,
+        rv
+    );
+    assert!(cluster.get("/api/v1/namespaces/default/configmaps/new").await.is_none());
+    assert!(cluster.get(CRD).await.is_none());
+    cluster.server.shutdown().await;
+}
