@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::{StreamExt, TryStreamExt};
 use rflux_api::annotations::{DISABLED, KUSTOMIZE_SSA, RECONCILE};
 use serde_json::Value;
 
@@ -94,6 +95,7 @@ pub struct Applier {
     pub(crate) field_manager: String,
     pub(crate) discovery: DiscoveryCache,
     pub(crate) poll_interval: Duration,
+    pub(crate) concurrency: usize,
 }
 
 /// An object ready to be applied: its body, identity and REST resource.
@@ -125,7 +127,14 @@ impl Applier {
             client,
             field_manager: field_manager.into(),
             poll_interval: Duration::from_secs(2),
+            concurrency: 4,
         }
+    }
+
+    /// How many objects of a stage are dry-run at once (default 4). Real applies stay in order.
+    pub fn with_concurrency(mut self, concurrency: usize) -> Applier {
+        self.concurrency = concurrency.max(1);
+        self
     }
 
     /// How often waits poll the cluster (default 2 s).
@@ -180,12 +189,15 @@ impl Applier {
         members: Vec<(Value, ObjectRef)>,
         opts: &ApplyOptions,
     ) -> Result<ChangeSet, ApplyError> {
-        let mut planned = Vec::with_capacity(members.len());
-        for (body, object) in members {
-            let prepared = self.prepare(body, object).await?;
-            let action = self.plan(&prepared, opts).await?;
-            planned.push((prepared, action));
-        }
+        let planned: Vec<(Prepared, (Action, bool))> = futures::stream::iter(members)
+            .map(|(body, object)| async move {
+                let prepared = self.prepare(body, object).await?;
+                let action = self.plan(&prepared, opts).await?;
+                Ok::<_, ApplyError>((prepared, action))
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
         let mut changes = ChangeSet::default();
         for (prepared, (action, needs_apply)) in planned {
             if needs_apply {
