@@ -402,6 +402,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The engine's futures can be spawned on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn futures_are_send(applier: &Applier, opts: &ApplyOptions) {
+        fn send<T: Send>(_: T) {}
+        send(applier.apply_all(Vec::new(), opts));
+        send(applier.diff_all(Vec::new(), opts));
+        send(applier.prune(&[], &crate::PruneOptions::default()));
+        send(applier.wait(&[], Duration::from_secs(1), std::future::pending()));
+    }
+
     #[test]
     fn skip_rules() {
         let opts = ApplyOptions::default();

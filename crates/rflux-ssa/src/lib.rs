@@ -11,6 +11,25 @@
 //! - [`inventory`]: Flux's `status.inventory` from a [`ChangeSet`], and stale objects.
 //! - [`Applier::prune`]: deletion of stale objects the owner labelled.
 //! - [`kstatus::compute`] and [`Applier::wait`]: health, with a cancel future.
+//!
+//! ```no_run
+//! # async fn reconcile(client: kube::Client, objects: Vec<serde_json::Value>,
+//! #     old: rflux_api::ResourceInventory, new_revision: impl std::future::Future<Output = ()>)
+//! #     -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use rflux_ssa::{Applier, ApplyOptions, PruneOptions, inventory};
+//!
+//! let applier = Applier::new(client, "kustomize-controller");
+//! let changes = applier
+//!     .apply_all(objects, &ApplyOptions::for_kustomization("apps", "flux-system"))
+//!     .await?;
+//! println!("{changes}"); // Deployment/default/app configured …
+//! let new = inventory::inventory_of(&changes);
+//! let stale = inventory::stale(&old, &new)?;
+//! applier.prune(&stale, &PruneOptions::for_kustomization("apps", "flux-system")).await?;
+//! applier.wait(&changes.objects(), Duration::from_secs(300), new_revision).await?;
+//! # Ok(()) }
+//! ```
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod apply;
