@@ -169,9 +169,16 @@ impl Applier {
         for (stage, mut members) in stages {
             members.sort_by(|a, b| apply_order(&a.1, &b.1));
             let stage_changes = self.apply_stage(members, opts).await?;
-            if stage != Stage::Resources && !stage_changes.is_empty() {
+            // Skipped objects may legitimately not exist; only what was applied is waited for.
+            let applied: Vec<ObjectRef> = stage_changes
+                .entries
+                .iter()
+                .filter(|e| e.action != Action::Skipped)
+                .map(ChangeSetEntry::object)
+                .collect();
+            if stage != Stage::Resources && !applied.is_empty() {
                 let wait = WaitOptions::new(opts.wait_timeout, self.poll_interval);
-                self.wait_with(&stage_changes.objects(), &wait, std::future::pending())
+                self.wait_with(&applied, &wait, std::future::pending())
                     .await
                     .map_err(|source| ApplyError::StageNotReady {
                         stage: stage_name(stage),

@@ -253,3 +253,24 @@ async fn diff_previews_without_writing_and_masks_secrets() {
     assert!(cluster.get(CRD).await.is_none());
     cluster.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn skipped_cluster_definitions_are_not_waited_for() {
+    let cluster = start().await;
+    let applier = cluster.applier();
+    let opts = ApplyOptions {
+        wait_timeout: std::time::Duration::from_secs(5),
+        ..ApplyOptions::default()
+    };
+    let mut ignored = namespace("never");
+    ignored["metadata"]["annotations"] = json!({"kustomize.toolkit.fluxcd.io/ssa": "Ignore"});
+    let changes = applier
+        .apply_all(vec![ignored, config_map("default", "c", json!({}))], &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        changes.to_string(),
+        "Namespace/never skipped\nConfigMap/default/c created"
+    );
+    cluster.server.shutdown().await;
+}
