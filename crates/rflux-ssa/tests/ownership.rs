@@ -189,3 +189,91 @@ async fn immutable_field_changes_fail_without_force_and_recreate_with_it() {
     );
     cluster.server.shutdown().await;
 }
+
+/// Runs the real `kubectl` against the cluster with `stdin`.
+async fn kubectl(kubeconfig: std::path::PathBuf, args: &[&str], stdin: String) -> String {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl must be installed for this test (Debian/Ubuntu: install kubectl)");
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn objects_applied_with_real_kubectl_are_taken_over() {
+    let cluster = start().await;
+    let applier = cluster.applier();
+    let manifest = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "labels": {"legacy": "yes"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "app", "image": "nginx:1"}]}}}});
+    kubectl(
+        cluster.server.kubeconfig.clone(),
+        &["apply", "-f", "-"],
+        manifest.to_string(),
+    )
+    .await;
+    let path = "/apis/apps/v1/namespaces/default/deployments/web";
+    let before = cluster.get(path).await.unwrap();
+    assert!(before["metadata"]["annotations"].get(LAST_APPLIED).is_some());
+    assert!(managers(&before).contains(&"kubectl-client-side-apply/Update".to_string()));
+
+    // The same Deployment without the label kubectl set.
+    let changes = applier
+        .apply_all(
+            vec![deployment("default", "web", "web", "nginx:1")],
+            &ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(changes.to_string(), "Deployment/default/web configured");
+    let after = cluster.get(path).await.unwrap();
+    assert!(
+        after["metadata"]
+            .get("labels")
+            .is_none_or(|l| l.get("legacy").is_none()),
+        "{after}"
+    );
+    assert!(after["metadata"]["annotations"].get(LAST_APPLIED).is_none());
+    assert!(
+        !managers(&after).iter().any(|m| m.starts_with("kubectl")),
+        "{:?}",
+        managers(&after)
+    );
+
+    // kubectl sees what rflux applied as the live state.
+    let shown = kubectl(
+        cluster.server.kubeconfig.clone(),
+        &[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+        String::new(),
+    )
+    .await;
+    assert_eq!(shown, "nginx:1");
+    cluster.server.shutdown().await;
+}
