@@ -365,19 +365,12 @@ fn pod(obj: &Value) -> Status {
     }
 }
 
+/// A LoadBalancer Service is current once it has a cluster IP; like kstatus, the external
+/// address is not waited for (clusters without a load balancer controller never assign one).
 fn service(obj: &Value) -> Status {
     let ty = obj.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
-    if ty == "LoadBalancer" {
-        if string(obj, "/spec/clusterIP").is_empty() {
-            return in_progress("ClusterIP not set. Service type: LoadBalancer");
-        }
-        let has_ingress = obj
-            .pointer("/status/loadBalancer/ingress")
-            .and_then(Value::as_array)
-            .is_some_and(|i| !i.is_empty());
-        if !has_ingress {
-            return in_progress("Pending load balancer address. Service type: LoadBalancer");
-        }
+    if ty == "LoadBalancer" && string(obj, "/spec/clusterIP").is_empty() {
+        return in_progress("ClusterIP not set. Service type: LoadBalancer");
     }
     Status::Current
 }
@@ -595,13 +588,17 @@ mod tests {
             compute(&svc(json!({"clusterIP": "10.0.0.1"}), json!({}))),
             Status::Current
         );
-        assert!(matches!(
+        assert_eq!(
+            compute(&svc(json!({"type": "LoadBalancer"}), json!({}))),
+            Status::InProgress("ClusterIP not set. Service type: LoadBalancer".into())
+        );
+        assert_eq!(
             compute(&svc(
                 json!({"type": "LoadBalancer", "clusterIP": "10.0.0.1"}),
                 json!({})
             )),
-            Status::InProgress(_)
-        ));
+            Status::Current
+        );
         assert_eq!(
             compute(&svc(
                 json!({"type": "LoadBalancer", "clusterIP": "10.0.0.1"}),
