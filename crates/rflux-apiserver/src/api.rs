@@ -692,6 +692,9 @@ impl Api {
             if !rt.custom && rt.group == "apiextensions.k8s.io" {
                 crd::set_status(&mut new);
             }
+            if !status_only && !rt.custom {
+                crate::immutable::check(&rt, old, &new)?;
+            }
             self.validate(target, &mut new, opts)?;
             let mut new = to_storage(&rt, new);
             bump_generation(&rt, old, &mut new);

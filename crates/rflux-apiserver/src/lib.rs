@@ -13,6 +13,7 @@ pub mod fieldmanager;
 pub mod fieldset;
 pub mod fieldvalidation;
 pub mod http;
+pub mod immutable;
 pub mod meta;
 pub mod openapi;
 pub mod patch;
