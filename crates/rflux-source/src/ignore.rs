@@ -140,10 +140,7 @@ impl Pattern {
             }
             if traverse {
                 traverse = false;
-                loop {
-                    let Some((head, tail)) = path.split_first() else {
-                        break;
-                    };
+                while let Some((head, tail)) = path.split_first() {
                     path = tail;
                     if glob_component(part, head) {
                         matched = true;
@@ -160,7 +157,7 @@ impl Pattern {
                 path = &path[1..];
             }
         }
-        !(matched && self.dir_only && !is_dir && path.is_empty()) && matched
+        matched && !(self.dir_only && !is_dir && path.is_empty())
     }
 }
 
