@@ -306,3 +306,34 @@ fn unsupported_urls_are_rejected_without_leaking_passwords() {
     assert!(matches!(err, GitError::UnsupportedUrl { .. }), "{err}");
     assert!(!err.to_string().contains("pw@"), "{err}");
 }
+
+#[test]
+fn missing_repositories_are_reported_as_such() {
+    let repo = TestRepo::new();
+    repo.commit(&[("a", "b\n")], "a");
+    let daemon = GitDaemon::start(repo.root.path());
+    let server = git_http_server(repo.root.path(), None);
+    let missing_path = repo.root.path().join("nope");
+    for url in [
+        daemon.url("nope"),
+        server.url("nope"),
+        format!("file://{}", missing_path.display()),
+    ] {
+        let err = resolve(&url, &branch("master"), &GitAuth::none(), TIMEOUT).unwrap_err();
+        assert!(matches!(err, GitError::RepositoryNotFound { .. }), "{url}: {err}");
+        assert!(err.to_string().contains(&url), "{err}");
+    }
+}
+
+#[test]
+fn a_silent_server_times_out() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let url = format!("git://127.0.0.1:{port}/repo");
+    let timeout = std::time::Duration::from_millis(300);
+    let err = resolve(&url, &branch("master"), &GitAuth::none(), timeout).unwrap_err();
+    assert!(matches!(err, GitError::Timeout { .. }), "{err}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    drop(listener);
+}

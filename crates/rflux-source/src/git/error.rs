@@ -85,6 +85,14 @@ pub enum GitError {
         /// `host` or `[host]:port`.
         host: String,
     },
+    /// The server has no repository at that path.
+    #[error("repository '{url}' not found: {message}")]
+    RepositoryNotFound {
+        /// The URL, password removed.
+        url: String,
+        /// The server's or transport's message.
+        message: String,
+    },
     /// The branch, tag, ref or commit does not exist in the repository.
     #[error("{reference} not found in '{url}'")]
     RefNotFound {

@@ -420,13 +420,22 @@ fn classify(session: &Session<'_>, reference: &GitRef, error: git2::Error) -> Gi
     if error.code() == git2::ErrorCode::Auth
         || lower.contains("authentication")
         || lower.contains("unauthorized")
-        || lower.contains("401")
+        || lower.contains("status code: 401")
+        || lower.contains("status code: 403")
     {
         return GitError::AuthenticationFailed {
             url,
             reference: described,
             message,
         };
+    }
+    if lower.contains("repository not exported")
+        || lower.contains("repository not found")
+        || lower.contains("status code: 404")
+        || lower.contains("not appear to be a git repository")
+        || lower.contains("failed to resolve path")
+    {
+        return GitError::RepositoryNotFound { url, message };
     }
     if lower.contains("couldn't find remote ref")
         || lower.contains("not found") && error.class() == git2::ErrorClass::Reference
