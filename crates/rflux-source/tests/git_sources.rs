@@ -5,7 +5,7 @@
 mod common;
 
 use common::{GitDaemon, Sshd, TIMEOUT, TestRepo, git, git_http_server, list_files};
-use rflux_source::git::{GitAuth, GitError, GitRef, checkout, resolve};
+use rflux_source::git::{CheckoutOptions, GitAuth, GitError, GitRef, checkout, checkout_with, resolve};
 use std::collections::BTreeMap;
 
 fn branch(name: &str) -> GitRef {
@@ -336,4 +336,53 @@ fn a_silent_server_times_out() {
     assert!(matches!(err, GitError::Timeout { .. }), "{err}");
     assert!(err.to_string().contains("timed out"), "{err}");
     drop(listener);
+}
+
+#[test]
+fn submodules_are_checked_out_when_asked() {
+    let repo = TestRepo::new();
+    repo.commit(&[("main.yaml", "m: 1\n")], "main");
+    let sub = repo.root.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    git(&sub, &["init", "-q", "-b", "master"]);
+    std::fs::write(sub.join("lib.yaml"), "l: 1\n").unwrap();
+    git(&sub, &["add", "-A"]);
+    git(&sub, &["commit", "-q", "-m", "lib"]);
+    git(
+        &repo.path(),
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "-q",
+            "add",
+            "../sub",
+            "vendor/sub",
+        ],
+    );
+    git(&repo.path(), &["commit", "-q", "-m", "add submodule"]);
+    // A later commit in the submodule must not be picked up: the gitlink pins the commit.
+    std::fs::write(sub.join("lib.yaml"), "l: 2\n").unwrap();
+    git(&sub, &["commit", "-q", "-am", "lib 2"]);
+    let daemon = GitDaemon::start(repo.root.path());
+    let url = daemon.url("repo");
+
+    let plain = tempfile::tempdir().unwrap();
+    checkout(&url, &branch("master"), &GitAuth::none(), plain.path(), TIMEOUT).unwrap();
+    assert_eq!(list_files(plain.path()), vec![".gitmodules", "main.yaml"]);
+
+    let options = CheckoutOptions {
+        timeout: TIMEOUT,
+        recurse_submodules: true,
+    };
+    let full = tempfile::tempdir().unwrap();
+    checkout_with(&url, &branch("master"), &GitAuth::none(), full.path(), &options).unwrap();
+    assert_eq!(
+        list_files(full.path()),
+        vec![".gitmodules", "main.yaml", "vendor/sub/lib.yaml"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(full.path().join("vendor/sub/lib.yaml")).unwrap(),
+        "l: 1\n"
+    );
 }

@@ -10,6 +10,7 @@ mod auth;
 mod error;
 mod known_hosts;
 mod reference;
+mod submodules;
 mod tag_range;
 mod tls;
 mod url;
@@ -59,7 +60,8 @@ pub fn resolve(url: &str, reference: &GitRef, auth: &GitAuth, timeout: Duration)
 }
 
 /// Fetches (shallow where the ref allows) the commit `reference` points at and writes its
-/// tree into `dest` (created if missing; no `.git` is written there).
+/// tree into `dest` (created if missing; no `.git` is written there). Submodules are not
+/// checked out; see [`checkout_with`].
 pub fn checkout(
     url: &str,
     reference: &GitRef,
@@ -67,12 +69,38 @@ pub fn checkout(
     dest: &Path,
     timeout: Duration,
 ) -> Result<Checkout, GitError> {
+    let options = CheckoutOptions {
+        timeout,
+        recurse_submodules: false,
+    };
+    checkout_with(url, reference, auth, dest, &options)
+}
+
+/// How [`checkout_with`] works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckoutOptions {
+    /// Limit for the whole operation (`spec.timeout`).
+    pub timeout: Duration,
+    /// Check out submodules too, recursively (`spec.recurseSubmodules`), with the same
+    /// credentials.
+    pub recurse_submodules: bool,
+}
+
+/// [`checkout`] with options.
+pub fn checkout_with(
+    url: &str,
+    reference: &GitRef,
+    auth: &GitAuth,
+    dest: &Path,
+    options: &CheckoutOptions,
+) -> Result<Checkout, GitError> {
     let parsed = RepoUrl::parse(url)?;
     let owned_ref = reference.clone();
     let auth = auth.clone();
     let dest = dest.to_path_buf();
-    run_with_timeout(&parsed, reference, timeout, move |parsed, deadline| {
-        fetch_and_checkout(parsed, &owned_ref, &auth, &dest, deadline)
+    let recurse = options.recurse_submodules;
+    run_with_timeout(&parsed, reference, options.timeout, move |parsed, deadline| {
+        fetch_and_checkout(parsed, &owned_ref, &auth, &dest, recurse, deadline)
     })
 }
 
@@ -124,7 +152,9 @@ fn init_scratch_repo(url: &RepoUrl) -> Result<(tempfile::TempDir, git2::Reposito
             path: std::env::temp_dir(),
             source,
         })?;
-    let repo = git2::Repository::init_bare(dir.path()).map_err(|e| GitError::Git {
+    // Not bare: libgit2 refuses to check out a tree holding gitlinks without a work tree,
+    // even into another target directory.
+    let repo = git2::Repository::init(dir.path()).map_err(|e| GitError::Git {
         url: url.redacted.clone(),
         reference: "scratch repository".into(),
         message: e.to_string(),
@@ -325,15 +355,17 @@ fn plan_fetch(url: &RepoUrl, reference: &GitRef, auth: &GitAuth, deadline: Insta
     })
 }
 
-fn fetch_and_checkout(
+/// Fetches `refspecs` from `url` into a new scratch repository (kept alive by the returned
+/// directory guard).
+pub(crate) fn fetch_scratch(
     url: &RepoUrl,
     reference: &GitRef,
     auth: &GitAuth,
-    dest: &Path,
+    refspecs: &[String],
+    shallow: bool,
     deadline: Instant,
-) -> Result<Checkout, GitError> {
-    let plan = plan_fetch(url, reference, auth, deadline)?;
-    let (_dir, repo) = init_scratch_repo(url)?;
+) -> Result<(tempfile::TempDir, git2::Repository), GitError> {
+    let (dir, repo) = init_scratch_repo(url)?;
     let session = Session::new(url, auth, deadline);
     {
         let mut remote = repo
@@ -341,13 +373,50 @@ fn fetch_and_checkout(
             .map_err(|e| classify(&session, reference, e))?;
         let mut options = fetch_options(&session);
         // libgit2's local transport does not do shallow fetches; file:// copies objects.
-        if plan.shallow && url.scheme != Scheme::File {
+        if shallow && url.scheme != Scheme::File {
             options.depth(1);
         }
         remote
-            .fetch(&plan.refspecs, Some(&mut options), None)
+            .fetch(refspecs, Some(&mut options), None)
             .map_err(|e| classify(&session, reference, e))?;
     }
+    Ok((dir, repo))
+}
+
+/// Writes `tree` into `dest` (no index, no `.git`).
+pub(crate) fn write_tree(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    dest: &Path,
+    url: &RepoUrl,
+    reference: &GitRef,
+) -> Result<(), GitError> {
+    std::fs::create_dir_all(dest).map_err(|source| GitError::Io {
+        url: url.redacted.clone(),
+        action: "creating checkout directory",
+        path: dest.to_path_buf(),
+        source,
+    })?;
+    let mut builder = git2::build::CheckoutBuilder::new();
+    builder.force().update_index(false).target_dir(dest);
+    repo.checkout_tree(tree.as_object(), Some(&mut builder))
+        .map_err(|e| GitError::Git {
+            url: url.redacted.clone(),
+            reference: reference.describe(),
+            message: e.to_string(),
+        })
+}
+
+fn fetch_and_checkout(
+    url: &RepoUrl,
+    reference: &GitRef,
+    auth: &GitAuth,
+    dest: &Path,
+    recurse_submodules: bool,
+    deadline: Instant,
+) -> Result<Checkout, GitError> {
+    let plan = plan_fetch(url, reference, auth, deadline)?;
+    let (_dir, repo) = fetch_scratch(url, reference, auth, &plan.refspecs, plan.shallow, deadline)?;
     let git_err = |e: git2::Error| GitError::Git {
         url: url.redacted.clone(),
         reference: reference.describe(),
@@ -369,17 +438,11 @@ fn fetch_and_checkout(
         (None, _) => return Err(not_found()),
     };
     let hex = commit.id().to_string();
-    std::fs::create_dir_all(dest).map_err(|source| GitError::Io {
-        url: url.redacted.clone(),
-        action: "creating checkout directory",
-        path: dest.to_path_buf(),
-        source,
-    })?;
     let tree = commit.tree().map_err(git_err)?;
-    let mut builder = git2::build::CheckoutBuilder::new();
-    builder.force().update_index(false).target_dir(dest);
-    repo.checkout_tree(tree.as_object(), Some(&mut builder))
-        .map_err(git_err)?;
+    write_tree(&repo, &tree, dest, url, reference)?;
+    if recurse_submodules {
+        submodules::check_out_submodules(&repo, &tree, url, auth, dest, deadline, 0)?;
+    }
     Ok(Checkout {
         revision: reference.revision_for(plan.label.as_deref(), &hex),
         commit: hex,
