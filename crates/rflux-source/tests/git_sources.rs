@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{GitDaemon, Sshd, TIMEOUT, TestRepo, git, git_http_server, list_files};
+use common::{GitDaemon, Sshd, TIMEOUT, TestRepo, git, git_http_server, git_http_server_with_bearer, list_files};
 use rflux_source::git::{CheckoutOptions, GitAuth, GitError, GitRef, checkout, checkout_with, resolve};
 use std::collections::BTreeMap;
 
@@ -385,4 +385,25 @@ fn submodules_are_checked_out_when_asked() {
         std::fs::read_to_string(full.path().join("vendor/sub/lib.yaml")).unwrap(),
         "l: 1\n"
     );
+}
+
+#[test]
+fn smart_http_with_a_bearer_token() {
+    let repo = TestRepo::new();
+    let head = repo.commit(&[("t.yaml", "t: 1\n")], "token");
+    let server = git_http_server_with_bearer(repo.root.path(), "tok-123");
+    let url = server.url("repo");
+    let token = |t: &str| {
+        let mut data = BTreeMap::new();
+        data.insert("bearerToken".to_string(), t.as_bytes().to_vec());
+        GitAuth::from_secret_data(&data).unwrap()
+    };
+    let resolved = resolve(&url, &branch("master"), &token("tok-123"), TIMEOUT).unwrap();
+    assert_eq!(resolved.commit, head);
+    let dest = tempfile::tempdir().unwrap();
+    let out = checkout(&url, &branch("master"), &token("tok-123"), dest.path(), TIMEOUT).unwrap();
+    assert_eq!(out.commit, head);
+    let err = resolve(&url, &branch("master"), &token("wrong"), TIMEOUT).unwrap_err();
+    assert!(matches!(err, GitError::AuthenticationFailed { .. }), "{err}");
+    assert!(!format!("{err} {err:?}").contains("wrong"), "{err}");
 }

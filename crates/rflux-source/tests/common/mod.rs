@@ -206,14 +206,28 @@ impl Drop for HttpServer {
 
 struct CgiConfig {
     project_root: PathBuf,
-    credentials: Option<(String, String)>,
+    /// The exact `Authorization` header required, and the user it stands for.
+    required: Option<(String, String)>,
 }
 
 /// `git http-backend` (smart HTTP) behind basic auth, serving `project_root`.
 pub fn git_http_server(project_root: &Path, credentials: Option<(&str, &str)>) -> HttpServer {
+    let required = credentials.map(|(user, password)| {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        (format!("Basic {encoded}"), user.to_string())
+    });
+    start_cgi(project_root, required)
+}
+
+/// `git http-backend` requiring `Authorization: Bearer <token>`.
+pub fn git_http_server_with_bearer(project_root: &Path, token: &str) -> HttpServer {
+    start_cgi(project_root, Some((format!("Bearer {token}"), "bearer".to_string())))
+}
+
+fn start_cgi(project_root: &Path, required: Option<(String, String)>) -> HttpServer {
     let config = Arc::new(CgiConfig {
         project_root: project_root.to_path_buf(),
-        credentials: credentials.map(|(u, p)| (u.to_string(), p.to_string())),
+        required,
     });
     let router = Router::new().fallback(git_cgi).with_state(config);
     HttpServer::start(router)
@@ -227,11 +241,7 @@ async fn git_cgi(
     body: Bytes,
 ) -> Response {
     let mut remote_user = String::new();
-    if let Some((user, password)) = &config.credentials {
-        let expected = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-        );
+    if let Some((expected, user)) = &config.required {
         let given = headers.get("authorization").and_then(|v| v.to_str().ok());
         if given != Some(expected.as_str()) {
             return (
