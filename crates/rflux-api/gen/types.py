@@ -245,7 +245,11 @@ def validation_attrs(s):
     """schemars attributes for a string/integer field's own validation."""
     parts = []
     if "pattern" in s:
-        parts.append(f'regex(pattern = r"{s["pattern"]}")')
+        pattern = s["pattern"]
+        # rflux addition: GitRepository URLs may also be file:// (local repositories, `rflux up`).
+        if pattern == "^(http|https|ssh)://.*$":
+            pattern = "^(http|https|ssh|file)://.*$"
+        parts.append(f'regex(pattern = r"{pattern}")')
     if "minLength" in s or "maxLength" in s:
         inner = []
         if "minLength" in s:

@@ -362,7 +362,7 @@ impl Api {
             ));
         }
         if let Some(meta) = obj_meta(obj) {
-            causes.extend(meta::validate_metadata(meta));
+            causes.extend(meta::validate_metadata(meta, !target.rt.custom));
         }
         if target.rt.custom {
             if let Some(schema) = target.rt.version(&target.version).and_then(|v| v.schema.clone()) {

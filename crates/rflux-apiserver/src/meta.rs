@@ -64,7 +64,10 @@ pub fn random_suffix() -> String {
 }
 
 /// Validates labels, annotations and finalizers; returns causes with field paths.
-pub fn validate_metadata(meta: &Map<String, Value>) -> Vec<Cause> {
+/// `qualified_finalizers`: built-in kinds require finalizer names with a `/` (or a standard
+/// one); custom resources accept any qualified name, as kube-apiserver does (Flux's
+/// `finalizers.fluxcd.io`).
+pub fn validate_metadata(meta: &Map<String, Value>, qualified_finalizers: bool) -> Vec<Cause> {
     let mut causes = Vec::new();
     if let Some(labels) = meta.get("labels") {
         match labels.as_object() {
@@ -128,7 +131,11 @@ pub fn validate_metadata(meta: &Map<String, Value>) -> Vec<Cause> {
                 for (i, f) in list.iter().enumerate() {
                     if !f.as_str().is_some_and(|s| {
                         !s.is_empty()
-                            && (s.contains('/') || s == "kubernetes" || s == "orphan" || s == "foregroundDeletion")
+                            && (!qualified_finalizers
+                                || s.contains('/')
+                                || s == "kubernetes"
+                                || s == "orphan"
+                                || s == "foregroundDeletion")
                     }) {
                         causes.push(Cause::new("FieldValueInvalid", format!("Invalid value: {f}: name is neither a standard finalizer name nor is it fully qualified"), format!("metadata.finalizers[{i}]")));
                     }

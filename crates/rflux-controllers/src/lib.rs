@@ -2,7 +2,10 @@
 //! queue, watches, leader election, metrics, events).
 
 pub mod events;
+pub mod gitrepository;
+pub mod kustomization;
 pub mod leader;
+pub mod manager;
 pub mod metrics;
 pub mod queue;
 pub mod runner;

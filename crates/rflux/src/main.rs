@@ -1,13 +1,14 @@
-//! The `rflux` command: the embedded cluster today; the controllers and Flux-shaped commands
-//! arrive as their issues land.
+//! The `rflux` command: the embedded cluster, the controllers, and the Flux-shaped CLI.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod controller;
 mod local;
 mod serve;
+mod up;
 
 #[derive(Parser)]
 #[command(name = "rflux", version, about = "A GitOps engine that speaks the FluxCD API")]
@@ -24,8 +25,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the GitOps flow on one machine: the embedded cluster (more to come).
-    Up(serve::ServeArgs),
+    /// Run the GitOps flow on one machine: embedded cluster, controllers, a Git repository.
+    Up(up::UpArgs),
+    /// Run every controller (source, kustomize) against a cluster, with leader election.
+    Controller(controller::ControllerArgs),
     /// Run the embedded Kubernetes API server alone.
     Apiserver(serve::ServeArgs),
     /// Install the CRDs and the controller into the cluster (or print them with --export).
@@ -61,7 +64,7 @@ impl Command {
     fn flux_shaped(&self) -> bool {
         !matches!(
             self,
-            Command::Up(_) | Command::Apiserver(_) | Command::Kustomize(_) | Command::Sops(_)
+            Command::Up(_) | Command::Controller(_) | Command::Apiserver(_) | Command::Kustomize(_) | Command::Sops(_)
         )
     }
 }
@@ -119,7 +122,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Up(args) => serve::up(args).await,
+            Command::Up(args) => up::run(args).await,
+            Command::Controller(args) => controller::run(args).await,
             Command::Kustomize(cmd) => local::kustomize(cmd),
             Command::Sops(cmd) => local::sops(cmd),
             Command::Apiserver(args) => serve::apiserver(args).await,

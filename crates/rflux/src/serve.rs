@@ -1,4 +1,4 @@
-//! `rflux up` and `rflux apiserver`: start the embedded API server and serve until Ctrl-C.
+//! `rflux apiserver`: start the embedded API server alone and serve until Ctrl-C.
 
 use std::path::PathBuf;
 
@@ -39,20 +39,5 @@ pub async fn apiserver(args: ServeArgs) -> anyhow::Result<()> {
     let server = start(&args).await?;
     println!("API server listening on {}", server.url());
     println!("kubeconfig: {}", server.kubeconfig.display());
-    serve_until_interrupted(server).await
-}
-
-pub async fn up(args: ServeArgs) -> anyhow::Result<()> {
-    let server = start(&args).await?;
-    let kubeconfig = std::fs::canonicalize(&server.kubeconfig).unwrap_or_else(|_| server.kubeconfig.clone());
-    println!("rflux is up: the embedded cluster listens on {}", server.url());
-    println!();
-    println!("Try it:");
-    println!("  kubectl --kubeconfig {} get ns", kubeconfig.display());
-    println!();
-    println!(
-        "Press Ctrl-C to stop; the cluster state stays in {}.",
-        args.data_dir.display()
-    );
     serve_until_interrupted(server).await
 }

@@ -135,7 +135,7 @@ pub struct GitRepositorySpec {
     #[serde(default = "default_git_repository_spec_timeout")]
     pub timeout: String,
     /// `url`
-    #[schemars(regex(pattern = r"^(http|https|ssh)://.*$"))]
+    #[schemars(regex(pattern = r"^(http|https|ssh|file)://.*$"))]
     pub url: String,
     /// `verify`
     #[serde(skip_serializing_if = "Option::is_none")]

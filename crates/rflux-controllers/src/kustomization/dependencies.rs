@@ -1,0 +1,124 @@
+//! `spec.dependsOn`: whether every dependency is Ready at its current generation (and, when
+//! it reads the same source, has applied the same revision), and dependency cycles.
+
+use std::collections::BTreeSet;
+
+use kube::{Api, Client, ResourceExt};
+use rflux_api::conditions;
+use rflux_api::types::Kustomization;
+
+use crate::queue::ObjectKey;
+
+/// Why the dependencies do not allow a reconcile now.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// A dependency is missing or not Ready yet; it will trigger us when it is.
+    NotReady(String),
+    /// The dependencies form a cycle through this object; only a spec change can help.
+    Cycle(String),
+}
+
+/// The keys `kustomization` depends on (namespace defaults to its own).
+pub fn dependency_keys(kustomization: &Kustomization) -> Vec<ObjectKey> {
+    let own = kustomization.namespace().unwrap_or_default();
+    kustomization
+        .spec
+        .depends_on
+        .iter()
+        .map(|d| ObjectKey::new(d.namespace.clone().unwrap_or_else(|| own.clone()), d.name.clone()))
+        .collect()
+}
+
+/// True when `dependency` counts as ready for a dependent that applies `source_revision` from
+/// the same source (None when the sources differ).
+pub fn is_ready(dependency: &Kustomization, same_source_revision: Option<&str>) -> bool {
+    let Some(status) = &dependency.status else {
+        return false;
+    };
+    if !conditions::is_true(&status.conditions, conditions::READY) {
+        return false;
+    }
+    if status.observed_generation != dependency.metadata.generation {
+        return false;
+    }
+    match same_source_revision {
+        Some(revision) => status.last_applied_revision.as_deref() == Some(revision),
+        None => true,
+    }
+}
+
+/// Checks every dependency of `kustomization`, which is about to apply `revision` of its
+/// source.
+pub async fn check(client: &Client, kustomization: &Kustomization, revision: &str) -> Result<(), Blocked> {
+    let own_key = ObjectKey::new(kustomization.namespace().unwrap_or_default(), kustomization.name_any());
+    if let Some(cycle) = find_cycle(client, &own_key, kustomization).await {
+        return Err(Blocked::Cycle(cycle));
+    }
+    for key in dependency_keys(kustomization) {
+        let api: Api<Kustomization> = Api::namespaced(client.clone(), &key.namespace);
+        let dependency = match api.get_opt(&key.name).await {
+            Ok(Some(d)) => d,
+            Ok(None) => return Err(Blocked::NotReady(format!("dependency '{key}' not found"))),
+            Err(e) => {
+                return Err(Blocked::NotReady(format!(
+                    "unable to get '{key}' dependency: {}",
+                    crate::gitrepository::kube_message(&e)
+                )));
+            }
+        };
+        let same_source = same_source(kustomization, &dependency).then_some(revision);
+        if !is_ready(&dependency, same_source) {
+            return Err(Blocked::NotReady(format!("dependency '{key}' is not ready")));
+        }
+    }
+    Ok(())
+}
+
+fn source_key(k: &Kustomization) -> (String, String, String) {
+    let source = &k.spec.source_ref;
+    (
+        source.kind.to_string(),
+        source
+            .namespace
+            .clone()
+            .unwrap_or_else(|| k.namespace().unwrap_or_default()),
+        source.name.clone(),
+    )
+}
+
+fn same_source(a: &Kustomization, b: &Kustomization) -> bool {
+    source_key(a) == source_key(b)
+}
+
+/// Follows dependsOn from `start`; returns the cycle through it, written `a -> b -> a`.
+async fn find_cycle(client: &Client, start: &ObjectKey, object: &Kustomization) -> Option<String> {
+    // Depth-first over the dependency graph, bounded by the objects seen.
+    let mut stack: Vec<(ObjectKey, Vec<ObjectKey>)> = vec![(start.clone(), vec![start.clone()])];
+    let mut visited: BTreeSet<ObjectKey> = BTreeSet::new();
+    let mut first = true;
+    while let Some((key, path)) = stack.pop() {
+        let deps = if first {
+            first = false;
+            dependency_keys(object)
+        } else {
+            let api: Api<Kustomization> = Api::namespaced(client.clone(), &key.namespace);
+            match api.get_opt(&key.name).await {
+                Ok(Some(k)) => dependency_keys(&k),
+                _ => continue,
+            }
+        };
+        for dep in deps {
+            if &dep == start {
+                let mut names: Vec<String> = path.iter().map(|k| k.to_string()).collect();
+                names.push(start.to_string());
+                return Some(names.join(" -> "));
+            }
+            if visited.insert(dep.clone()) {
+                let mut next = path.clone();
+                next.push(dep.clone());
+                stack.push((dep, next));
+            }
+        }
+    }
+    None
+}
