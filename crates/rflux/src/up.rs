@@ -322,6 +322,21 @@ fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
             state,
         });
     }
+    // A Kustomization whose source has no artifact yet waits for it, unless the source failed.
+    let sources_progressing = rows.iter().any(|r| r.kind == "GitRepository" && r.state == State::Progressing);
+    if sources_progressing {
+        for (k, row) in ks.iter().zip(rows.iter_mut().filter(|r| r.kind == "Kustomization")) {
+            let artifact_missing = k
+                .status
+                .as_ref()
+                .and_then(|s| conditions::get(&s.conditions, conditions::READY))
+                .is_some_and(|c| c.reason == reason::ARTIFACT_FAILED && c.message.contains("artifact not found"));
+            if artifact_missing {
+                row.state = State::Progressing;
+                states.insert(row.name.clone(), State::Progressing);
+            }
+        }
+    }
     // A Kustomization waiting for a failed dependency will not progress either.
     for _ in 0..ks.len() {
         let mut changed = false;

@@ -84,7 +84,7 @@ pub async fn artifact_of(client: &Client, kustomization: &Kustomization) -> Resu
     let (url, digest, revision) = (text("url"), text("digest"), text("revision"));
     if url.is_empty() || revision.is_empty() {
         return Err(SourceProblem::NoArtifact(format!(
-            "Source artifact not found for '{label}', retrying in the retry interval"
+            "Source artifact not found for '{label}'; reconciling as soon as it is stored"
         )));
     }
     Ok(SourceArtifact {
