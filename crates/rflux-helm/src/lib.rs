@@ -1,6 +1,7 @@
 //! Helm charts for rflux: loading (directories and archives), dependencies, values
 //! (coalescing, `--set` paths, schema validation) and rendering with the output of
-//! Helm v4's `helm template`.
+//! Helm v4's `helm template` ([`template()`]); release records in Helm's storage format
+//! and the release actions against a cluster ([`action`]).
 //!
 //! ```no_run
 //! use rflux_helm::{Chart, RenderOptions, Values, render};

@@ -565,3 +565,109 @@ async fn client_side_three_way_merge_and_a_custom_readiness_check() {
     assert_eq!(cm["data"], serde_json::json!({"greeting": "hello", "other": "kept"}));
     env.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookup_reads_the_cluster_and_test_hooks_run_on_demand() {
+    let env = start().await;
+    let api: Api<DynamicObject> = Api::namespaced_with(env.client.clone(), "default", &resource("ConfigMap"));
+    let existing: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "existing"}, "data": {"token": "abc"}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &existing).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("lk");
+    write(&dir, "Chart.yaml", "apiVersion: v2\nname: lk\nversion: 0.1.0\n");
+    write(
+        &dir,
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: looked-up\ndata:\n  token: {{ (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"existing\").data.token | quote }}\n  missing: {{ lookup \"v1\" \"ConfigMap\" .Release.Namespace \"nope\" | len | quote }}\n  listed: {{ (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"\").items | len | quote }}\n",
+    );
+    write(&dir, "templates/test.yaml", &job("smoke", "test", 0, None));
+    let chart = Chart::load(&dir).unwrap();
+    let actions = Actions::new(env.client.clone(), Settings::default());
+    let rel = actions
+        .install(&chart, &InstallOptions::new("lk", "default"))
+        .await
+        .unwrap();
+    assert_eq!(rel.hooks[0].phase, "", "test hooks do not run on install");
+    let cm = get(&env.client, "ConfigMap", "default", "looked-up").await.unwrap();
+    assert_eq!(cm["data"]["token"], "abc");
+    assert_eq!(cm["data"]["missing"], "0");
+    assert_eq!(cm["data"]["listed"], "1");
+
+    let rel = actions
+        .test("lk", "default", std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(rel.hooks[0].phase, "Succeeded");
+    assert!(get(&env.client, "Job", "default", "smoke").await.is_some());
+    assert_eq!(
+        actions.status("lk", "default").await.unwrap().hooks[0].phase,
+        "Succeeded"
+    );
+    env.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_hook_fails_the_install_and_its_delete_policies_apply() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = app_chart(tmp.path());
+    // A suspended Job never completes: the hook times out.
+    let stuck = job("stuck", "pre-install", 0, Some("hook-failed"))
+        .replace("spec:\n  template:", "spec:\n  suspend: true\n  template:");
+    let hooks = [job("first", "pre-install", -1, Some("hook-succeeded")), stuck].join("---\n");
+    write(&dir, "templates/hooks.yaml", &hooks);
+    let chart = Chart::load(&dir).unwrap();
+    let actions = Actions::new(env.client.clone(), Settings::default());
+    let mut opts = InstallOptions::new("hf", "default");
+    opts.timeout = std::time::Duration::from_secs(1);
+    let e = actions.install(&chart, &opts).await.unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "Release \"hf\" failed: failed pre-install: Job \"stuck\" in namespace \"default\": timed out waiting for the condition"
+    );
+    let rel = actions.status("hf", "default").await.unwrap();
+    assert_eq!(rel.info.status, status::FAILED);
+    let phase = |n: &str| rel.hooks.iter().find(|h| h.name == n).unwrap().phase.clone();
+    assert_eq!(
+        (phase("first"), phase("stuck")),
+        ("Succeeded".to_string(), "Failed".to_string())
+    );
+    assert!(
+        get(&env.client, "Job", "default", "first").await.is_none(),
+        "hook-succeeded applies after a later failure"
+    );
+    assert!(
+        get(&env.client, "Job", "default", "stuck").await.is_none(),
+        "hook-failed deletes"
+    );
+    assert!(
+        get(&env.client, "ConfigMap", "default", "hf-cfg").await.is_none(),
+        "no object is created after a failed pre-install hook"
+    );
+    env.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_history_prunes_the_oldest_revisions_and_create_namespace() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = Chart::load(app_chart(tmp.path())).unwrap();
+    let actions = Actions::new(env.client.clone(), Settings::default());
+    let mut opts = InstallOptions::new("mh", "fresh");
+    opts.create_namespace = true;
+    actions.install(&chart, &opts).await.unwrap();
+    assert!(get(&env.client, "ConfigMap", "fresh", "mh-cfg").await.is_some());
+    let mut up = UpgradeOptions::new("mh", "fresh");
+    up.max_history = 2;
+    for _ in 0..3 {
+        actions.upgrade(&chart, &up).await.unwrap();
+    }
+    let history = actions.history("mh", "fresh").await.unwrap();
+    let states: Vec<(i64, &str)> = history.iter().map(|r| (r.version, r.info.status.as_str())).collect();
+    assert_eq!(states, [(3, "superseded"), (4, "deployed")]);
+    env.server.shutdown().await;
+}

@@ -75,11 +75,13 @@ pub(crate) async fn run(
         let (x, y) = (&rel.hooks[a], &rel.hooks[b]);
         x.weight.cmp(&y.weight).then_with(|| x.name.cmp(&y.name))
     });
-    let mut objects = Vec::new();
+    let mut objects: Vec<(Object, Vec<String>)> = Vec::new();
     for &i in &order {
+        // As Helm does, the default policy is written into the record.
+        rel.hooks[i].delete_policies = policies(&rel.hooks[i]);
         let h = rel.hooks[i].clone();
         let obj = hook_object(cluster, rel, &h).await?;
-        let pols = policies(&h);
+        let pols = h.delete_policies.clone();
         if pols.iter().any(|p| p == BEFORE_HOOK_CREATION) {
             cluster.delete_and_wait(&obj, timeout).await?;
         }
@@ -100,8 +102,16 @@ pub(crate) async fn run(
         rel.hooks[i].completed_at = now_rfc3339();
         if let Err(e) = outcome {
             rel.hooks[i].phase = "Failed".into();
-            if pols.iter().any(|p| p == HOOK_FAILED) {
-                cluster.delete_and_wait(&obj, timeout).await?;
+            // The hooks that succeeded before still go under `hook-succeeded`.
+            for (done, done_pols) in &objects {
+                if done_pols.iter().any(|p| p == HOOK_SUCCEEDED) {
+                    cluster.delete_and_wait(done, timeout).await?;
+                }
+            }
+            if pols.iter().any(|p| p == HOOK_FAILED)
+                && let Err(de) = cluster.delete_and_wait(&obj, timeout).await
+            {
+                tracing::warn!(hook = %h.path, error = %de, "error deleting the hook resource on hook failure");
             }
             return Err(Error::Action(e));
         }

@@ -1,5 +1,5 @@
 //! Release actions against a cluster, as Helm v4 performs them: `install`, `upgrade`,
-//! `rollback`, `uninstall`, `history`, `status` and the recovery of a release left
+//! `rollback`, `uninstall`, `history`, `status`, `test` and the recovery of a release left
 //! `pending-*` by a crash. Releases are stored as Helm stores them (see [`crate::Release`]),
 //! so the real Helm can take over what these actions did, and the other way round.
 //!
@@ -18,6 +18,8 @@ mod cluster;
 mod crds;
 mod hooks;
 mod install;
+mod lookup;
+mod release_test;
 mod storage;
 mod transition;
 mod uninstall;

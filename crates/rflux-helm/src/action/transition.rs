@@ -26,7 +26,7 @@ pub(crate) struct Step<'a> {
 }
 
 impl Actions {
-    /// Render a chart with the cluster's capabilities.
+    /// Render a chart with the cluster's capabilities and `lookup` against it.
     pub(crate) async fn render_for(
         &self,
         chart: &Chart,
@@ -42,6 +42,7 @@ impl Actions {
             revision,
             is_upgrade,
             capabilities: self.capabilities().await?,
+            lookup: super::lookup::cluster_lookup(self.cluster.client.clone()),
             ..RenderOptions::default()
         };
         render(chart, values, &opts)
