@@ -671,3 +671,43 @@ async fn max_history_prunes_the_oldest_revisions_and_create_namespace() {
     assert_eq!(states, [(3, "superseded"), (4, "deployed")]);
     env.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_error_stores_no_release() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("req");
+    write(&dir, "Chart.yaml", "apiVersion: v2\nname: req\nversion: 0.1.0\n");
+    write(
+        &dir,
+        "templates/cm.yaml",
+        "a: {{ required \"host is required\" .Values.host }}\n",
+    );
+    let chart = Chart::load(&dir).unwrap();
+    let actions = Actions::new(env.client.clone(), Settings::default());
+    let e = actions
+        .install(&chart, &InstallOptions::new("req", "default"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, rflux_helm::Error::Template(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "execution error at (req/templates/cm.yaml:1:6): host is required"
+    );
+    assert!(secrets(&env.client, "default", "req").await.is_empty());
+    let e = actions
+        .upgrade(&chart, &UpgradeOptions::new("req", "default"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "\"req\" has no deployed releases");
+    let e = actions
+        .install(&chart, &InstallOptions::new("Bad_Name", "default"))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("release name \"Bad_Name\": invalid release name"),
+        "{e}"
+    );
+    env.server.shutdown().await;
+}

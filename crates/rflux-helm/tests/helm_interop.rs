@@ -1,7 +1,7 @@
 //! Interoperability with the real Helm v4 library (PyPI `helm-sdkpy`, in a virtualenv made
 //! once under CARGO_TARGET_TMPDIR) against the embedded API server: rflux installs, Helm
 //! reads the release back (History, GetValues, Status) and upgrades it, rflux rolls back,
-//! and Helm reads the result.
+//! and Helm reads the result; then Helm installs and rflux upgrades.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -187,6 +187,42 @@ async fn helm_reads_and_upgrades_what_rflux_installed_and_rflux_rolls_back() {
     assert_eq!(
         read["values"],
         json!({"greeting": "from-rflux", "replicas": 2}),
+        "{read}"
+    );
+
+    // The other way round: Helm installs, rflux upgrades, Helm reads the history.
+    helm(
+        &python,
+        &server.kubeconfig,
+        &["install", "other", &chart_path, r#"{"greeting": "helm-installed"}"#],
+    )
+    .await;
+    let installed = actions.status("other", "default").await.unwrap();
+    assert_eq!(
+        (installed.version, installed.info.status.as_str()),
+        (1, status::DEPLOYED)
+    );
+    assert_eq!(installed.config["greeting"], "helm-installed");
+    let mut up = rflux_helm::action::UpgradeOptions::new("other", "default");
+    up.reuse_values = true;
+    parse_set("replicas=3", &mut up.values).unwrap();
+    let rel = actions.upgrade(&chart, &up).await.unwrap();
+    assert_eq!((rel.version, rel.info.status.as_str()), (2, status::DEPLOYED));
+    assert_eq!(
+        api.get("other-cfg").await.unwrap().data["data"]["greeting"],
+        "helm-installed"
+    );
+    let read = helm(&python, &server.kubeconfig, &["read", "other"]).await;
+    let history = read["history"].as_array().unwrap_or_else(|| panic!("{read}"));
+    let states: Vec<(i64, String)> = history.iter().map(|h| (revision_of(h), status_of(h))).collect();
+    assert_eq!(
+        states,
+        [(1, "superseded".to_string()), (2, "deployed".to_string())],
+        "{read}"
+    );
+    assert_eq!(
+        read["values"],
+        json!({"greeting": "helm-installed", "replicas": 3}),
         "{read}"
     );
     server.shutdown().await;

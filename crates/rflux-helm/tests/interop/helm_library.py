@@ -2,6 +2,7 @@
 
     python helm_library.py KUBECONFIG read NAME              -> JSON {history, values, status}
     python helm_library.py KUBECONFIG upgrade NAME CHART JSON -> JSON of the upgraded release
+    python helm_library.py KUBECONFIG install NAME CHART JSON -> JSON of the installed release
 """
 
 import asyncio
@@ -27,6 +28,9 @@ async def main():
         out = await helm.Upgrade(config).run(
             name, chart, values=values, wait=True, timeout=60, force_conflicts=True
         )
+    elif command == "install":
+        chart, values = sys.argv[4], json.loads(sys.argv[5])
+        out = await helm.Install(config).run(name, chart, values=values, wait=True, timeout=60)
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(out, default=str))
