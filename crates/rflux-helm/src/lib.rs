@@ -35,7 +35,9 @@ pub use caps::{Capabilities, DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION};
 pub use chart::{Chart, Dependency, File, Maintainer, Metadata};
 pub use deps::{check_dependencies, is_compatible_range, parse_version, process_dependencies};
 pub use error::Error;
-pub use manifest::{CrdFile, Hook, INSTALL_ORDER, Manifest, Rendered, sort_manifests, split_manifests};
+pub use manifest::{
+    CrdFile, Hook, INSTALL_ORDER, Manifest, Rendered, UNINSTALL_ORDER, kind_order, sort_manifests, split_manifests,
+};
 pub use release::{
     Info, MAX_RELEASE_SIZE, Release, ReleaseChart, ReleaseHook, decode_release, encode_release, from_storage_object,
     manifest_text, now_rfc3339, rfc3339, status, storage_name, to_config_map, to_secret,

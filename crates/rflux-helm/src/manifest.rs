@@ -145,19 +145,65 @@ pub fn split_manifests(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn kind_rank(kind: &str) -> Option<usize> {
-    INSTALL_ORDER.iter().position(|k| *k == kind)
-}
+/// Helm's uninstall order of kinds (webhooks first, namespaces last); unknown kinds go
+/// last, alphabetically.
+pub const UNINSTALL_ORDER: &[&str] = &[
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "Ingress",
+    "IngressClass",
+    "Service",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "DaemonSet",
+    "RoleBindingList",
+    "RoleBinding",
+    "RoleList",
+    "Role",
+    "ClusterRoleBindingList",
+    "ClusterRoleBinding",
+    "ClusterRoleList",
+    "ClusterRole",
+    "CustomResourceDefinition",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "SecretList",
+    "Secret",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "LimitRange",
+    "ResourceQuota",
+    "NetworkPolicy",
+    "Namespace",
+    "PriorityClass",
+];
 
-/// Helm's `lessByKind` comparison.
-fn kind_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+/// Helm's `lessByKind` comparison under an ordering ([`INSTALL_ORDER`] or
+/// [`UNINSTALL_ORDER`]).
+pub fn kind_order(order: &[&str], a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    match (kind_rank(a), kind_rank(b)) {
+    let rank = |kind: &str| order.iter().position(|k| *k == kind);
+    match (rank(a), rank(b)) {
         (None, None) => a.cmp(b),
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
         (Some(x), Some(y)) => x.cmp(&y),
     }
+}
+
+/// Helm's `lessByKind` comparison for installs.
+fn kind_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    kind_order(INSTALL_ORDER, a, b)
 }
 
 fn crds_of(c: &Chart, full: &str, out: &mut Vec<CrdFile>) {

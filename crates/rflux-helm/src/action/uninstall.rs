@@ -1,11 +1,13 @@
-//! `uninstall`: pre-delete hooks, the release's objects deleted in reverse install order
+//! `uninstall`: pre-delete hooks, the release's objects deleted in Helm's uninstall order
 //! (those marked `helm.sh/resource-policy: keep` stay), post-delete hooks, then the
 //! records purged, or the last one kept as `uninstalled`.
 
 use std::time::Duration;
 
+use super::cluster::Object;
 use super::{Actions, UninstallOptions, apply, hooks, storage};
 use crate::error::Error;
+use crate::manifest::{UNINSTALL_ORDER, kind_order};
 use crate::release::{Release, now_rfc3339, status};
 
 impl Actions {
@@ -33,10 +35,10 @@ impl Actions {
                 .await
                 .map_err(|e| Error::Action(format!("failed pre-delete: {e}")))?;
         }
-        let objects = self.objects_of(&rel.manifest, namespace, None).await;
+        let objects = uninstall_order(self.objects_of(&rel.manifest, namespace, None).await);
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
-        for o in objects.iter().rev() {
+        for o in &objects {
             match self.cluster.get(o).await {
                 Ok(Some(live)) if apply::keep(&live) => {
                     tracing::info!(object = %o.describe(), "kept due to helm.sh/resource-policy: keep");
@@ -92,5 +94,50 @@ impl Actions {
             storage::delete(&self.cluster.client, &r.namespace, &r.name, r.version).await?;
         }
         Ok(())
+    }
+}
+
+/// Helm's order: documents keyed `manifest-N` visited in string order of their keys
+/// (`manifest-10` before `manifest-2`), then a stable sort by [`UNINSTALL_ORDER`].
+fn uninstall_order(objects: Vec<Object>) -> Vec<Object> {
+    let mut keyed: Vec<(String, Object)> = objects
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| (format!("manifest-{i}"), o))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<Object> = keyed.into_iter().map(|(_, o)| o).collect();
+    out.sort_by(|a, b| kind_order(UNINSTALL_ORDER, &a.kind, &b.kind));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Object, uninstall_order};
+
+    fn obj(kind: &str, name: &str) -> Object {
+        Object {
+            body: serde_json::Value::Null,
+            kind: kind.into(),
+            api_version: "v1".into(),
+            name: name.into(),
+            namespace: String::new(),
+        }
+    }
+
+    #[test]
+    fn helm_uninstall_order() {
+        let kinds = ["Namespace", "ConfigMap", "Deployment", "Widget", "Service", "ConfigMap"];
+        let objects = kinds.iter().enumerate().map(|(i, k)| obj(k, &i.to_string())).collect();
+        let got: Vec<(String, String)> = uninstall_order(objects).into_iter().map(|o| (o.kind, o.name)).collect();
+        let want = [
+            ("Service", "4"),
+            ("Deployment", "2"),
+            ("ConfigMap", "1"),
+            ("ConfigMap", "5"),
+            ("Namespace", "0"),
+            ("Widget", "3"),
+        ];
+        assert_eq!(got, want.map(|(k, n)| (k.to_string(), n.to_string())));
     }
 }
