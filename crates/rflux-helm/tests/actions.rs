@@ -711,3 +711,43 @@ async fn a_template_error_stores_no_release() {
     );
     env.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_map_driver_keeps_records_in_config_maps() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = Chart::load(app_chart(tmp.path())).unwrap();
+    let settings = Settings {
+        storage: rflux_helm::action::StorageDriver::ConfigMap,
+        ..Settings::default()
+    };
+    let actions = Actions::new(env.client.clone(), settings);
+    actions
+        .install(&chart, &InstallOptions::new("cmd", "default"))
+        .await
+        .unwrap();
+    actions
+        .upgrade(&chart, &UpgradeOptions::new("cmd", "default"))
+        .await
+        .unwrap();
+    assert!(secrets(&env.client, "default", "cmd").await.is_empty());
+    let record = get(&env.client, "ConfigMap", "default", "sh.helm.release.v1.cmd.v2")
+        .await
+        .unwrap();
+    assert_eq!(record["metadata"]["labels"]["status"], "deployed");
+    assert_eq!(record["metadata"]["labels"]["owner"], "helm");
+    let back = rflux_helm::from_storage_object(&record).unwrap();
+    assert_eq!((back.name.as_str(), back.version), ("cmd", 2));
+    let history = actions.history("cmd", "default").await.unwrap();
+    assert_eq!(history.len(), 2);
+    actions
+        .uninstall("cmd", "default", &UninstallOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        get(&env.client, "ConfigMap", "default", "sh.helm.release.v1.cmd.v1")
+            .await
+            .is_none()
+    );
+    env.server.shutdown().await;
+}

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::cluster::Object;
 use super::transition::Step;
-use super::{Actions, InstallOptions, UninstallOptions, apply, crds, storage, validate_release_name};
+use super::{Actions, InstallOptions, UninstallOptions, apply, crds, validate_release_name};
 use crate::chart::Chart;
 use crate::error::Error;
 use crate::release::{Info, Release, now_rfc3339, status};
@@ -46,9 +46,9 @@ impl Actions {
         apply::check_install(&self.cluster, &target, name, ns).await?;
         if let Some(mut last) = replaced {
             last.info.status = status::SUPERSEDED.into();
-            storage::update(&self.cluster.client, &last).await?;
+            self.store().update(&last).await?;
         }
-        storage::create(&self.cluster.client, &rel).await?;
+        self.store().create(&rel).await?;
         let step = Step {
             pre: "pre-install",
             post: "post-install",
@@ -60,13 +60,13 @@ impl Actions {
             Ok(()) => {
                 rel.info.status = status::DEPLOYED.into();
                 rel.info.description = "Install complete".into();
-                storage::update(&self.cluster.client, &rel).await?;
+                self.store().update(&rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.info.status = status::FAILED.into();
                 rel.info.description = format!("Release \"{name}\" failed: {e}");
-                if let Err(se) = storage::update(&self.cluster.client, &rel).await {
+                if let Err(se) = self.store().update(&rel).await {
                     tracing::warn!(release = name, error = %se, "could not record the failed release");
                 }
                 if !opts.atomic {

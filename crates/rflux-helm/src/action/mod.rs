@@ -30,6 +30,7 @@ use std::time::Duration;
 pub use apply::three_way_merge_patch;
 pub use cluster::ApplyMethod;
 pub use crds::CrdPolicy;
+pub use storage::StorageDriver;
 pub use wait::{ReadinessFn, ReadyFuture, default_readiness};
 
 use crate::caps::Capabilities;
@@ -56,6 +57,8 @@ pub struct Settings {
     pub force_conflicts: bool,
     /// How `wait` decides objects are ready.
     pub readiness: ReadinessFn,
+    /// Where release records are kept.
+    pub storage: StorageDriver,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             apply_method: ApplyMethod::ServerSide,
             force_conflicts: false,
             readiness: default_readiness(),
+            storage: StorageDriver::Secret,
         }
     }
 }
@@ -75,6 +79,7 @@ impl std::fmt::Debug for Settings {
             .field("field_manager", &self.field_manager)
             .field("apply_method", &self.apply_method)
             .field("force_conflicts", &self.force_conflicts)
+            .field("storage", &self.storage)
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +248,13 @@ impl Actions {
         }
     }
 
+    pub(crate) fn store(&self) -> storage::Store<'_> {
+        storage::Store {
+            client: &self.cluster.client,
+            driver: self.settings.storage,
+        }
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &Settings {
         &self.settings
@@ -287,7 +299,7 @@ impl Actions {
 
     /// Every revision of a release, oldest first (empty when there is none).
     pub async fn history(&self, name: &str, namespace: &str) -> Result<Vec<Release>, Error> {
-        storage::history(&self.cluster.client, namespace, name).await
+        self.store().history(namespace, name).await
     }
 
     /// The latest revision of a release.
@@ -315,7 +327,7 @@ impl Actions {
         );
         last.info.status = status::FAILED.into();
         last.info.last_deployed = now_rfc3339();
-        storage::update(&self.cluster.client, &last).await?;
+        self.store().update(&last).await?;
         Ok(Some(last))
     }
 
@@ -333,7 +345,7 @@ impl Actions {
             if r.info.status == status::DEPLOYED {
                 continue;
             }
-            storage::delete(&self.cluster.client, namespace, name, r.version).await?;
+            self.store().delete(namespace, name, r.version).await?;
             excess -= 1;
         }
         Ok(())

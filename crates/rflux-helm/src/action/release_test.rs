@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Actions, ERR_PENDING, hooks, is_pending, storage};
+use super::{Actions, ERR_PENDING, hooks, is_pending};
 use crate::error::Error;
 use crate::release::Release;
 
@@ -15,7 +15,7 @@ impl Actions {
             return Err(Error::Action(ERR_PENDING.into()));
         }
         let outcome = hooks::run(&self.cluster, &self.settings, &mut rel, "test", timeout).await;
-        storage::update(&self.cluster.client, &rel).await?;
+        self.store().update(&rel).await?;
         outcome.map_err(|e| Error::Action(format!("release {name} failed testing: {e}")))?;
         Ok(rel)
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::cluster::Object;
-use super::{Actions, ERR_PENDING, RollbackOptions, UpgradeOptions, apply, crds, hooks, is_pending, storage};
+use super::{Actions, ERR_PENDING, RollbackOptions, UpgradeOptions, apply, crds, hooks, is_pending};
 use crate::chart::Chart;
 use crate::error::Error;
 use crate::manifest::split_manifests;
@@ -99,7 +99,7 @@ impl Actions {
     /// Record a revision, logging (not failing on) a storage error: the action's own
     /// error matters more.
     async fn record_best_effort(&self, rel: &Release) {
-        if let Err(e) = storage::update(&self.cluster.client, rel).await {
+        if let Err(e) = self.store().update(rel).await {
             tracing::warn!(release = %rel.name, revision = rel.version, error = %e, "could not record the release");
         }
     }
@@ -149,7 +149,7 @@ impl Actions {
         rel.apply_method = self.settings.apply_method.record_value().into();
         let original = self.objects_of(&current.manifest, ns, None).await;
         let target = self.target_objects(&rel).await?;
-        storage::create(&self.cluster.client, &rel).await?;
+        self.store().create(&rel).await?;
         let step = Step {
             pre: "pre-upgrade",
             post: "post-upgrade",
@@ -161,10 +161,10 @@ impl Actions {
             Ok(()) => {
                 let mut previous = current;
                 previous.info.status = status::SUPERSEDED.into();
-                storage::update(&self.cluster.client, &previous).await?;
+                self.store().update(&previous).await?;
                 rel.info.status = status::DEPLOYED.into();
                 rel.info.description = "Upgrade complete".into();
-                storage::update(&self.cluster.client, &rel).await?;
+                self.store().update(&rel).await?;
                 self.prune_history(name, ns, opts.max_history).await?;
                 Ok(rel)
             }
@@ -232,7 +232,7 @@ impl Actions {
         rel.apply_method = self.settings.apply_method.record_value().into();
         let original = self.objects_of(&current.manifest, namespace, None).await;
         let target_objects = self.target_objects(&rel).await?;
-        storage::create(&self.cluster.client, &rel).await?;
+        self.store().create(&rel).await?;
         let step = Step {
             pre: "pre-rollback",
             post: "post-rollback",
@@ -245,10 +245,10 @@ impl Actions {
                 for r in history.iter().filter(|r| r.info.status == status::DEPLOYED) {
                     let mut r = r.clone();
                     r.info.status = status::SUPERSEDED.into();
-                    storage::update(&self.cluster.client, &r).await?;
+                    self.store().update(&r).await?;
                 }
                 rel.info.status = status::DEPLOYED.into();
-                storage::update(&self.cluster.client, &rel).await?;
+                self.store().update(&rel).await?;
                 self.prune_history(name, namespace, opts.max_history).await?;
                 Ok(rel)
             }

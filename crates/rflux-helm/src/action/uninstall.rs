@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::cluster::Object;
-use super::{Actions, UninstallOptions, apply, hooks, storage};
+use super::{Actions, UninstallOptions, apply, hooks};
 use crate::error::Error;
 use crate::manifest::{UNINSTALL_ORDER, kind_order};
 use crate::release::{Release, now_rfc3339, status};
@@ -29,7 +29,7 @@ impl Actions {
         rel.info.status = status::UNINSTALLING.into();
         rel.info.deleted = now_rfc3339();
         rel.info.description = "Deletion in progress (or silently failed)".into();
-        storage::update(&self.cluster.client, &rel).await?;
+        self.store().update(&rel).await?;
         if !opts.disable_hooks {
             hooks::run(&self.cluster, &self.settings, &mut rel, "pre-delete", opts.timeout)
                 .await
@@ -76,13 +76,13 @@ impl Actions {
                 errors.len(),
                 errors.join("; ")
             );
-            storage::update(&self.cluster.client, &rel).await?;
+            self.store().update(&rel).await?;
             return Err(Error::Action(rel.info.description));
         }
         rel.info.status = status::UNINSTALLED.into();
         rel.info.description = "Uninstallation complete".into();
         if opts.keep_history {
-            storage::update(&self.cluster.client, &rel).await?;
+            self.store().update(&rel).await?;
         } else {
             self.purge(&history).await?;
         }
@@ -91,7 +91,7 @@ impl Actions {
 
     async fn purge(&self, history: &[Release]) -> Result<(), Error> {
         for r in history {
-            storage::delete(&self.cluster.client, &r.namespace, &r.name, r.version).await?;
+            self.store().delete(&r.namespace, &r.name, r.version).await?;
         }
         Ok(())
     }
