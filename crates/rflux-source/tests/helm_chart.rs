@@ -180,7 +180,12 @@ async fn remote_chart_values_files_are_merged_and_repackaged() {
     assert!(built.packaged);
     assert_eq!(built.observed_values_files, ["values.yaml", "values-prod.yaml"]);
     let loaded = Chart::load(&built.path).unwrap();
-    assert_eq!(loaded.values["replicas"], 3);
+    let files = rflux_helm::read_archive("web", &std::fs::read(&built.path).unwrap()).unwrap();
+    let values_yaml = files.iter().find(|(n, _)| n == "values.yaml").map(|(_, d)| String::from_utf8_lossy(d).into_owned());
+    let values_yaml = values_yaml.unwrap();
+    assert!(values_yaml.contains("replicas: 3\n"), "{values_yaml}");
+    assert!(values_yaml.starts_with("image:"), "keys sorted: {values_yaml}");
+    assert_eq!(loaded.values["replicas"].as_f64(), Some(3.0));
     assert_eq!(loaded.values["image"]["repository"], "nginx");
     assert_eq!(loaded.values["image"]["tag"], "1.25");
 
@@ -258,9 +263,9 @@ fn directory_values_files_and_revision_metadata() {
     assert_eq!(built.observed_values_files, ["charts/web/values.yaml", "env/prod.yaml"]);
     let chart = Chart::load(&built.path).unwrap();
     assert_eq!(chart.metadata.version, "0.3.0+0123456789ab");
-    assert_eq!(chart.values["replicas"], 5);
+    assert_eq!(chart.values["replicas"].as_f64(), Some(5.0));
     assert_eq!(chart.values["redis"]["enabled"], true);
-    assert_eq!(chart.values["redis"]["port"], 6380);
+    assert_eq!(chart.values["redis"]["port"].as_f64(), Some(6380.0));
 
     let escape = DirectoryChartOptions {
         chart_path: "../outside".into(),

@@ -56,7 +56,8 @@ pub fn merge_maps(base: &mut Map<String, Value>, over: Map<String, Value>) {
     }
 }
 
-/// Values as `values.yaml` text, keys sorted as Go's YAML encoder writes them.
+/// Values as `values.yaml` text, keys sorted and whole numbers written as Go's YAML
+/// encoder writes them.
 pub fn values_to_yaml(values: &Map<String, Value>) -> Result<String, ChartError> {
     let sorted = sort_keys(Value::Object(values.clone()));
     if sorted.as_object().is_some_and(Map::is_empty) {
@@ -76,6 +77,11 @@ fn sort_keys(value: Value) -> Value {
             Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        // Go writes a whole float64 without a fraction (`3`, not `3.0`).
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
         other => other,
     }
 }

@@ -30,7 +30,7 @@ pub struct ChartVersion {
 }
 
 /// A chart name with its versions, highest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ChartEntry {
     /// The chart name (the key under `entries`).
     pub name: Box<str>,
@@ -38,8 +38,9 @@ pub struct ChartEntry {
     pub versions: Vec<ChartVersion>,
 }
 
-/// A parsed, sorted Helm repository index.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A parsed, sorted Helm repository index. Two indexes are equal when they hold the same
+/// charts, versions and entry contents in the same order.
+#[derive(Debug, Clone, Default)]
 pub struct IndexFile {
     /// `apiVersion`.
     pub api_version: String,
@@ -53,6 +54,28 @@ pub struct IndexFile {
     pub(crate) public_keys: Option<String>,
     pub(crate) annotations: Option<String>,
 }
+
+impl PartialEq for IndexFile {
+    fn eq(&self, other: &Self) -> bool {
+        let same_versions = |a: &ChartVersion, b: &ChartVersion| {
+            ChartVersion { json: 0..0, ..a.clone() } == ChartVersion { json: 0..0, ..b.clone() }
+                && self.entry_json(a) == other.entry_json(b)
+        };
+        self.api_version == other.api_version
+            && self.generated == other.generated
+            && self.server_info == other.server_info
+            && self.public_keys == other.public_keys
+            && self.annotations == other.annotations
+            && self.charts.len() == other.charts.len()
+            && self.charts.iter().zip(&other.charts).all(|(a, b)| {
+                a.name == b.name
+                    && a.versions.len() == b.versions.len()
+                    && a.versions.iter().zip(&b.versions).all(|(x, y)| same_versions(x, y))
+            })
+    }
+}
+
+impl Eq for IndexFile {}
 
 impl IndexFile {
     /// The charts, sorted by name.
