@@ -13,12 +13,9 @@ const TARGET_BYTES: u64 = 50 * 1000 * 1000;
 fn generate(path: &std::path::Path) -> (u64, usize) {
     let file = std::fs::File::create(path).unwrap();
     let mut out = BufWriter::new(file);
-    let mut written = 0u64;
     let mut versions = 0usize;
-    let mut emit = |out: &mut BufWriter<std::fs::File>, s: &str| {
-        out.write_all(s.as_bytes()).unwrap();
-        written += s.len() as u64;
-    };
+    let emit = |out: &mut BufWriter<std::fs::File>, s: &str| out.write_all(s.as_bytes()).unwrap();
+    let written = |out: &BufWriter<std::fs::File>| out.get_ref().metadata().unwrap().len() + out.buffer().len() as u64;
     emit(&mut out, "apiVersion: v1\nentries:\n");
     let mut chart = 0usize;
     'outer: loop {
@@ -34,7 +31,7 @@ fn generate(path: &std::path::Path) -> (u64, usize) {
             );
             emit(&mut out, &entry);
             versions += 1;
-            if written >= TARGET_BYTES {
+            if written(&out) >= TARGET_BYTES {
                 break 'outer;
             }
         }
@@ -42,7 +39,7 @@ fn generate(path: &std::path::Path) -> (u64, usize) {
     }
     emit(&mut out, "generated: \"2024-03-01T00:00:00Z\"\n");
     out.flush().unwrap();
-    (written, versions)
+    (written(&out), versions)
 }
 
 fn peak_rss_kib() -> u64 {
@@ -78,7 +75,12 @@ fn main() {
         index.charts().len(),
         versions
     );
-    println!("parse: {:.3} s, peak RSS (VmHWM) {:.1} MiB (before parse {:.1} MiB)", parse.as_secs_f64(), after_parse as f64 / 1024.0, before as f64 / 1024.0);
+    println!(
+        "parse: {:.3} s, peak RSS (VmHWM) {:.1} MiB (before parse {:.1} MiB)",
+        parse.as_secs_f64(),
+        after_parse as f64 / 1024.0,
+        before as f64 / 1024.0
+    );
     println!(
         "store sorted JSON ({:.1} MB): {:.3} s, peak RSS {:.1} MiB",
         stored.size as f64 / 1e6,

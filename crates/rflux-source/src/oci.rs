@@ -177,7 +177,9 @@ impl OciUrl {
             url: url.to_string(),
             reason: reason.to_string(),
         };
-        let rest = url.strip_prefix("oci://").ok_or_else(|| bad("must start with oci://"))?;
+        let rest = url
+            .strip_prefix("oci://")
+            .ok_or_else(|| bad("must start with oci://"))?;
         let rest = rest.trim_end_matches('/');
         let (registry, repository) = rest.split_once('/').ok_or_else(|| bad("no repository path"))?;
         if registry.is_empty() || repository.is_empty() || repository.contains(['@', ' ']) {
@@ -410,10 +412,14 @@ impl OciSource {
                 source,
             })?;
         let layer = match media_type.filter(|m| !m.is_empty()) {
-            Some(m) => manifest.layers.iter().find(|l| l.media_type == m).ok_or_else(|| OciError::Layer {
-                reference: shown.clone(),
-                reason: format!("failed to find layer with media type '{m}' in artifact"),
-            })?,
+            Some(m) => manifest
+                .layers
+                .iter()
+                .find(|l| l.media_type == m)
+                .ok_or_else(|| OciError::Layer {
+                    reference: shown.clone(),
+                    reason: format!("failed to find layer with media type '{m}' in artifact"),
+                })?,
             None => manifest.layers.first().ok_or_else(|| OciError::Layer {
                 reference: shown.clone(),
                 reason: "no layers found in artifact".to_string(),
@@ -506,11 +512,12 @@ impl OciSource {
         } else {
             let tags = self.list_tags(&chart_url).await?;
             let versions: Vec<String> = tags.iter().map(|t| t.replace('_', "+")).collect();
-            let range = VersionRange::parse(if version.is_empty() { "*" } else { version })
-                .map_err(|source| OciError::NoMatchingTag {
+            let range = VersionRange::parse(if version.is_empty() { "*" } else { version }).map_err(|source| {
+                OciError::NoMatchingTag {
                     url: chart_url.to_string(),
                     source,
-                })?;
+                }
+            })?;
             range
                 .highest(versions.iter().map(String::as_str))
                 .map_err(|source| OciError::NoMatchingTag {
@@ -547,7 +554,12 @@ impl OciSource {
                 reason: format!("chart of {} bytes exceeds the maximum of {max_size}", layer.data.len()),
             });
         }
-        let built = build_from_archive(&format!("{chart}-{chosen}.tgz"), layer.data.to_vec(), values_files, out_dir)?;
+        let built = build_from_archive(
+            &format!("{chart}-{chosen}.tgz"),
+            layer.data.to_vec(),
+            values_files,
+            out_dir,
+        )?;
         Ok(built)
     }
 }
@@ -581,7 +593,9 @@ pub fn extract_tar_gz(bytes: &[u8], dest: &Path, max_size: u64) -> Result<(), St
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut total = 0u64;
-    let entries = archive.entries().map_err(|e| format!("not a gzipped tar archive: {e}"))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("not a gzipped tar archive: {e}"))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| format!("reading archive: {e}"))?;
         let path = entry.path().map_err(|e| format!("bad path: {e}"))?.into_owned();

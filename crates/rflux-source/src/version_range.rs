@@ -47,7 +47,12 @@ fn list_versions(seen: &[String]) -> String {
     if seen.is_empty() {
         return "none".to_string();
     }
-    let mut out = seen.iter().take(MAX_LISTED_VERSIONS).cloned().collect::<Vec<_>>().join(", ");
+    let mut out = seen
+        .iter()
+        .take(MAX_LISTED_VERSIONS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if seen.len() > MAX_LISTED_VERSIONS {
         out.push_str(&format!(" and {} more", seen.len() - MAX_LISTED_VERSIONS));
     }
@@ -184,8 +189,7 @@ impl Ord for Version {
 
 fn valid_identifiers(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .split('.')
+        && s.split('.')
             .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
@@ -244,8 +248,10 @@ struct Comparator {
 impl Comparator {
     fn matches(&self, v: &Version) -> bool {
         let c = &self.con;
-        // A pre-release only satisfies a comparison that names a pre-release itself.
-        if v.is_prerelease() && !c.is_prerelease() && !(self.op == Op::NotEqual && !self.dirty) {
+        // A pre-release only satisfies a comparison that names a pre-release itself (a plain
+        // `!=x.y.z` excepted, as in Masterminds).
+        let exact_not_equal = self.op == Op::NotEqual && !self.dirty;
+        if v.is_prerelease() && !c.is_prerelease() && !exact_not_equal {
             return false;
         }
         match self.op {
@@ -415,7 +421,10 @@ impl std::str::FromStr for VersionRange {
 /// Flux's choice of a chart version from `versions` for the `spec.version` of a HelmChart:
 /// an exact (textual) match wins; an empty range or `*` means the latest release
 /// (pre-releases excluded); otherwise the highest version satisfying the range.
-pub fn select_version<'a>(range: &str, versions: impl IntoIterator<Item = &'a str> + Clone) -> Result<&'a str, RangeError> {
+pub fn select_version<'a>(
+    range: &str,
+    versions: impl IntoIterator<Item = &'a str> + Clone,
+) -> Result<&'a str, RangeError> {
     let range = range.trim();
     if !range.is_empty()
         && let Some(exact) = versions.clone().into_iter().find(|v| *v == range)
@@ -464,7 +473,8 @@ fn parse_group(whole: &str, group: &str) -> Result<Vec<Comparator>, RangeError> 
         first = false;
         let (op, after_op) = take_op(rest);
         let after_op = after_op.trim_start();
-        let (cv, after_cv) = take_version(after_op).ok_or_else(|| bad(format!("expected a version at {after_op:?}")))?;
+        let (cv, after_cv) =
+            take_version(after_op).ok_or_else(|| bad(format!("expected a version at {after_op:?}")))?;
         rest = after_cv;
         // Hyphen range: `cv - cv` with spaces around the dash, only without an operator.
         let look = rest.trim_start();
@@ -658,6 +668,9 @@ mod tests {
         assert_eq!(select_version("2.0.0-rc.1", versions).unwrap(), "2.0.0-rc.1");
         assert_eq!(select_version("~1.2", versions).unwrap(), "1.2.0");
         let err = select_version("^3", versions).unwrap_err().to_string();
-        assert!(err.contains("^3") && err.contains("1.10.0") && err.contains("2.0.0-rc.1"), "{err}");
+        assert!(
+            err.contains("^3") && err.contains("1.10.0") && err.contains("2.0.0-rc.1"),
+            "{err}"
+        );
     }
 }

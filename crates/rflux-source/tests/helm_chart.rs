@@ -11,10 +11,20 @@ use rflux_source::helm_chart::{
     ChartError, DEFAULT_MAX_CHART_SIZE, DirectoryChartOptions, RepositoryChartOptions, ValuesFilesOptions,
     build_from_directory, build_from_repository, revision_metadata, select_chart_version,
 };
-use rflux_source::helm_index::{DEFAULT_MAX_INDEX_SIZE, HttpClient, IndexFile, RepositoryAccess, fetch_index, parse_index};
+use rflux_source::helm_index::{
+    DEFAULT_MAX_INDEX_SIZE, HttpClient, IndexFile, RepositoryAccess, fetch_index, parse_index,
+};
 
 const VERSIONS: [&str; 9] = [
-    "0.1.0", "0.2.5", "1.0.0", "1.2.3", "1.2.9", "1.3.0", "2.0.0-rc.1", "2.0.0", "2.1.0",
+    "0.1.0",
+    "0.2.5",
+    "1.0.0",
+    "1.2.3",
+    "1.2.9",
+    "1.3.0",
+    "2.0.0-rc.1",
+    "2.0.0",
+    "2.1.0",
 ];
 
 fn versions_index() -> IndexFile {
@@ -75,7 +85,11 @@ fn no_match_lists_the_versions_seen() {
     assert!(err.to_string().contains(">=nonsense"), "{err}");
 }
 
-async fn repository_with(site: &Path, charts: &[(&str, &str, Vec<u8>, Option<String>)], auth: Option<(&str, &str)>) -> helm_common::StaticServer {
+async fn repository_with(
+    site: &Path,
+    charts: &[(&str, &str, Vec<u8>, Option<String>)],
+    auth: Option<(&str, &str)>,
+) -> helm_common::StaticServer {
     let mut entries = Vec::new();
     for (name, version, data, digest) in charts {
         let file = format!("charts/{name}-{version}.tgz");
@@ -123,17 +137,24 @@ async fn chart_download_checks_digest_and_keeps_archive() {
     };
     let client = HttpClient::new(&server.url, access).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap().index;
+    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap()
+        .index;
     let out = tempfile::tempdir().unwrap();
 
-    let built = build_from_repository(&client, &index, &options("web", "~1.4"), out.path()).await.unwrap();
+    let built = build_from_repository(&client, &index, &options("web", "~1.4"), out.path())
+        .await
+        .unwrap();
     assert_eq!(built.file_name, "web-1.4.0.tgz");
     assert_eq!(built.version, "1.4.0");
     assert!(!built.packaged);
     assert_eq!(std::fs::read(&built.path).unwrap(), good);
     assert_eq!(built.digest, format!("sha256:{}", sha256_hex(&good)));
 
-    let err = build_from_repository(&client, &index, &options("web", "1.5.0"), out.path()).await.unwrap_err();
+    let err = build_from_repository(&client, &index, &options("web", "1.5.0"), out.path())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ChartError::DigestMismatch { .. }), "{err}");
     assert!(err.to_string().contains("digest mismatch"), "{err}");
     assert!(!out.path().join("web-1.5.0.tgz").exists());
@@ -149,9 +170,14 @@ async fn chart_with_parent_path_is_rejected() {
     let server = repository_with(site.path(), &[("evil", "1.0.0", evil, None)], None).await;
     let client = HttpClient::new(&server.url, RepositoryAccess::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap().index;
+    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap()
+        .index;
     let out = tempfile::tempdir().unwrap();
-    let err = build_from_repository(&client, &index, &options("evil", ""), out.path()).await.unwrap_err();
+    let err = build_from_repository(&client, &index, &options("evil", ""), out.path())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ChartError::Load(_)), "{err}");
     assert!(err.to_string().contains("parent directory"), "{err}");
     assert!(!out.path().join("evil-1.0.0.tgz").exists());
@@ -162,14 +188,20 @@ async fn remote_chart_values_files_are_merged_and_repackaged() {
     let site = tempfile::tempdir().unwrap();
     let chart = tgz(&[
         ("web/Chart.yaml", b"apiVersion: v2\nname: web\nversion: 2.0.0\n"),
-        ("web/values.yaml", b"replicas: 1\nimage:\n  repository: nginx\n  tag: stable\n"),
+        (
+            "web/values.yaml",
+            b"replicas: 1\nimage:\n  repository: nginx\n  tag: stable\n",
+        ),
         ("web/values-prod.yaml", b"replicas: 3\nimage:\n  tag: \"1.25\"\n"),
         ("web/templates/cm.yaml", b"kind: ConfigMap\n"),
     ]);
     let server = repository_with(site.path(), &[("web", "2.0.0", chart, None)], None).await;
     let client = HttpClient::new(&server.url, RepositoryAccess::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap().index;
+    let index = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap()
+        .index;
     let out = tempfile::tempdir().unwrap();
     let mut opts = options("web", "2.0.0");
     opts.values_files = ValuesFilesOptions {
@@ -181,7 +213,10 @@ async fn remote_chart_values_files_are_merged_and_repackaged() {
     assert_eq!(built.observed_values_files, ["values.yaml", "values-prod.yaml"]);
     let loaded = Chart::load(&built.path).unwrap();
     let files = rflux_helm::read_archive("web", &std::fs::read(&built.path).unwrap()).unwrap();
-    let values_yaml = files.iter().find(|(n, _)| n == "values.yaml").map(|(_, d)| String::from_utf8_lossy(d).into_owned());
+    let values_yaml = files
+        .iter()
+        .find(|(n, _)| n == "values.yaml")
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned());
     let values_yaml = values_yaml.unwrap();
     assert!(values_yaml.contains("replicas: 3\n"), "{values_yaml}");
     assert!(values_yaml.starts_with("image:"), "keys sorted: {values_yaml}");
@@ -190,7 +225,9 @@ async fn remote_chart_values_files_are_merged_and_repackaged() {
     assert_eq!(loaded.values["image"]["tag"], "1.25");
 
     opts.values_files.ignore_missing = false;
-    let err = build_from_repository(&client, &index, &opts, out.path()).await.unwrap_err();
+    let err = build_from_repository(&client, &index, &opts, out.path())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("missing.yaml"), "{err}");
 }
 
@@ -200,7 +237,11 @@ fn source_tree(root: &Path) {
         "charts/web/Chart.yaml",
         b"apiVersion: v2\nname: web\nversion: 0.3.0\ndependencies:\n- name: redis\n  version: ^7.0.0\n  repository: https://charts.example.com\n- name: common\n  version: 1.x\n  repository: file://../common\n",
     );
-    write(root, "charts/web/values.yaml", b"replicas: 1\nredis:\n  enabled: true\n");
+    write(
+        root,
+        "charts/web/values.yaml",
+        b"replicas: 1\nredis:\n  enabled: true\n",
+    );
     write(root, "charts/web/templates/cm.yaml", b"kind: ConfigMap\n");
     write(root, "charts/web/.helmignore", b"*.bak\n");
     write(root, "charts/web/notes.bak", b"ignored");
@@ -211,8 +252,16 @@ fn source_tree(root: &Path) {
     );
     write(root, "charts/web/charts/redis/values.yaml", b"port: 6379\n");
     write(root, "charts/web/charts/redis/templates/svc.yaml", b"kind: Service\n");
-    write(root, "charts/common/Chart.yaml", b"apiVersion: v2\nname: common\nversion: 1.4.0\ntype: library\n");
-    write(root, "charts/common/templates/_helpers.tpl", b"{{- define \"x\" }}{{ end }}\n");
+    write(
+        root,
+        "charts/common/Chart.yaml",
+        b"apiVersion: v2\nname: common\nversion: 1.4.0\ntype: library\n",
+    );
+    write(
+        root,
+        "charts/common/templates/_helpers.tpl",
+        b"{{- define \"x\" }}{{ end }}\n",
+    );
     write(root, "env/prod.yaml", b"replicas: 5\nredis:\n  port: 6380\n");
 }
 

@@ -42,9 +42,23 @@ async fn index_fetch_sorts_and_revision_is_the_served_digest() {
     assert_eq!(fetched.revision, format!("sha256:{}", sha256_hex(ordered.as_bytes())));
     let names: Vec<&str> = fetched.index.charts().iter().map(|c| &*c.name).collect();
     assert_eq!(names, ["alpha", "beta", "zeta"]);
-    let alpha: Vec<&str> = fetched.index.chart("alpha").unwrap().versions.iter().map(|v| &*v.version).collect();
+    let alpha: Vec<&str> = fetched
+        .index
+        .chart("alpha")
+        .unwrap()
+        .versions
+        .iter()
+        .map(|v| &*v.version)
+        .collect();
     assert_eq!(alpha, ["1.10.0", "1.2.0", "1.0.0"]);
-    let beta: Vec<&str> = fetched.index.chart("beta").unwrap().versions.iter().map(|v| &*v.version).collect();
+    let beta: Vec<&str> = fetched
+        .index
+        .chart("beta")
+        .unwrap()
+        .versions
+        .iter()
+        .map(|v| &*v.version)
+        .collect();
     assert_eq!(beta, ["2.0.0", "2.0.0-rc.1"]);
 
     let out = tempfile::tempdir().unwrap();
@@ -95,7 +109,11 @@ fn auth_secret(user: &str, pass: &str) -> BTreeMap<String, Vec<u8>> {
 #[tokio::test]
 async fn basic_auth_right_and_wrong_password() {
     let site = tempfile::tempdir().unwrap();
-    write(site.path(), "index.yaml", index_yaml(&entries(&[("app", "1.0.0")])).as_bytes());
+    write(
+        site.path(),
+        "index.yaml",
+        index_yaml(&entries(&[("app", "1.0.0")])).as_bytes(),
+    );
     let server = serve_dir(site.path(), Some(("flux", "s3cret"))).await;
     let work = tempfile::tempdir().unwrap();
 
@@ -106,7 +124,9 @@ async fn basic_auth_right_and_wrong_password() {
 
     let bad = RepositoryAccess::from_secret_data(Some(&auth_secret("flux", "wrong-password")), None).unwrap();
     let client = HttpClient::new(&server.url, bad).unwrap();
-    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap_err();
+    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("401"), "{message}");
     assert!(message.contains("credentials"), "{message}");
@@ -115,7 +135,9 @@ async fn basic_auth_right_and_wrong_password() {
     assert!(!format!("{client:?}").contains("wrong-password"));
 
     let anonymous = HttpClient::new(&server.url, RepositoryAccess::default()).unwrap();
-    let err = fetch_index(&anonymous, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap_err();
+    let err = fetch_index(&anonymous, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("secretRef"), "{err}");
 
     let half = BTreeMap::from([("username".to_string(), b"flux".to_vec())]);
@@ -134,7 +156,9 @@ async fn malformed_index_names_url_and_position() {
     let server = serve_dir(site.path(), None).await;
     let client = HttpClient::new(&server.url, RepositoryAccess::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap_err();
+    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap_err();
     let IndexError::Parse { url, failure } = &err else {
         panic!("expected a parse error, got {err}");
     };
@@ -146,12 +170,16 @@ async fn malformed_index_names_url_and_position() {
 
     // Valid YAML that is not an index (no apiVersion).
     write(site.path(), "index.yaml", b"entries: {}\n");
-    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap_err();
+    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no API version"), "{err}");
 
     // Missing index: the status and URL.
     std::fs::remove_file(site.path().join("index.yaml")).unwrap();
-    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap_err();
+    let err = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("404"), "{err}");
 }
 
@@ -165,7 +193,14 @@ async fn index_size_limit_and_invalid_entries() {
     let work = tempfile::tempdir().unwrap();
     let fetched = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap();
     // Entries Helm rejects are dropped; `1.0` reads as Go reads it into a string.
-    let versions: Vec<&str> = fetched.index.chart("app").unwrap().versions.iter().map(|v| &*v.version).collect();
+    let versions: Vec<&str> = fetched
+        .index
+        .chart("app")
+        .unwrap()
+        .versions
+        .iter()
+        .map(|v| &*v.version)
+        .collect();
     assert_eq!(versions, ["1"]);
 
     let err = fetch_index(&client, 10, work.path()).await.unwrap_err();

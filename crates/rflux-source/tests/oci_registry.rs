@@ -56,17 +56,28 @@ async fn oci_repository_tag_semver_and_digest_refs() {
     let client = test_client(&registry.addr);
     let mut digests = std::collections::BTreeMap::new();
     for tag in ["1.0.0", "1.1.0", "2.0.0-rc.1", "latest", "nightly"] {
-        let d = push(&client, &registry.addr, "apps/podinfo", tag, flux_layer(&format!("tag: {tag}\n")), flux_config()).await;
+        let d = push(
+            &client,
+            &registry.addr,
+            "apps/podinfo",
+            tag,
+            flux_layer(&format!("tag: {tag}\n")),
+            flux_config(),
+        )
+        .await;
         digests.insert(tag, d);
     }
     let url = OciUrl::parse(&format!("oci://{}/apps/podinfo", registry.addr)).unwrap();
     let source = OciSource::new(&url, &insecure()).unwrap();
 
     let by_tag = source
-        .resolve(&url, &OciReference {
-            tag: Some("1.0.0".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                tag: Some("1.0.0".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(by_tag.revision, format!("1.0.0@{}", digests["1.0.0"]));
@@ -76,55 +87,80 @@ async fn oci_repository_tag_semver_and_digest_refs() {
     assert_eq!(default.revision, format!("latest@{}", digests["latest"]));
 
     let semver = source
-        .resolve(&url, &OciReference {
-            semver: Some("^1.0".into()),
-            tag: Some("nightly".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                semver: Some("^1.0".into()),
+                tag: Some("nightly".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(semver.revision, format!("1.1.0@{}", digests["1.1.0"]));
 
     let pre = source
-        .resolve(&url, &OciReference {
-            semver: Some(">=1.0.0-0".into()),
-            semver_filter: Some(".*-rc.*".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                semver: Some(">=1.0.0-0".into()),
+                semver_filter: Some(".*-rc.*".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(pre.tag.as_deref(), Some("2.0.0-rc.1"));
 
     let by_digest = source
-        .resolve(&url, &OciReference {
-            digest: Some(digests["1.1.0"].clone()),
-            semver: Some("^1.0".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                digest: Some(digests["1.1.0"].clone()),
+                semver: Some("^1.0".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(by_digest.revision, digests["1.1.0"]);
     assert_eq!(by_digest.tag, None);
 
     let err = source
-        .resolve(&url, &OciReference {
-            semver: Some("^5".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                semver: Some("^5".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("^5") && message.contains("1.1.0") && message.contains("nightly"), "{message}");
+    assert!(
+        message.contains("^5") && message.contains("1.1.0") && message.contains("nightly"),
+        "{message}"
+    );
 
     // Extract the content layer (selected by media type).
     let work = tempfile::tempdir().unwrap();
     let dest = work.path().join("extract");
     let pulled = source
-        .pull_layer(&url, &semver, Some(FLUX_CONTENT_MEDIA_TYPE), LayerOperation::Extract, 1 << 20, &dest)
+        .pull_layer(
+            &url,
+            &semver,
+            Some(FLUX_CONTENT_MEDIA_TYPE),
+            LayerOperation::Extract,
+            1 << 20,
+            &dest,
+        )
         .await
         .unwrap();
     assert_eq!(pulled.media_type, FLUX_CONTENT_MEDIA_TYPE);
-    assert_eq!(std::fs::read_to_string(dest.join("manifests/cm.yaml")).unwrap(), "tag: 1.1.0\n");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("manifests/cm.yaml")).unwrap(),
+        "tag: 1.1.0\n"
+    );
 
     // Copy keeps the blob as it is.
     let copy = work.path().join("layer.tgz");
@@ -136,7 +172,14 @@ async fn oci_repository_tag_semver_and_digest_refs() {
     assert_eq!(pulled.digest, format!("sha256:{}", sha256_hex(&blob)));
 
     let err = source
-        .pull_layer(&url, &by_digest, Some("application/x-other"), LayerOperation::Copy, 1 << 20, &copy)
+        .pull_layer(
+            &url,
+            &by_digest,
+            Some("application/x-other"),
+            LayerOperation::Copy,
+            1 << 20,
+            &copy,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("application/x-other"), "{err}");
@@ -159,15 +202,25 @@ async fn oci_layer_with_parent_path_is_rejected() {
     let url = OciUrl::parse(&format!("oci://{}/apps/evil", registry.addr)).unwrap();
     let source = OciSource::new(&url, &insecure()).unwrap();
     let resolved = source
-        .resolve(&url, &OciReference {
-            tag: Some("v1".into()),
-            ..OciReference::default()
-        })
+        .resolve(
+            &url,
+            &OciReference {
+                tag: Some("v1".into()),
+                ..OciReference::default()
+            },
+        )
         .await
         .unwrap();
     let work = tempfile::tempdir().unwrap();
     let err = source
-        .pull_layer(&url, &resolved, None, LayerOperation::Extract, 1 << 20, &work.path().join("x"))
+        .pull_layer(
+            &url,
+            &resolved,
+            None,
+            LayerOperation::Extract,
+            1 << 20,
+            &work.path().join("x"),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("illegal path"), "{err}");
@@ -197,18 +250,30 @@ async fn oci_helm_chart_pull() {
     let out = tempfile::tempdir().unwrap();
     let none = ValuesFilesOptions::default();
 
-    let built = source.build_chart(&repository, "web", "^1.0", &none, 1 << 20, out.path()).await.unwrap();
+    let built = source
+        .build_chart(&repository, "web", "^1.0", &none, 1 << 20, out.path())
+        .await
+        .unwrap();
     assert_eq!(built.version, "1.2.0");
     assert_eq!(built.file_name, "web-1.2.0.tgz");
     assert_eq!(std::fs::read(&built.path).unwrap(), charts["1.2.0"]);
 
-    let exact = source.build_chart(&repository, "web", "1.0.0", &none, 1 << 20, out.path()).await.unwrap();
+    let exact = source
+        .build_chart(&repository, "web", "1.0.0", &none, 1 << 20, out.path())
+        .await
+        .unwrap();
     assert_eq!(exact.version, "1.0.0");
 
-    let latest = source.build_chart(&repository, "web", "", &none, 1 << 20, out.path()).await.unwrap();
+    let latest = source
+        .build_chart(&repository, "web", "", &none, 1 << 20, out.path())
+        .await
+        .unwrap();
     assert_eq!(latest.version, "2.0.0+build.7");
 
-    let err = source.build_chart(&repository, "web", "~3.1", &none, 1 << 20, out.path()).await.unwrap_err();
+    let err = source
+        .build_chart(&repository, "web", "~3.1", &none, 1 << 20, out.path())
+        .await
+        .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("~3.1") && message.contains("1.3.0-rc.1"), "{message}");
 }

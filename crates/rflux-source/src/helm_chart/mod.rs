@@ -63,7 +63,9 @@ pub enum ChartError {
     #[error("failed to download chart: {0}")]
     Download(#[from] TransportError),
     /// The downloaded archive does not match the index digest.
-    #[error("chart '{chart}' version {version} from {url}: digest mismatch: index says sha256:{expected}, downloaded sha256:{actual}")]
+    #[error(
+        "chart '{chart}' version {version} from {url}: digest mismatch: index says sha256:{expected}, downloaded sha256:{actual}"
+    )]
     DigestMismatch {
         /// The chart name.
         chart: String,
@@ -159,7 +161,11 @@ pub struct ValuesFilesOptions {
 /// Flux's choice of a version for `spec.version` (`""`/`*`: latest release; an exact
 /// version string; otherwise the highest version in the range, the latest `created`
 /// among equal versions).
-pub fn select_chart_version<'a>(index: &'a IndexFile, chart: &str, range: &str) -> Result<&'a ChartVersion, ChartError> {
+pub fn select_chart_version<'a>(
+    index: &'a IndexFile,
+    chart: &str,
+    range: &str,
+) -> Result<&'a ChartVersion, ChartError> {
     let entry = index.chart(chart).ok_or_else(|| ChartError::NotInIndex {
         chart: chart.to_string(),
     })?;
@@ -265,7 +271,14 @@ pub fn build_from_archive(
     let files = rflux_helm::read_archive(origin, &bytes)?;
     if values_files.files.is_empty() {
         let chart = Chart::from_files(origin, files)?;
-        return write_artifact(&chart.metadata.name, &chart.metadata.version, &bytes, Vec::new(), false, out_dir);
+        return write_artifact(
+            &chart.metadata.name,
+            &chart.metadata.version,
+            &bytes,
+            Vec::new(),
+            false,
+            out_dir,
+        );
     }
     let merged = merge_values_files(&values_files.files, values_files.ignore_missing, |name| {
         let wanted = clean_relative(name);
@@ -283,7 +296,14 @@ pub fn build_from_archive(
         },
     )?;
     Chart::load_archive_bytes(origin, &packed)?;
-    write_artifact(&chart.metadata.name, &chart.metadata.version, &packed, merged.observed, true, out_dir)
+    write_artifact(
+        &chart.metadata.name,
+        &chart.metadata.version,
+        &packed,
+        merged.observed,
+        true,
+        out_dir,
+    )
 }
 
 /// Options for a chart directory inside a source artifact.
@@ -379,22 +399,26 @@ pub fn build_from_directory(
         let raw = chart_dir.join("values.yaml");
         (std::fs::read(&raw).ok(), Vec::new())
     } else {
-        let merged = merge_values_files(&options.values_files.files, options.values_files.ignore_missing, |name| {
-            let path = secure_join(source_root, name).ok_or_else(|| ChartError::ValuesFile {
-                file: name.to_string(),
-                reason: "leaves the source".to_string(),
-            })?;
-            if !path.is_file() {
-                return Ok(None);
-            }
-            if !inside(source_root, &path) {
-                return Err(ChartError::ValuesFile {
+        let merged = merge_values_files(
+            &options.values_files.files,
+            options.values_files.ignore_missing,
+            |name| {
+                let path = secure_join(source_root, name).ok_or_else(|| ChartError::ValuesFile {
                     file: name.to_string(),
-                    reason: "leaves the source through a symbolic link".to_string(),
-                });
-            }
-            std::fs::read(&path).map(Some).map_err(io_error(&path))
-        })?;
+                    reason: "leaves the source".to_string(),
+                })?;
+                if !path.is_file() {
+                    return Ok(None);
+                }
+                if !inside(source_root, &path) {
+                    return Err(ChartError::ValuesFile {
+                        file: name.to_string(),
+                        reason: "leaves the source through a symbolic link".to_string(),
+                    });
+                }
+                std::fs::read(&path).map(Some).map_err(io_error(&path))
+            },
+        )?;
         let text = values_to_yaml(&merged.values)?;
         chart.values = merged.values;
         (Some(text.into_bytes()), merged.observed)
@@ -458,7 +482,9 @@ fn write_artifact(
     out_dir: &Path,
 ) -> Result<BuiltChart, ChartError> {
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') || version.contains(['/', '\\']) {
-        return Err(ChartError::Package(format!("unsafe chart name or version {name:?} {version:?}")));
+        return Err(ChartError::Package(format!(
+            "unsafe chart name or version {name:?} {version:?}"
+        )));
     }
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
     let file_name = format!("{name}-{version}.tgz");

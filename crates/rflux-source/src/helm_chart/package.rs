@@ -68,9 +68,11 @@ fn write_chart<W: Write>(
     }
     match raw.and_then(|r| r.values.as_ref()) {
         Some(values) => add_file(tar, &format!("{base}/values.yaml"), values)?,
-        None if !chart.values.is_empty() => {
-            add_file(tar, &format!("{base}/values.yaml"), values_to_yaml(&chart.values)?.as_bytes())?
-        }
+        None if !chart.values.is_empty() => add_file(
+            tar,
+            &format!("{base}/values.yaml"),
+            values_to_yaml(&chart.values)?.as_bytes(),
+        )?,
         None => {}
     }
     if let Some(schema) = &chart.schema {

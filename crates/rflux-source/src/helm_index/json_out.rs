@@ -76,7 +76,11 @@ fn write_escaped_string(token: &[u8], out: &mut impl Write) -> io::Result<()> {
             b'>' => Some(b"\\u003e"),
             b'&' => Some(b"\\u0026"),
             0xE2 if token.get(i + 1) == Some(&0x80) && matches!(token.get(i + 2), Some(0xA8 | 0xA9)) => {
-                Some(if token.get(i + 2) == Some(&0xA8) { b"\\u2028" } else { b"\\u2029" })
+                Some(if token.get(i + 2) == Some(&0xA8) {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                })
             }
             _ => None,
         };

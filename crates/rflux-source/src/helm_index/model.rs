@@ -58,8 +58,13 @@ pub struct IndexFile {
 impl PartialEq for IndexFile {
     fn eq(&self, other: &Self) -> bool {
         let same_versions = |a: &ChartVersion, b: &ChartVersion| {
-            ChartVersion { json: 0..0, ..a.clone() } == ChartVersion { json: 0..0, ..b.clone() }
-                && self.entry_json(a) == other.entry_json(b)
+            ChartVersion {
+                json: 0..0,
+                ..a.clone()
+            } == ChartVersion {
+                json: 0..0,
+                ..b.clone()
+            } && self.entry_json(a) == other.entry_json(b)
         };
         self.api_version == other.api_version
             && self.generated == other.generated

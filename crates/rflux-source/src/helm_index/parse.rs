@@ -108,11 +108,18 @@ fn parse_yaml(reader: impl Read, size_hint: u64, index: &mut IndexFile) -> Resul
         .map_err(|e| {
             let location = e.location();
             ParseFailure {
-                message: first_line(&e.to_string()),
+                message: strip_yaml_position(&first_line(&e.to_string())),
                 line: location.as_ref().map(|l| l.line()),
                 column: location.as_ref().map(|l| l.column()),
             }
         })
+}
+
+fn strip_yaml_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
 }
 
 fn first_line(s: &str) -> String {
@@ -210,7 +217,11 @@ struct RawVersion {
     app_version: GoString,
     #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "is_false")]
     deprecated: bool,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     annotations: BTreeMap<String, GoString>,
     #[serde(default, skip_serializing_if = "is_empty")]
     kube_version: GoString,
@@ -344,7 +355,11 @@ impl<'de> Visitor<'de> for VersionsSeed<'_> {
             let Some(mut raw) = raw else { continue };
             // Helm drops entries that fail validation instead of failing the index.
             if raw.name.0.is_empty() || Version::parse(&raw.version.0).is_err() {
-                tracing::debug!(name = raw.name.0, version = raw.version.0, "skipping invalid index entry");
+                tracing::debug!(
+                    name = raw.name.0,
+                    version = raw.version.0,
+                    "skipping invalid index entry"
+                );
                 continue;
             }
             if raw.api_version.0.is_empty() {

@@ -138,7 +138,11 @@ impl Default for RepositoryAccess {
     }
 }
 
-fn text_field(data: &BTreeMap<String, Vec<u8>>, key: &str, secret: &'static str) -> Result<Option<String>, TransportError> {
+fn text_field(
+    data: &BTreeMap<String, Vec<u8>>,
+    key: &str,
+    secret: &'static str,
+) -> Result<Option<String>, TransportError> {
     match data.get(key) {
         None => Ok(None),
         Some(bytes) => String::from_utf8(bytes.clone())
@@ -319,11 +323,19 @@ impl HttpClient {
 
     /// Stream the body of `url` into `out`, failing beyond `max_size` bytes; the body is
     /// hashed on the way.
-    pub async fn download_to(&self, url: &Url, out: &mut impl Write, max_size: u64) -> Result<Downloaded, TransportError> {
+    pub async fn download_to(
+        &self,
+        url: &Url,
+        out: &mut impl Write,
+        max_size: u64,
+    ) -> Result<Downloaded, TransportError> {
         let shown = display_url(url);
         let mut response = self.get(url).await?;
         if response.content_length().is_some_and(|n| n > max_size) {
-            return Err(TransportError::TooLarge { url: shown, max: max_size });
+            return Err(TransportError::TooLarge {
+                url: shown,
+                max: max_size,
+            });
         }
         let mut hasher = Sha256::new();
         let mut size = 0u64;
@@ -333,7 +345,10 @@ impl HttpClient {
         })? {
             size += chunk.len() as u64;
             if size > max_size {
-                return Err(TransportError::TooLarge { url: shown, max: max_size });
+                return Err(TransportError::TooLarge {
+                    url: shown,
+                    max: max_size,
+                });
             }
             hasher.update(&chunk);
             out.write_all(&chunk).map_err(|source| TransportError::Io {
@@ -341,7 +356,8 @@ impl HttpClient {
                 source,
             })?;
         }
-        out.flush().map_err(|source| TransportError::Io { url: shown, source })?;
+        out.flush()
+            .map_err(|source| TransportError::Io { url: shown, source })?;
         Ok(Downloaded {
             size,
             sha256: hex::encode(hasher.finalize()),

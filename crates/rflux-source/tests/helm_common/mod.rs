@@ -54,11 +54,20 @@ async fn serve_file(State(state): State<ServeState>, request: Request) -> Respon
     }
     let path = request.uri().path().trim_start_matches('/').to_string();
     if path.split('/').any(|p| p == ".." || p.starts_with('.')) {
-        return Response::builder().status(StatusCode::BAD_REQUEST).body(Body::empty()).unwrap();
+        return Response::builder()
+            .status(StatusCode::BAD_REQUEST)
+            .body(Body::empty())
+            .unwrap();
     }
     match tokio::fs::read(state.root.join(&path)).await {
-        Ok(data) => Response::builder().status(StatusCode::OK).body(Body::from(data)).unwrap(),
-        Err(_) => Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap(),
+        Ok(data) => Response::builder()
+            .status(StatusCode::OK)
+            .body(Body::from(data))
+            .unwrap(),
+        Err(_) => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Body::empty())
+            .unwrap(),
     }
 }
 
@@ -208,11 +217,7 @@ pub async fn start_registry() -> Registry {
                 break;
             }
             if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-                return Registry {
-                    addr,
-                    child,
-                    _dir: dir,
-                };
+                return Registry { addr, child, _dir: dir };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
