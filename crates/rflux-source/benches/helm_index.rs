@@ -6,7 +6,7 @@
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
 
-use rflux_source::helm_index::{parse_index, store_index};
+use rflux_source::helm_index::{parse_index_seekable, store_index};
 
 const TARGET_BYTES: u64 = 50 * 1000 * 1000;
 
@@ -53,13 +53,16 @@ fn peak_rss_kib() -> u64 {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("index.yaml");
+    let path = match std::env::var_os("HELM_INDEX_BENCH_KEEP") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => dir.path().join("index.yaml"),
+    };
     let (bytes, versions) = generate(&path);
     let before = peak_rss_kib();
 
     let start = Instant::now();
     let file = std::fs::File::open(&path).unwrap();
-    let index = parse_index(BufReader::with_capacity(1 << 16, file), bytes).unwrap();
+    let index = parse_index_seekable(BufReader::with_capacity(1 << 16, file), bytes).unwrap();
     let parse = start.elapsed();
     let after_parse = peak_rss_kib();
     assert_eq!(index.version_count(), versions);

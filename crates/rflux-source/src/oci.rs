@@ -161,6 +161,53 @@ impl RegistryAccess {
     }
 }
 
+impl RegistryAccess {
+    fn from_parts(
+        url: &str,
+        insecure: bool,
+        auth: Option<&BTreeMap<String, Vec<u8>>>,
+        cert: Option<&BTreeMap<String, Vec<u8>>>,
+    ) -> Result<RegistryAccess, OciError> {
+        let parsed = OciUrl::parse(url)?;
+        let credentials = match auth {
+            Some(data) => RegistryAccess::credentials_from_secret(data, &parsed.registry)?,
+            None => None,
+        };
+        Ok(RegistryAccess {
+            credentials,
+            insecure,
+            ca_pem: cert.and_then(|c| c.get("ca.crt").cloned()),
+        })
+    }
+
+    /// Access for an OCIRepository from its spec and Secrets' data.
+    pub fn for_oci_repository(
+        spec: &rflux_api::types::OCIRepositorySpec,
+        auth: Option<&BTreeMap<String, Vec<u8>>>,
+        cert: Option<&BTreeMap<String, Vec<u8>>>,
+    ) -> Result<RegistryAccess, OciError> {
+        RegistryAccess::from_parts(&spec.url, spec.insecure.unwrap_or(false), auth, cert)
+    }
+
+    /// Access for a HelmRepository of `type: oci` from its spec and Secrets' data.
+    pub fn for_helm_repository(
+        spec: &rflux_api::types::HelmRepositorySpec,
+        auth: Option<&BTreeMap<String, Vec<u8>>>,
+        cert: Option<&BTreeMap<String, Vec<u8>>>,
+    ) -> Result<RegistryAccess, OciError> {
+        RegistryAccess::from_parts(&spec.url, spec.insecure.unwrap_or(false), auth, cert)
+    }
+}
+
+impl From<rflux_api::types::OciLayerOperation> for LayerOperation {
+    fn from(op: rflux_api::types::OciLayerOperation) -> Self {
+        match op {
+            rflux_api::types::OciLayerOperation::Extract => LayerOperation::Extract,
+            rflux_api::types::OciLayerOperation::Copy => LayerOperation::Copy,
+        }
+    }
+}
+
 /// `oci://host[:port]/path` split into registry and repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OciUrl {

@@ -339,3 +339,28 @@ fn directory_dependency_missing_is_an_error() {
     assert!(message.contains("redis"), "{message}");
     assert!(message.contains("charts/"), "{message}");
 }
+
+#[test]
+fn options_from_helm_chart_spec() {
+    use rflux_api::types::{HelmChartSourceKind, HelmChartSpec, ReconcileStrategy};
+    let mut spec = HelmChartSpec {
+        chart: "charts/web".into(),
+        values_files: vec!["a.yaml".into()],
+        ignore_missing_values_files: Some(true),
+        reconcile_strategy: ReconcileStrategy::Revision,
+        ..HelmChartSpec::default()
+    };
+    spec.source_ref.kind = HelmChartSourceKind::GitRepository;
+    let opts = DirectoryChartOptions::from_spec(&spec, "main@sha1:abcdef0123456789abcdef0123456789abcdef01");
+    assert_eq!(opts.version_metadata.as_deref(), Some("abcdef012345"));
+    assert!(opts.values_files.ignore_missing);
+    spec.reconcile_strategy = ReconcileStrategy::ChartVersion;
+    assert_eq!(
+        DirectoryChartOptions::from_spec(&spec, "main@sha1:abc").version_metadata,
+        None
+    );
+    spec.source_ref.kind = HelmChartSourceKind::Bucket;
+    spec.reconcile_strategy = ReconcileStrategy::Revision;
+    let opts = DirectoryChartOptions::from_spec(&spec, "sha256:0123456789abcdef0123");
+    assert_eq!(opts.version_metadata.as_deref(), Some("0123456789ab"));
+}

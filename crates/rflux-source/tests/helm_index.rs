@@ -186,13 +186,13 @@ async fn malformed_index_names_url_and_position() {
 #[tokio::test]
 async fn index_size_limit_and_invalid_entries() {
     let site = tempfile::tempdir().unwrap();
-    let text = "apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: not-semver\n    urls: [a.tgz]\n  - name: app\n    version: 1.0\n    urls: [b.tgz]\n  - version: 2.0.0\n    urls: [c.tgz]\n";
+    let text = "apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: not-semver\n    urls: [a.tgz]\n  - name: app\n    description: ~\n    deprecated: true\n    digest: 000000000000000000000000000000000000000000000000000000000001e460\n    version: 1.0\n    urls: [b.tgz]\n  - version: 2.0.0\n    urls: [c.tgz]\n";
     write(site.path(), "index.yaml", text.as_bytes());
     let server = serve_dir(site.path(), None).await;
     let client = HttpClient::new(&server.url, RepositoryAccess::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
     let fetched = fetch_index(&client, DEFAULT_MAX_INDEX_SIZE, work.path()).await.unwrap();
-    // Entries Helm rejects are dropped; `1.0` reads as Go reads it into a string.
+    // Entries Helm rejects are dropped; a plain `1.0` keeps its text.
     let versions: Vec<&str> = fetched
         .index
         .chart("app")
@@ -201,8 +201,115 @@ async fn index_size_limit_and_invalid_entries() {
         .iter()
         .map(|v| &*v.version)
         .collect();
-    assert_eq!(versions, ["1"]);
+    assert_eq!(versions, ["1.0"]);
+    let entry = &fetched.index.chart("app").unwrap().versions[0];
+    assert_eq!(
+        &*entry.digest,
+        "000000000000000000000000000000000000000000000000000000000001e460"
+    );
+    assert!(entry.deprecated);
 
     let err = fetch_index(&client, 10, work.path()).await.unwrap_err();
     assert!(err.to_string().contains("maximum size"), "{err}");
+}
+
+/// An index in Helm's block layout with the constructs real indexes use.
+const BLOCK_INDEX: &str = r#"apiVersion: v1
+entries:
+  # a comment between charts
+  web:
+  - annotations:
+      artifacthub.io/changes: |
+        - kind: changed
+          description: "Bump: things"
+
+        - kind: fixed
+      artifacthub.io/license: Apache-2.0
+      category: 'Web ''apps'''
+    apiVersion: v2
+    appVersion: "1.0"
+    created: "2024-03-01T10:00:00.123456789Z"
+    dependencies:
+    - condition: redis.enabled
+      name: redis
+      repository: oci://registry-1.docker.io/bitnamicharts
+      version: 18.x.x
+      tags:
+      - cache
+    deprecated: false
+    description: A long description that go-yaml wraps onto a second line because it is
+      longer than eighty columns
+    digest: 000000000000000000000000000000000000000000000000000000000001e460
+    home: https://example.com
+    keywords:
+    - web
+    - "http"
+    maintainers:
+    - email: team@example.com
+      name: Team
+    name: web
+    sources: []
+    type: application
+    urls:
+    - https://charts.example.com/web-1.2.0.tgz
+    version: 1.2.0
+  - apiVersion: v2
+    created: 2024-02-01T10:00:00Z
+    description: "Quoted \"escapes\" and unicode \u00e9"
+    name: web
+    urls:
+    - web-1.10.0.tgz
+    version: 1.10.0 # trailing comment
+  redis:
+    - name: redis
+      version: v7.0.0
+      urls:
+        - redis-7.0.0.tgz
+      kubeVersion: '>=1.21.0-0'
+generated: "2024-03-01T00:00:00Z"
+"#;
+
+#[test]
+fn block_layout_reader_matches_the_yaml_parser() {
+    use rflux_source::helm_index::{parse_index, parse_index_seekable};
+    let full = parse_index(BLOCK_INDEX.as_bytes(), BLOCK_INDEX.len() as u64).unwrap();
+    let fast = parse_index_seekable(std::io::Cursor::new(BLOCK_INDEX.as_bytes()), BLOCK_INDEX.len() as u64).unwrap();
+    assert_eq!(fast, full);
+    let web = fast.chart("web").unwrap();
+    assert_eq!(&*web.versions[0].version, "1.10.0");
+    let entry: serde_json::Value = serde_json::from_str(fast.entry_json(&web.versions[1])).unwrap();
+    assert_eq!(
+        entry["annotations"]["artifacthub.io/changes"],
+        "- kind: changed\n  description: \"Bump: things\"\n\n- kind: fixed\n"
+    );
+    assert_eq!(entry["annotations"]["category"], "Web 'apps'");
+    assert_eq!(
+        entry["description"],
+        "A long description that go-yaml wraps onto a second line because it is longer than eighty columns"
+    );
+    assert_eq!(entry["dependencies"][0]["tags"][0], "cache");
+    assert_eq!(
+        &*web.versions[1].digest,
+        "000000000000000000000000000000000000000000000000000000000001e460"
+    );
+    let newer: serde_json::Value = serde_json::from_str(fast.entry_json(&web.versions[0])).unwrap();
+    assert_eq!(newer["description"], "Quoted \"escapes\" and unicode é");
+    assert_eq!(&*fast.chart("redis").unwrap().versions[0].version, "v7.0.0");
+
+    // Constructs beyond the block layout fall back to the full parser with the same result.
+    for variant in [
+        BLOCK_INDEX.replace("    urls:\n    - web-1.10.0.tgz\n", "    urls: [web-1.10.0.tgz]\n"),
+        BLOCK_INDEX.replace(
+            "    home: https://example.com\n",
+            "    home: &h https://example.com\n    icon: *h\n",
+        ),
+        BLOCK_INDEX.replace(
+            "      artifacthub.io/license: Apache-2.0\n",
+            "      artifacthub.io/license: >-\n        Apache\n        2.0\n",
+        ),
+    ] {
+        let full = parse_index(variant.as_bytes(), variant.len() as u64).unwrap();
+        let fast = parse_index_seekable(std::io::Cursor::new(variant.as_bytes()), variant.len() as u64).unwrap();
+        assert_eq!(fast, full);
+    }
 }

@@ -149,6 +149,22 @@ pub struct BuiltChart {
     pub packaged: bool,
 }
 
+impl BuiltChart {
+    /// The HelmChart artifact for this file (revision: the chart version); `path` is its
+    /// storage path, `url` where it is served.
+    pub fn artifact(&self, path: &str, url: &str, last_update_time: &str) -> rflux_api::types::Artifact {
+        rflux_api::types::Artifact {
+            digest: self.digest.clone(),
+            last_update_time: last_update_time.to_string(),
+            metadata: Default::default(),
+            path: path.to_string(),
+            revision: self.version.clone(),
+            size: i64::try_from(self.size).ok(),
+            url: url.to_string(),
+        }
+    }
+}
+
 /// `spec.valuesFiles` and `spec.ignoreMissingValuesFiles`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValuesFilesOptions {
@@ -156,6 +172,46 @@ pub struct ValuesFilesOptions {
     pub files: Vec<String>,
     /// Skip files that do not exist instead of failing.
     pub ignore_missing: bool,
+}
+
+impl ValuesFilesOptions {
+    /// From a HelmChart spec.
+    pub fn from_spec(spec: &rflux_api::types::HelmChartSpec) -> ValuesFilesOptions {
+        ValuesFilesOptions {
+            files: spec.values_files.clone(),
+            ignore_missing: spec.ignore_missing_values_files.unwrap_or(false),
+        }
+    }
+}
+
+impl RepositoryChartOptions {
+    /// From a HelmChart spec whose source is a HelmRepository.
+    pub fn from_spec(spec: &rflux_api::types::HelmChartSpec) -> RepositoryChartOptions {
+        RepositoryChartOptions {
+            chart: spec.chart.clone(),
+            version: spec.version.clone(),
+            values_files: ValuesFilesOptions::from_spec(spec),
+            max_size: DEFAULT_MAX_CHART_SIZE,
+        }
+    }
+}
+
+impl DirectoryChartOptions {
+    /// From a HelmChart spec whose source (GitRepository or Bucket) has the artifact
+    /// revision `source_revision`: `reconcileStrategy: Revision` appends its digest.
+    pub fn from_spec(spec: &rflux_api::types::HelmChartSpec, source_revision: &str) -> DirectoryChartOptions {
+        use rflux_api::types::{HelmChartSourceKind, ReconcileStrategy};
+        let by_revision = spec.reconcile_strategy == ReconcileStrategy::Revision
+            && matches!(
+                spec.source_ref.kind,
+                HelmChartSourceKind::GitRepository | HelmChartSourceKind::Bucket
+            );
+        DirectoryChartOptions {
+            chart_path: spec.chart.clone(),
+            values_files: ValuesFilesOptions::from_spec(spec),
+            version_metadata: by_revision.then(|| revision_metadata(source_revision)),
+        }
+    }
 }
 
 /// Flux's choice of a version for `spec.version` (`""`/`*`: latest release; an exact

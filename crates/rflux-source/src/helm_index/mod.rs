@@ -5,6 +5,7 @@
 //! as Flux computes it since source-controller v1.0 (the stored, sorted file has its own
 //! digest, which does not change when the server only reorders entries).
 
+mod block_yaml;
 mod json_out;
 mod model;
 mod parse;
@@ -14,12 +15,13 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use rflux_api::types::Artifact;
 use sha2::{Digest, Sha256};
 use url::Url;
 
 pub use json_out::write_index_json;
 pub use model::{ChartEntry, ChartVersion, IndexFile};
-pub use parse::{ParseFailure, parse_index};
+pub use parse::{ParseFailure, parse_index, parse_index_seekable};
 pub use transport::{Credentials, HttpClient, RepositoryAccess, TlsMaterial, TransportError};
 
 /// Flux's default limit on the size of an index (`--helm-index-max-size`, 50 MiB).
@@ -91,6 +93,22 @@ pub struct StoredIndex {
     pub size: u64,
 }
 
+impl StoredIndex {
+    /// The HelmRepository artifact for this file: `path` is its storage path
+    /// (`helmrepository/<namespace>/<name>/index-<hex>.yaml`), `url` where it is served.
+    pub fn artifact(&self, revision: &str, path: &str, url: &str, last_update_time: &str) -> Artifact {
+        Artifact {
+            digest: self.digest.clone(),
+            last_update_time: last_update_time.to_string(),
+            metadata: Default::default(),
+            path: path.to_string(),
+            revision: revision.to_string(),
+            size: i64::try_from(self.size).ok(),
+            url: url.to_string(),
+        }
+    }
+}
+
 /// `<repository URL>/index.yaml`, keeping the URL's query.
 pub fn index_url(repository_url: &str) -> Result<Url, IndexError> {
     let mut url = Url::parse(repository_url).map_err(|e| IndexError::InvalidUrl {
@@ -145,7 +163,7 @@ pub async fn fetch_index(client: &HttpClient, max_size: u64, temp_dir: &Path) ->
 }
 
 fn parse_index_file(file: File, size: u64, source: &str) -> Result<IndexFile, IndexError> {
-    parse_index(BufReader::with_capacity(1 << 16, file), size).map_err(|failure| IndexError::Parse {
+    parse_index_seekable(BufReader::with_capacity(1 << 16, file), size).map_err(|failure| IndexError::Parse {
         url: source.to_string(),
         failure,
     })

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -126,8 +126,9 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).trim().to_string()
 }
 
-/// A string field read as Go reads YAML into a string: numbers and booleans become their
-/// text, null becomes empty.
+/// A string field: plain YAML scalars keep their text (a digest such as `0…1e460` or a
+/// version `1.10` is never read as a number), null becomes empty. JSON numbers are
+/// rejected, as Go's JSON decoder rejects them for string fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 struct GoString(String);
@@ -170,7 +171,23 @@ impl<'de> Deserialize<'de> for GoString {
                 Ok(GoString::default())
             }
         }
-        d.deserialize_any(V)
+        struct Optional;
+        impl<'de> Visitor<'de> for Optional {
+            type Value = GoString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<GoString, E> {
+                Ok(GoString::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<GoString, E> {
+                Ok(GoString::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<GoString, D::Error> {
+                d.deserialize_str(V)
+            }
+        }
+        d.deserialize_option(Optional)
     }
 }
 
@@ -352,44 +369,113 @@ impl<'de> Visitor<'de> for VersionsSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(raw) = seq.next_element::<Option<RawVersion>>()? {
-            let Some(mut raw) = raw else { continue };
-            // Helm drops entries that fail validation instead of failing the index.
-            if raw.name.0.is_empty() || Version::parse(&raw.version.0).is_err() {
-                tracing::debug!(
-                    name = raw.name.0,
-                    version = raw.version.0,
-                    "skipping invalid index entry"
-                );
-                continue;
+            if let Some(raw) = raw {
+                add_version(self.json, self.versions, raw).map_err(de::Error::custom)?;
             }
-            if raw.api_version.0.is_empty() {
-                raw.api_version.0 = "v1".to_string();
-            }
-            let created = std::mem::take(&mut raw.created.0);
-            raw.created.0 = if created.is_empty() {
-                ZERO_TIME.to_string()
-            } else {
-                created.clone()
-            };
-            let start = self.json.len();
-            serde_json::to_writer(&mut *self.json, &raw).map_err(de::Error::custom)?;
-            self.versions.push(ChartVersion {
-                version: std::mem::take(&mut raw.version.0).into(),
-                app_version: std::mem::take(&mut raw.app_version.0).into(),
-                api_version: std::mem::take(&mut raw.api_version.0).into(),
-                urls: raw
-                    .urls
-                    .take()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|u| u.0.into_boxed_str())
-                    .collect(),
-                digest: std::mem::take(&mut raw.digest.0).into(),
-                created: created.into(),
-                deprecated: raw.deprecated,
-                json: start..self.json.len(),
-            });
         }
         Ok(())
     }
+}
+
+/// Validate one entry as Helm does (skip it when invalid), store its JSON, keep the
+/// compact fields.
+fn add_version(json: &mut Vec<u8>, versions: &mut Vec<ChartVersion>, mut raw: RawVersion) -> Result<(), String> {
+    // Helm drops entries that fail validation instead of failing the index.
+    if raw.name.0.is_empty() || Version::parse(&raw.version.0).is_err() {
+        tracing::debug!(
+            name = raw.name.0,
+            version = raw.version.0,
+            "skipping invalid index entry"
+        );
+        return Ok(());
+    }
+    if raw.api_version.0.is_empty() {
+        raw.api_version.0 = "v1".to_string();
+    }
+    let created = std::mem::take(&mut raw.created.0);
+    raw.created.0 = if created.is_empty() {
+        ZERO_TIME.to_string()
+    } else {
+        created.clone()
+    };
+    let start = json.len();
+    serde_json::to_writer(&mut *json, &raw).map_err(|e| e.to_string())?;
+    versions.push(ChartVersion {
+        version: std::mem::take(&mut raw.version.0).into(),
+        app_version: std::mem::take(&mut raw.app_version.0).into(),
+        api_version: std::mem::take(&mut raw.api_version.0).into(),
+        urls: raw
+            .urls
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| u.0.into_boxed_str())
+            .collect(),
+        digest: std::mem::take(&mut raw.digest.0).into(),
+        created: created.into(),
+        deprecated: raw.deprecated,
+        json: start..json.len(),
+    });
+    Ok(())
+}
+
+/// Add one entry (as JSON) under chart `name`; used by the block-layout reader.
+pub(super) fn push_entry(index: &mut IndexFile, name: &str, entry: serde_json::Value) -> Result<(), String> {
+    let raw: RawVersion = serde_json::from_value(entry).map_err(|e| format!("chart {name:?}: {e}"))?;
+    let position = match index.charts.last() {
+        Some(last) if &*last.name == name => index.charts.len() - 1,
+        _ => match index.charts.iter().position(|c| &*c.name == name) {
+            Some(p) => p,
+            None => {
+                index.charts.push(ChartEntry {
+                    name: name.into(),
+                    versions: Vec::new(),
+                });
+                index.charts.len() - 1
+            }
+        },
+    };
+    let IndexFile { json, charts, .. } = index;
+    match charts.get_mut(position) {
+        Some(chart) => add_version(json, &mut chart.versions, raw),
+        None => Err(format!("chart {name:?} vanished")),
+    }
+}
+
+/// Parse an index from a seekable reader: the fast block-layout reader first, the full
+/// YAML parser when the file uses anything beyond that layout.
+pub fn parse_index_seekable<R: BufRead + Seek>(mut reader: R, size_hint: u64) -> Result<IndexFile, ParseFailure> {
+    let head_is_json = {
+        let head = reader.fill_buf().map_err(|e| ParseFailure {
+            message: format!("reading: {e}"),
+            line: None,
+            column: None,
+        })?;
+        head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+    };
+    if !head_is_json {
+        let mut index = IndexFile {
+            json: Vec::with_capacity(usize::try_from(size_hint / 2).unwrap_or(0)),
+            ..IndexFile::default()
+        };
+        match super::block_yaml::parse_block_index(&mut reader, &mut index) {
+            Ok(()) if !index.api_version.is_empty() => {
+                index.json.shrink_to_fit();
+                index.sort();
+                return Ok(index);
+            }
+            Ok(()) => {}
+            Err(super::block_yaml::Stop::Failed(failure)) => return Err(failure),
+            Err(super::block_yaml::Stop::Unsupported(line)) => {
+                tracing::debug!(line, "index uses YAML beyond the block layout, using the full parser");
+            }
+        }
+        drop(index);
+        reader.seek(SeekFrom::Start(0)).map_err(|e| ParseFailure {
+            message: format!("rewinding: {e}"),
+            line: None,
+            column: None,
+        })?;
+    }
+    parse_index(reader, size_hint)
 }

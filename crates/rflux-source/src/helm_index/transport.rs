@@ -197,6 +197,26 @@ impl RepositoryAccess {
     }
 }
 
+impl RepositoryAccess {
+    /// Access settings for a HelmRepository: its Secrets' data plus `passCredentials` and
+    /// `timeout` from the spec (Flux's 60s when unset).
+    pub fn for_helm_repository(
+        spec: &rflux_api::types::HelmRepositorySpec,
+        auth: Option<&BTreeMap<String, Vec<u8>>>,
+        cert: Option<&BTreeMap<String, Vec<u8>>>,
+    ) -> Result<RepositoryAccess, TransportError> {
+        let mut access = RepositoryAccess::from_secret_data(auth, cert)?;
+        access.pass_credentials = spec.pass_credentials.unwrap_or(false);
+        if let Some(timeout) = spec.timeout.as_deref().filter(|t| !t.is_empty()) {
+            access.timeout = rflux_api::parse_duration(timeout).map_err(|e| TransportError::InvalidUrl {
+                url: spec.url.clone(),
+                reason: format!("spec.timeout {timeout:?}: {e}"),
+            })?;
+        }
+        Ok(access)
+    }
+}
+
 /// Install ring as the process's rustls crypto provider unless one is installed already.
 pub fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
