@@ -296,8 +296,14 @@ fn block_layout_reader_matches_the_yaml_parser() {
     assert_eq!(newer["description"], "Quoted \"escapes\" and unicode é");
     assert_eq!(&*fast.chart("redis").unwrap().versions[0].version, "v7.0.0");
 
-    // Constructs beyond the block layout fall back to the full parser with the same result.
+    // Variants: readers agree, and constructs beyond the block layout fall back to the full
+    // parser with the same result.
     for variant in [
+        // Charts left without valid versions stay listed, empty, in both readers.
+        BLOCK_INDEX.replace(
+            "generated:",
+            "  empty: []\n  invalid:\n  - name: invalid\n    version: nope\ngenerated:",
+        ),
         BLOCK_INDEX.replace("    urls:\n    - web-1.10.0.tgz\n", "    urls: [web-1.10.0.tgz]\n"),
         BLOCK_INDEX.replace(
             "    home: https://example.com\n",

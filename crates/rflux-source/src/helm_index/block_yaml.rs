@@ -130,6 +130,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
             if key.starts_with(['"', '\'']) {
                 return unsupported(number);
             }
+            super::parse::ensure_chart(index, key);
             chart = Some(key.to_string());
             seq_indent = None;
             continue;
