@@ -319,3 +319,24 @@ fn block_layout_reader_matches_the_yaml_parser() {
         assert_eq!(fast, full);
     }
 }
+
+#[test]
+fn access_from_helm_repository_spec() {
+    use rflux_api::types::HelmRepositorySpec;
+    let spec = HelmRepositorySpec {
+        url: "https://charts.example.com".into(),
+        pass_credentials: Some(true),
+        timeout: Some("90s".into()),
+        ..HelmRepositorySpec::default()
+    };
+    let access = RepositoryAccess::for_helm_repository(&spec, Some(&auth_secret("u", "p")), None).unwrap();
+    assert!(access.pass_credentials);
+    assert_eq!(access.timeout, std::time::Duration::from_secs(90));
+    assert_eq!(access.credentials.unwrap().username, "u");
+    let bad = HelmRepositorySpec {
+        timeout: Some("soon".into()),
+        ..spec
+    };
+    let err = RepositoryAccess::for_helm_repository(&bad, None, None).unwrap_err();
+    assert!(err.to_string().contains("soon"), "{err}");
+}

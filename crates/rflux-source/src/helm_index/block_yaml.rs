@@ -341,7 +341,7 @@ fn parse_seq_item(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Res
     let content = rest.trim_start_matches(' ');
     if content.is_empty() {
         *pos += 1;
-        return parse_nested(lines, pos, indent, line.number);
+        return parse_nested(lines, pos, indent);
     }
     let offset = line.text.len() - content.len();
     if split_key(content).is_some() {
@@ -358,7 +358,7 @@ fn parse_seq_item(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Res
 }
 
 /// The value of a key (or a dash) whose text is on following lines.
-fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize, number: usize) -> Result<Node, Stop> {
+fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize) -> Result<Node, Stop> {
     let Some(next) = lines.get(*pos).copied() else {
         return Ok(Node::Null);
     };
@@ -369,7 +369,6 @@ fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize, number: 
     if next.indent > parent {
         return parse_map(lines, pos, next.indent);
     }
-    let _ = number;
     Ok(Node::Null)
 }
 
@@ -411,7 +410,7 @@ fn parse_map(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Result<N
         *pos += 1;
         let value_text = rest.trim_start_matches(' ');
         let value = if strip_comment(value_text).is_empty() && !value_text.starts_with('#') {
-            parse_nested(lines, pos, indent, line.number)?
+            parse_nested(lines, pos, indent)?
         } else {
             scalar_value(lines, pos, value_text, indent, line.number)?
         };
