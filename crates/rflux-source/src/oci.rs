@@ -616,7 +616,7 @@ impl OciSource {
 pub fn highest_tag(tags: &[String], range: &str, filter: Option<&str>) -> Result<String, RangeError> {
     let parsed = VersionRange::parse(range)?;
     let pattern = match filter.filter(|f| !f.is_empty()) {
-        Some(f) => Some(regex_lite(f).map_err(|reason| RangeError::InvalidRange {
+        Some(f) => Some(compile_filter(f).map_err(|reason| RangeError::InvalidRange {
             range: f.to_string(),
             reason,
         })?),
@@ -630,7 +630,7 @@ pub fn highest_tag(tags: &[String], range: &str, filter: Option<&str>) -> Result
     parsed.highest(candidates).map(str::to_string)
 }
 
-fn regex_lite(pattern: &str) -> Result<regex::Regex, String> {
+fn compile_filter(pattern: &str) -> Result<regex::Regex, String> {
     regex::Regex::new(pattern).map_err(|e| e.to_string())
 }
 

@@ -4,9 +4,12 @@
 //! `!=`, and the pre-release rule: a pre-release version only satisfies a comparison that
 //! itself names a pre-release.
 //!
-//! node-semver (npm ranges) is not used here: it rejects commas and `!=`, and its
-//! pre-release rule (a pre-release matches only a comparator on the same `major.minor.patch`)
-//! differs from Masterminds', so `>=1.0.0-0` would select different charts than Flux.
+//! node-semver (npm ranges) is not used here. Checked against node-semver 2.2: `^0.x`,
+//! `~1`, commas and `1.2.x` agree, but `!=1.2.3` does not parse, and its pre-release rule
+//! (a pre-release matches only a comparator on the same `major.minor.patch`) differs from
+//! Masterminds' (a pre-release matches comparators that name any pre-release):
+//! `>=1.0.0-0` admits `1.5.0-rc.1` in Helm and Flux but not in node-semver, so charts and
+//! OCI tags would be selected differently.
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -296,8 +296,14 @@ fn block_layout_reader_matches_the_yaml_parser() {
     assert_eq!(newer["description"], "Quoted \"escapes\" and unicode é");
     assert_eq!(&*fast.chart("redis").unwrap().versions[0].version, "v7.0.0");
 
-    // Constructs beyond the block layout fall back to the full parser with the same result.
+    // Variants: readers agree, and constructs beyond the block layout fall back to the full
+    // parser with the same result.
     for variant in [
+        // Charts left without valid versions stay listed, empty, in both readers.
+        BLOCK_INDEX.replace(
+            "generated:",
+            "  empty: []\n  invalid:\n  - name: invalid\n    version: nope\ngenerated:",
+        ),
         BLOCK_INDEX.replace("    urls:\n    - web-1.10.0.tgz\n", "    urls: [web-1.10.0.tgz]\n"),
         BLOCK_INDEX.replace(
             "    home: https://example.com\n",
@@ -312,4 +318,25 @@ fn block_layout_reader_matches_the_yaml_parser() {
         let fast = parse_index_seekable(std::io::Cursor::new(variant.as_bytes()), variant.len() as u64).unwrap();
         assert_eq!(fast, full);
     }
+}
+
+#[test]
+fn access_from_helm_repository_spec() {
+    use rflux_api::types::HelmRepositorySpec;
+    let spec = HelmRepositorySpec {
+        url: "https://charts.example.com".into(),
+        pass_credentials: Some(true),
+        timeout: Some("90s".into()),
+        ..HelmRepositorySpec::default()
+    };
+    let access = RepositoryAccess::for_helm_repository(&spec, Some(&auth_secret("u", "p")), None).unwrap();
+    assert!(access.pass_credentials);
+    assert_eq!(access.timeout, std::time::Duration::from_secs(90));
+    assert_eq!(access.credentials.unwrap().username, "u");
+    let bad = HelmRepositorySpec {
+        timeout: Some("soon".into()),
+        ..spec
+    };
+    let err = RepositoryAccess::for_helm_repository(&bad, None, None).unwrap_err();
+    assert!(err.to_string().contains("soon"), "{err}");
 }

@@ -277,3 +277,37 @@ async fn oci_helm_chart_pull() {
     let message = err.to_string();
     assert!(message.contains("~3.1") && message.contains("1.3.0-rc.1"), "{message}");
 }
+
+#[test]
+fn registry_credentials_from_secret_data() {
+    use std::collections::BTreeMap;
+    let plain = BTreeMap::from([
+        ("username".to_string(), b"bot".to_vec()),
+        ("password".to_string(), b"pw".to_vec()),
+    ]);
+    assert_eq!(
+        RegistryAccess::credentials_from_secret(&plain, "ghcr.io").unwrap(),
+        Some(("bot".to_string(), "pw".to_string()))
+    );
+    let docker = BTreeMap::from([(
+        ".dockerconfigjson".to_string(),
+        br#"{"auths":{"https://ghcr.io":{"auth":"Ym90OnB3"},"other.io":{"username":"u","password":"p"}}}"#.to_vec(),
+    )]);
+    assert_eq!(
+        RegistryAccess::credentials_from_secret(&docker, "ghcr.io").unwrap(),
+        Some(("bot".to_string(), "pw".to_string()))
+    );
+    assert_eq!(
+        RegistryAccess::credentials_from_secret(&docker, "other.io").unwrap(),
+        Some(("u".to_string(), "p".to_string()))
+    );
+    assert_eq!(
+        RegistryAccess::credentials_from_secret(&docker, "none.io").unwrap(),
+        None
+    );
+    let broken = BTreeMap::from([(".dockerconfigjson".to_string(), b"{".to_vec())]);
+    assert!(RegistryAccess::credentials_from_secret(&broken, "ghcr.io").is_err());
+    assert!(OciUrl::parse("https://ghcr.io/x").is_err());
+    assert!(OciUrl::parse("oci://ghcr.io/x:1.0").is_err());
+    assert_eq!(OciUrl::parse("oci://ghcr.io/org/app/").unwrap().repository, "org/app");
+}

@@ -46,8 +46,9 @@ fn unsupported<T>(line: usize) -> Result<T, Stop> {
 pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile) -> Result<(), Stop> {
     let mut line = String::new();
     let mut number = 0usize;
-    // Pending lines of the current chart version entry.
-    let mut item: Vec<(usize, String)> = Vec::new();
+    // Pending lines of the current chart version entry: their text back to back, and
+    // per line its number and end offset.
+    let mut item = Item::default();
     let mut chart: Option<String> = None;
     let mut in_entries = false;
     let mut entries_indent: Option<usize> = None;
@@ -67,7 +68,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
         let trimmed = text.trim_start_matches(' ');
         if !eof && trimmed.is_empty() {
             if !item.is_empty() {
-                item.push((number, String::new()));
+                item.push(number, "");
             }
             continue;
         }
@@ -75,7 +76,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
             // Inside an entry a `#` line may be block-scalar content: keep it (the entry
             // parser gives up on it elsewhere); between entries it is a comment.
             if !item.is_empty() {
-                item.push((number, text.to_string()));
+                item.push(number, text);
             }
             continue;
         }
@@ -85,7 +86,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
         let indent = text.len() - trimmed.len();
         // Does the pending entry continue on this line?
         if !eof && !item.is_empty() && seq_indent.is_some_and(|s| indent > s) {
-            item.push((number, text.to_string()));
+            item.push(number, text);
             continue;
         }
         if !item.is_empty() {
@@ -129,6 +130,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
             if key.starts_with(['"', '\'']) {
                 return unsupported(number);
             }
+            super::parse::ensure_chart(index, key);
             chart = Some(key.to_string());
             seq_indent = None;
             continue;
@@ -138,7 +140,7 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
             if indent != s || indent < e || chart.is_none() {
                 return unsupported(number);
             }
-            item.push((number, text.to_string()));
+            item.push(number, text);
             continue;
         }
         return unsupported(number);
@@ -146,16 +148,45 @@ pub(crate) fn parse_block_index(mut reader: impl BufRead, index: &mut IndexFile)
     Ok(())
 }
 
+/// The lines of one entry, stored without an allocation per line.
+#[derive(Default)]
+struct Item {
+    text: String,
+    lines: Vec<(usize, usize)>,
+}
+
+impl Item {
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+    fn push(&mut self, number: usize, line: &str) {
+        self.text.push_str(line);
+        self.lines.push((number, self.text.len()));
+    }
+    fn clear(&mut self) {
+        self.text.clear();
+        self.lines.clear();
+    }
+    fn iter(&self) -> impl Iterator<Item = (usize, &str)> {
+        let mut start = 0;
+        self.lines.iter().map(move |&(number, end)| {
+            let line = self.text.get(start..end).unwrap_or("");
+            start = end;
+            (number, line)
+        })
+    }
+}
+
 /// Parse one collected `- ...` entry and add it to the index.
-fn finish_item(lines: &[(usize, String)], chart: &str, index: &mut IndexFile) -> Result<(), Stop> {
-    let mut parsed: Vec<Line<'_>> = Vec::with_capacity(lines.len());
-    for (number, text) in lines {
+fn finish_item(item: &Item, chart: &str, index: &mut IndexFile) -> Result<(), Stop> {
+    let mut parsed: Vec<Line<'_>> = Vec::with_capacity(item.lines.len());
+    for (number, text) in item.iter() {
         let trimmed = text.trim_start_matches(' ');
         if trimmed.is_empty() {
             continue;
         }
         parsed.push(Line {
-            number: *number,
+            number,
             indent: text.len() - trimmed.len(),
             text: trimmed,
         });
@@ -310,7 +341,7 @@ fn parse_seq_item(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Res
     let content = rest.trim_start_matches(' ');
     if content.is_empty() {
         *pos += 1;
-        return parse_nested(lines, pos, indent, line.number);
+        return parse_nested(lines, pos, indent);
     }
     let offset = line.text.len() - content.len();
     if split_key(content).is_some() {
@@ -327,7 +358,7 @@ fn parse_seq_item(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Res
 }
 
 /// The value of a key (or a dash) whose text is on following lines.
-fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize, number: usize) -> Result<Node, Stop> {
+fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize) -> Result<Node, Stop> {
     let Some(next) = lines.get(*pos).copied() else {
         return Ok(Node::Null);
     };
@@ -338,7 +369,6 @@ fn parse_nested(lines: &mut [Line<'_>], pos: &mut usize, parent: usize, number: 
     if next.indent > parent {
         return parse_map(lines, pos, next.indent);
     }
-    let _ = number;
     Ok(Node::Null)
 }
 
@@ -380,7 +410,7 @@ fn parse_map(lines: &mut [Line<'_>], pos: &mut usize, indent: usize) -> Result<N
         *pos += 1;
         let value_text = rest.trim_start_matches(' ');
         let value = if strip_comment(value_text).is_empty() && !value_text.starts_with('#') {
-            parse_nested(lines, pos, indent, line.number)?
+            parse_nested(lines, pos, indent)?
         } else {
             scalar_value(lines, pos, value_text, indent, line.number)?
         };

@@ -419,10 +419,9 @@ fn add_version(json: &mut Vec<u8>, versions: &mut Vec<ChartVersion>, mut raw: Ra
     Ok(())
 }
 
-/// Add one entry (as JSON) under chart `name`; used by the block-layout reader.
-pub(super) fn push_entry(index: &mut IndexFile, name: &str, entry: serde_json::Value) -> Result<(), String> {
-    let raw: RawVersion = serde_json::from_value(entry).map_err(|e| format!("chart {name:?}: {e}"))?;
-    let position = match index.charts.last() {
+/// The position of chart `name`, added (without versions) when new.
+pub(super) fn ensure_chart(index: &mut IndexFile, name: &str) -> usize {
+    match index.charts.last() {
         Some(last) if &*last.name == name => index.charts.len() - 1,
         _ => match index.charts.iter().position(|c| &*c.name == name) {
             Some(p) => p,
@@ -434,7 +433,13 @@ pub(super) fn push_entry(index: &mut IndexFile, name: &str, entry: serde_json::V
                 index.charts.len() - 1
             }
         },
-    };
+    }
+}
+
+/// Add one entry (as JSON) under chart `name`; used by the block-layout reader.
+pub(super) fn push_entry(index: &mut IndexFile, name: &str, entry: serde_json::Value) -> Result<(), String> {
+    let raw: RawVersion = serde_json::from_value(entry).map_err(|e| format!("chart {name:?}: {e}"))?;
+    let position = ensure_chart(index, name);
     let IndexFile { json, charts, .. } = index;
     match charts.get_mut(position) {
         Some(chart) => add_version(json, &mut chart.versions, raw),

@@ -32,6 +32,14 @@ pub enum TransportError {
         /// The parse error.
         reason: String,
     },
+    /// `spec.timeout` is not a duration.
+    #[error("invalid spec.timeout {value:?}: {reason}")]
+    InvalidTimeout {
+        /// The value given.
+        value: String,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// The HTTP client could not be built (TLS setup).
     #[error("building HTTP client: {0}")]
     Client(#[source] reqwest::Error),
@@ -208,9 +216,9 @@ impl RepositoryAccess {
         let mut access = RepositoryAccess::from_secret_data(auth, cert)?;
         access.pass_credentials = spec.pass_credentials.unwrap_or(false);
         if let Some(timeout) = spec.timeout.as_deref().filter(|t| !t.is_empty()) {
-            access.timeout = rflux_api::parse_duration(timeout).map_err(|e| TransportError::InvalidUrl {
-                url: spec.url.clone(),
-                reason: format!("spec.timeout {timeout:?}: {e}"),
+            access.timeout = rflux_api::parse_duration(timeout).map_err(|e| TransportError::InvalidTimeout {
+                value: timeout.to_string(),
+                reason: e.to_string(),
             })?;
         }
         Ok(access)
