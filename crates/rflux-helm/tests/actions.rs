@@ -751,3 +751,118 @@ async fn the_config_map_driver_keeps_records_in_config_maps() {
     );
     env.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_upgrade_drops_fields_the_chart_dropped_and_keeps_other_managers_fields() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = app_chart(tmp.path());
+    let settings = Settings {
+        field_manager: "helm-controller".into(),
+        ..Settings::default()
+    };
+    let actions = Actions::new(env.client.clone(), settings);
+    actions
+        .install(&Chart::load(&dir).unwrap(), &InstallOptions::new("ssa", "default"))
+        .await
+        .unwrap();
+    let api: Api<DynamicObject> = Api::namespaced_with(env.client.clone(), "default", &resource("ConfigMap"));
+    api.patch(
+        "ssa-cfg",
+        &kube::api::PatchParams::apply("someone-else"),
+        &kube::api::Patch::Apply(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa-cfg"}, "data": {"other": "kept"}
+        })),
+    )
+    .await
+    .unwrap();
+    write(
+        &dir,
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+    );
+    actions
+        .upgrade(&Chart::load(&dir).unwrap(), &UpgradeOptions::new("ssa", "default"))
+        .await
+        .unwrap();
+    let cm = get(&env.client, "ConfigMap", "default", "ssa-cfg").await.unwrap();
+    assert_eq!(cm["data"], serde_json::json!({"greeting": "hello", "other": "kept"}));
+    let managers: Vec<&str> = cm["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["manager"].as_str())
+        .collect();
+    assert!(
+        managers.contains(&"helm-controller") && managers.contains(&"someone-else"),
+        "{managers:?}"
+    );
+    env.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_side_upgrade_merges_containers_by_name() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("two");
+    let deploy = |containers: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: two\nspec:\n  selector:\n    matchLabels: {{app: two}}\n  template:\n    metadata:\n      labels: {{app: two}}\n    spec:\n      containers:\n{containers}"
+        )
+    };
+    write(&dir, "Chart.yaml", "apiVersion: v2\nname: two\nversion: 0.1.0\n");
+    write(
+        &dir,
+        "templates/d.yaml",
+        &deploy("      - name: web\n        image: web:1\n      - name: old\n        image: old:1\n"),
+    );
+    let settings = Settings {
+        apply_method: ApplyMethod::ClientSide,
+        ..Settings::default()
+    };
+    let actions = Actions::new(env.client.clone(), settings);
+    actions
+        .install(&Chart::load(&dir).unwrap(), &InstallOptions::new("two", "default"))
+        .await
+        .unwrap();
+    // Someone injects a sidecar into the live object.
+    let api: Api<DynamicObject> = Api::namespaced_with(env.client.clone(), "default", &resource("Deployment"));
+    api.patch(
+        "two",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Strategic(serde_json::json!({
+            "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "side:1"}]}}}
+        })),
+    )
+    .await
+    .unwrap();
+    write(
+        &dir,
+        "templates/d.yaml",
+        &deploy("      - name: web\n        image: web:2\n"),
+    );
+    actions
+        .upgrade(&Chart::load(&dir).unwrap(), &UpgradeOptions::new("two", "default"))
+        .await
+        .unwrap();
+    let d = get(&env.client, "Deployment", "default", "two").await.unwrap();
+    let containers: Vec<(String, String)> = d["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["image"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        containers,
+        [
+            ("web".to_string(), "web:2".to_string()),
+            ("sidecar".to_string(), "side:1".to_string())
+        ]
+    );
+    env.server.shutdown().await;
+}

@@ -1,12 +1,14 @@
 //! Writing a release's objects: create on install (refusing objects another owner has),
-//! update from a previous manifest to a new one (server-side apply, or a three-way JSON
-//! merge patch between the previous manifest, the live object and the new manifest), and
+//! update from a previous manifest to a new one (server-side apply, or a three-way patch
+//! between the previous manifest, the live object and the new manifest: strategic for
+//! built-in kinds, JSON merge for custom resources), and
 //! deleting what the new manifest no longer holds unless `helm.sh/resource-policy: keep`.
 
 use serde_json::{Map, Value};
 
 use super::Settings;
 use super::cluster::{Cluster, Object};
+use super::strategic::three_way_strategic_patch;
 use crate::error::Error;
 
 /// What an update did.
@@ -98,9 +100,14 @@ pub(crate) async fn update(
             }
             (super::ApplyMethod::ClientSide, Some(live)) => {
                 let before = original.iter().find(|x| x.key() == o.key()).map(|x| &x.body);
-                let patch = three_way_merge_patch(before, &o.body, &live);
+                let (patch, strategic) = match three_way_strategic_patch(before, &o.body, &live) {
+                    Some(p) => (p, true),
+                    None => (three_way_merge_patch(before, &o.body, &live), false),
+                };
                 if patch.as_object().is_some_and(|p| !p.is_empty()) {
-                    cluster.merge_patch(o, &patch, &settings.field_manager).await?;
+                    cluster
+                        .merge_patch(o, &patch, strategic, &settings.field_manager)
+                        .await?;
                 }
             }
         }

@@ -20,8 +20,9 @@ pub enum ApplyMethod {
     /// as `ssa` in the release).
     #[default]
     ServerSide,
-    /// Create, then a three-way merge patch between the previous release's manifest, the
-    /// live object and the new manifest (Helm's client-side update; recorded as `csa`).
+    /// Create, then a three-way patch between the previous release's manifest, the live
+    /// object and the new manifest, strategic for built-in kinds and JSON merge for custom
+    /// resources (Helm's client-side update; recorded as `csa`).
     ClientSide,
 }
 
@@ -275,14 +276,25 @@ impl Cluster {
             .map_err(|e| Error::Cluster(format!("applying {}: {}", o.describe(), kube_message(&e))))
     }
 
-    /// A JSON merge patch.
-    pub async fn merge_patch(&self, o: &Object, patch: &Value, field_manager: &str) -> Result<Value, Error> {
+    /// A JSON merge patch, or a strategic merge patch when `strategic`.
+    pub async fn merge_patch(
+        &self,
+        o: &Object,
+        patch: &Value,
+        strategic: bool,
+        field_manager: &str,
+    ) -> Result<Value, Error> {
         let api = self.api(o).await?;
         let pp = PatchParams {
             field_manager: Some(field_manager.to_string()),
             ..PatchParams::default()
         };
-        api.patch(&o.name, &pp, &Patch::Merge(patch))
+        let body = if strategic {
+            Patch::Strategic(patch)
+        } else {
+            Patch::Merge(patch)
+        };
+        api.patch(&o.name, &pp, &body)
             .await
             .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
             .map_err(|e| Error::Cluster(format!("patching {}: {}", o.describe(), kube_message(&e))))

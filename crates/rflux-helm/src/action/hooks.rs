@@ -1,13 +1,14 @@
 //! Running a release's hooks for one event as Helm does: by weight then name, each one
 //! deleted first under `before-hook-creation` (the default policy), created, waited for
-//! (Jobs until complete, Pods until succeeded), its last run recorded, deleted on failure
-//! under `hook-failed`, and after all succeeded, those with `hook-succeeded` deleted in
-//! reverse order.
+//! (Jobs until complete, Pods until succeeded), its last run recorded (the record is
+//! updated when it starts), deleted on failure under `hook-failed`, and after all
+//! succeeded, those with `hook-succeeded` deleted in reverse order.
 
 use std::time::Duration;
 
 use super::Settings;
 use super::cluster::{Cluster, Object};
+use super::storage::Store;
 use super::wait::{job_state, pod_state};
 use crate::error::Error;
 use crate::release::{Release, ReleaseHook, now_rfc3339};
@@ -64,6 +65,7 @@ async fn wait_hook(cluster: &Cluster, o: &Object, timeout: Duration) -> Result<(
 pub(crate) async fn run(
     cluster: &Cluster,
     settings: &Settings,
+    store: &Store<'_>,
     rel: &mut Release,
     event: &str,
     timeout: Duration,
@@ -89,6 +91,10 @@ pub(crate) async fn run(
         rel.hooks[i].started_at = now_rfc3339();
         rel.hooks[i].completed_at = String::new();
         rel.hooks[i].phase = "Running".into();
+        // As Helm does, the record shows the hook running while it runs.
+        if let Err(e) = store.update(rel).await {
+            tracing::warn!(hook = %h.path, error = %e, "could not record the running hook");
+        }
         let created = match settings.apply_method {
             super::ApplyMethod::ServerSide => cluster.apply(&obj, &settings.field_manager, true).await,
             super::ApplyMethod::ClientSide => cluster.create(&obj).await,

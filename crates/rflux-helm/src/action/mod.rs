@@ -21,6 +21,7 @@ mod install;
 mod lookup;
 mod release_test;
 mod storage;
+mod strategic;
 mod transition;
 mod uninstall;
 mod wait;
@@ -31,6 +32,7 @@ pub use apply::three_way_merge_patch;
 pub use cluster::ApplyMethod;
 pub use crds::CrdPolicy;
 pub use storage::StorageDriver;
+pub use strategic::three_way_strategic_patch;
 pub use wait::{ReadinessFn, ReadyFuture, default_readiness};
 
 use crate::caps::Capabilities;

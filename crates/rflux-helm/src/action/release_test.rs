@@ -14,7 +14,7 @@ impl Actions {
         if is_pending(&rel.info.status) {
             return Err(Error::Action(ERR_PENDING.into()));
         }
-        let outcome = hooks::run(&self.cluster, &self.settings, &mut rel, "test", timeout).await;
+        let outcome = hooks::run(&self.cluster, &self.settings, &self.store(), &mut rel, "test", timeout).await;
         self.store().update(&rel).await?;
         outcome.map_err(|e| Error::Action(format!("release {name} failed testing: {e}")))?;
         Ok(rel)

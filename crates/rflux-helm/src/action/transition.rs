@@ -77,9 +77,16 @@ impl Actions {
         target: &[Object],
     ) -> Result<(), Error> {
         if !step.disable_hooks {
-            hooks::run(&self.cluster, &self.settings, rel, step.pre, step.timeout)
-                .await
-                .map_err(|e| Error::Action(format!("failed {}: {e}", step.pre)))?;
+            hooks::run(
+                &self.cluster,
+                &self.settings,
+                &self.store(),
+                rel,
+                step.pre,
+                step.timeout,
+            )
+            .await
+            .map_err(|e| Error::Action(format!("failed {}: {e}", step.pre)))?;
         }
         apply::update(&self.cluster, &self.settings, original, target).await?;
         if step.wait {
@@ -89,9 +96,16 @@ impl Actions {
                 .map_err(Error::Action)?;
         }
         if !step.disable_hooks {
-            hooks::run(&self.cluster, &self.settings, rel, step.post, step.timeout)
-                .await
-                .map_err(|e| Error::Action(format!("failed {}: {e}", step.post)))?;
+            hooks::run(
+                &self.cluster,
+                &self.settings,
+                &self.store(),
+                rel,
+                step.post,
+                step.timeout,
+            )
+            .await
+            .map_err(|e| Error::Action(format!("failed {}: {e}", step.post)))?;
         }
         Ok(())
     }

@@ -31,9 +31,16 @@ impl Actions {
         rel.info.description = "Deletion in progress (or silently failed)".into();
         self.store().update(&rel).await?;
         if !opts.disable_hooks {
-            hooks::run(&self.cluster, &self.settings, &mut rel, "pre-delete", opts.timeout)
-                .await
-                .map_err(|e| Error::Action(format!("failed pre-delete: {e}")))?;
+            hooks::run(
+                &self.cluster,
+                &self.settings,
+                &self.store(),
+                &mut rel,
+                "pre-delete",
+                opts.timeout,
+            )
+            .await
+            .map_err(|e| Error::Action(format!("failed pre-delete: {e}")))?;
         }
         let objects = uninstall_order(self.objects_of(&rel.manifest, namespace, None).await);
         let mut deleted = Vec::new();
@@ -66,9 +73,16 @@ impl Actions {
             }
         }
         if !opts.disable_hooks {
-            hooks::run(&self.cluster, &self.settings, &mut rel, "post-delete", opts.timeout)
-                .await
-                .map_err(|e| Error::Action(format!("failed post-delete: {e}")))?;
+            hooks::run(
+                &self.cluster,
+                &self.settings,
+                &self.store(),
+                &mut rel,
+                "post-delete",
+                opts.timeout,
+            )
+            .await
+            .map_err(|e| Error::Action(format!("failed post-delete: {e}")))?;
         }
         if !errors.is_empty() {
             rel.info.description = format!(
