@@ -866,3 +866,19 @@ async fn client_side_upgrade_merges_containers_by_name() {
     );
     env.server.shutdown().await;
 }
+
+/// Compile-time check: every action's future can be spawned on a multi-threaded runtime.
+#[allow(dead_code)]
+fn action_futures_are_send(a: &Actions, c: &Chart) {
+    fn send<T: Send>(_: T) {}
+    send(a.install(c, &InstallOptions::new("a", "b")));
+    send(a.upgrade(c, &UpgradeOptions::new("a", "b")));
+    send(a.rollback("a", "b", &RollbackOptions::default()));
+    send(a.uninstall("a", "b", &UninstallOptions::default()));
+    send(a.history("a", "b"));
+    send(a.status("a", "b"));
+    send(a.recover_pending("a", "b"));
+    send(a.test("a", "b", std::time::Duration::from_secs(1)));
+    fn shared<T: Send + Sync>(_: &T) {}
+    shared(a);
+}
