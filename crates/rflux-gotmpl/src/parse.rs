@@ -65,7 +65,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         i: 0,
         vars: vec!["$".to_string()],
         range_depth: 0,
-        action_line: None,
+        action_start: None,
         has_func,
         defs: Vec::new(),
     };
@@ -87,8 +87,9 @@ struct Parser<'a> {
     i: usize,
     vars: Vec<String>,
     range_depth: usize,
-    /// Line where the current action started (for lexical errors inside it).
-    action_line: Option<usize>,
+    /// Byte offset where the current action started (its line is computed only when a
+    /// lexical error inside it is reported: counting lines per action is quadratic).
+    action_start: Option<usize>,
     has_func: &'a dyn Fn(&str) -> bool,
     defs: Vec<Tree>,
 }
@@ -171,7 +172,7 @@ impl Parser<'_> {
     fn unexpected<T>(&self, t: &Token, context: &str) -> Result<T, ParseError> {
         if let Tok::Error(msg) = &t.tok {
             let line = line_of(&self.src, t.pos);
-            let extra = match self.action_line {
+            let extra = match self.action_start.map(|pos| line_of(&self.src, pos)) {
                 Some(l) if l != line => format!(" in action started at {}:{}", self.name, l),
                 _ => String::new(),
             };
@@ -276,9 +277,9 @@ impl Parser<'_> {
         match t.tok {
             Tok::Text(s) => Ok(Item::Node(Node::Text(s))),
             Tok::LeftDelim => {
-                self.action_line = Some(line_of(&self.src, t.pos));
+                self.action_start = Some(t.pos);
                 let r = self.action();
-                self.action_line = None;
+                self.action_start = None;
                 r
             }
             _ => self.unexpected(&t, "input"),
