@@ -3,10 +3,13 @@
 
 pub mod events;
 pub mod gitrepository;
+pub mod helmrepository;
 pub mod kustomization;
 pub mod leader;
 pub mod manager;
 pub mod metrics;
+pub mod ocirepository;
 pub mod queue;
 pub mod runner;
+pub mod source;
 pub mod status;

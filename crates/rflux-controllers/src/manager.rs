@@ -8,16 +8,18 @@ use std::sync::Arc;
 
 use kube::Client;
 use kube::runtime::reflector::Store;
-use rflux_api::types::{GitRepository, Kustomization, KustomizationSourceKind};
+use rflux_api::types::{GitRepository, HelmRepository, Kustomization, KustomizationSourceKind, OCIRepository};
 use rflux_source::storage::Storage;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::Events;
-use crate::gitrepository::GitRepositoryReconciler;
+use crate::gitrepository::{GitFetcher, GitRepositoryReconciler};
+use crate::helmrepository::{HelmIndexFetcher, HelmRepositoryReconciler};
 use crate::kustomization::KustomizationReconciler;
 use crate::leader;
 use crate::metrics::{Metrics, serve_router};
+use crate::ocirepository::{OciFetcher, OciRepositoryReconciler};
 use crate::queue::WorkQueue;
 use crate::runner;
 
@@ -79,6 +81,8 @@ pub enum ManagerError {
 pub struct Reconcilers {
     pub git_repositories: Store<GitRepository>,
     pub git_queue: WorkQueue,
+    pub oci_repositories: Store<OCIRepository>,
+    pub helm_repositories: Store<HelmRepository>,
     pub kustomizations: Store<Kustomization>,
     pub kustomization_queue: WorkQueue,
 }
@@ -87,6 +91,8 @@ pub struct Reconcilers {
 pub struct Manager {
     pub metrics: Metrics,
     pub storage_url: String,
+    /// Where `/metrics` is served (the bound address, when `metrics_addr` asked for port 0).
+    pub metrics_addr: Option<SocketAddr>,
     /// Set once this process leads and the reconcilers run.
     pub reconcilers: watch::Receiver<Option<Reconcilers>>,
     /// Becomes true if leadership is lost after it was held (the process should exit).
@@ -101,14 +107,19 @@ impl Manager {
     pub async fn start(client: Client, options: ManagerOptions) -> Result<Manager, ManagerError> {
         let metrics = Metrics::new();
         let mut tasks = Vec::new();
+        let mut metrics_addr = None;
         for (what, addr, router) in [
             ("metrics", options.metrics_addr, metrics.router()),
             ("health probes", options.health_addr, metrics.router()),
         ] {
             if let Some(addr) = addr {
-                let (_, task) = serve_router(router, addr)
-                    .await
-                    .map_err(|source| ManagerError::Bind { what, addr, source })?;
+                let (bound, task) =
+                    serve_router(router, addr)
+                        .await
+                        .map_err(|source| ManagerError::Bind { what, addr, source })?;
+                if what == "metrics" {
+                    metrics_addr = Some(bound);
+                }
                 tasks.push(task);
             }
         }
@@ -176,6 +187,7 @@ impl Manager {
         Ok(Manager {
             metrics,
             storage_url,
+            metrics_addr,
             reconcilers,
             lost_leadership,
             tasks,
@@ -226,12 +238,16 @@ struct RunningReconcilers {
     handles: Reconcilers,
     tasks: Vec<JoinHandle<()>>,
     git: runner::Running<GitRepository>,
+    oci: runner::Running<OCIRepository>,
+    helm_repositories: runner::Running<HelmRepository>,
     kustomize: runner::Running<Kustomization>,
 }
 
 impl RunningReconcilers {
     fn abort(&self) {
         self.git.abort();
+        self.oci.abort();
+        self.helm_repositories.abort();
         self.kustomize.abort();
         for task in &self.tasks {
             task.abort();
@@ -248,12 +264,34 @@ fn start_reconcilers(
 ) -> RunningReconcilers {
     let git = runner::spawn(
         client.clone(),
-        Arc::new(GitRepositoryReconciler {
-            client: client.clone(),
+        Arc::new(GitRepositoryReconciler::new(
+            client.clone(),
+            storage.clone(),
+            metrics.clone(),
+            GitFetcher,
+        )),
+        options.concurrent,
+        metrics.clone(),
+    );
+    let oci = runner::spawn(
+        client.clone(),
+        Arc::new(OciRepositoryReconciler::new(
+            client.clone(),
+            storage.clone(),
+            metrics.clone(),
+            OciFetcher,
+        )),
+        options.concurrent,
+        metrics.clone(),
+    );
+    let helm_repositories = runner::spawn(
+        client.clone(),
+        Arc::new(HelmRepositoryReconciler::new(
+            client.clone(),
             storage,
-            events: Events::new(client.clone(), crate::gitrepository::CONTROLLER),
-            metrics: metrics.clone(),
-        }),
+            metrics.clone(),
+            HelmIndexFetcher,
+        )),
         options.concurrent,
         metrics.clone(),
     );
@@ -282,6 +320,18 @@ fn start_reconcilers(
                     .map(|a| a.revision.clone())
             },
         )),
+        tokio::spawn(crate::kustomization::triggers::follow_sources(
+            oci.changes.subscribe(),
+            KustomizationSourceKind::OCIRepository,
+            kustomize.store.clone(),
+            kustomize.queue.clone(),
+            |repo: &OCIRepository| {
+                repo.status
+                    .as_ref()
+                    .and_then(|s| s.artifact.as_ref())
+                    .map(|a| a.revision.clone())
+            },
+        )),
         tokio::spawn(crate::kustomization::triggers::follow_dependencies(
             kustomize.changes.subscribe(),
             kustomize.store.clone(),
@@ -291,6 +341,8 @@ fn start_reconcilers(
     let handles = Reconcilers {
         git_repositories: git.store.clone(),
         git_queue: git.queue.clone(),
+        oci_repositories: oci.store.clone(),
+        helm_repositories: helm_repositories.store.clone(),
         kustomizations: kustomize.store.clone(),
         kustomization_queue: kustomize.queue.clone(),
     };
@@ -298,6 +350,8 @@ fn start_reconcilers(
         handles,
         tasks,
         git,
+        oci,
+        helm_repositories,
         kustomize,
     }
 }

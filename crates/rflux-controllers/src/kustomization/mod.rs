@@ -59,11 +59,22 @@ impl Failure {
 
 /// How a reconcile ended, before it is written to the status.
 enum Outcome {
-    Applied { revision: String, health_checked: bool },
-    Failed { revision: Option<String>, failure: Failure },
+    Applied {
+        revision: String,
+        health_checked: bool,
+    },
+    Failed {
+        revision: Option<String>,
+        failure: Failure,
+    },
     /// Dependencies not ready: no attempt was made.
-    Waiting { message: String },
-    Stalled { reason: &'static str, message: String },
+    Waiting {
+        message: String,
+    },
+    Stalled {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl Reconciler for KustomizationReconciler {
@@ -110,7 +121,12 @@ impl Reconciler for KustomizationReconciler {
             } => {
                 let message = format!("Applied revision: {revision}");
                 conditions::delete(&mut status.conditions, conditions::STALLED);
-                conditions::mark_ready(&mut status.conditions, reason::RECONCILIATION_SUCCEEDED, &message, generation);
+                conditions::mark_ready(
+                    &mut status.conditions,
+                    reason::RECONCILIATION_SUCCEEDED,
+                    &message,
+                    generation,
+                );
                 if health_checked {
                     conditions::mark_true(
                         &mut status.conditions,
@@ -159,7 +175,12 @@ impl Reconciler for KustomizationReconciler {
                 Requeue::After(jitter(retry))
             }
             Outcome::Waiting { message } => {
-                conditions::mark_failed(&mut status.conditions, reason::DEPENDENCY_NOT_READY, &message, generation);
+                conditions::mark_failed(
+                    &mut status.conditions,
+                    reason::DEPENDENCY_NOT_READY,
+                    &message,
+                    generation,
+                );
                 tracing::info!(kind = "Kustomization", namespace = %namespace, name = %name, "{message}");
                 // The dependency triggers this object when it turns Ready; the retry interval
                 // is only a safety net.
@@ -309,7 +330,10 @@ impl KustomizationReconciler {
                         None => (String::new(), h.api_version.clone().unwrap_or_default()),
                     };
                     let ns = h.namespace.clone().unwrap_or_default();
-                    ObjectRef::new(rflux_api::inventory::ObjectId::new(&ns, &h.name, &group, &h.kind), version)
+                    ObjectRef::new(
+                        rflux_api::inventory::ObjectId::new(&ns, &h.name, &group, &h.kind),
+                        version,
+                    )
                 })
                 .collect()
         };
@@ -322,7 +346,11 @@ impl KustomizationReconciler {
         conditions::mark_reconciling(
             &mut status.conditions,
             reason::PROGRESSING,
-            &format!("Checking health of {} objects with a timeout of {}", to_check.len(), format_duration(timeout)),
+            &format!(
+                "Checking health of {} objects with a timeout of {}",
+                to_check.len(),
+                format_duration(timeout)
+            ),
             object.metadata.generation,
         );
         if let Err(e) = status::write_status(api, object, CONTROLLER, &*status).await {
@@ -346,13 +374,22 @@ impl KustomizationReconciler {
     }
 
     /// Downloads and unpacks the artifact, then builds the objects.
-    async fn fetch_and_build(&self, object: &Kustomization, artifact: &SourceArtifact) -> Result<Vec<serde_json::Value>, Failure> {
+    async fn fetch_and_build(
+        &self,
+        object: &Kustomization,
+        artifact: &SourceArtifact,
+    ) -> Result<Vec<serde_json::Value>, Failure> {
         let work = tempfile::tempdir()
             .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, format!("cannot create a work directory: {e}")))?;
         let root = work.path().join("source");
         rflux_source::artifact::fetch(&self.http, &artifact.url, &artifact.digest, &root)
             .await
-            .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, format!("failed to fetch artifact of {}: {e}", artifact.source)))?;
+            .map_err(|e| {
+                Failure::new(
+                    reason::ARTIFACT_FAILED,
+                    format!("failed to fetch artifact of {}: {e}", artifact.source),
+                )
+            })?;
         let namespace = object.namespace().unwrap_or_default();
         let inputs = BuildInputs {
             keyring: self.keyring(object, &namespace).await?,
@@ -369,7 +406,9 @@ impl KustomizationReconciler {
         .map_err(|e| Failure::new(reason::BUILD_FAILED, format!("build worker failed: {e}")))?
         .map_err(|e| {
             let reason = match e {
-                build::BuildError::PathNotFound { .. } | build::BuildError::InvalidPath { .. } => reason::ARTIFACT_FAILED,
+                build::BuildError::PathNotFound { .. } | build::BuildError::InvalidPath { .. } => {
+                    reason::ARTIFACT_FAILED
+                }
                 _ => reason::BUILD_FAILED,
             };
             Failure::new(reason, e.to_string())
@@ -398,7 +437,10 @@ impl KustomizationReconciler {
                 keyring.add_flux_secret_entry(&key, &value.0).map_err(|e| {
                     Failure::new(
                         reason::BUILD_FAILED,
-                        format!("invalid key '{key}' in decryption secret '{namespace}/{}': {e}", secret_ref.name),
+                        format!(
+                            "invalid key '{key}' in decryption secret '{namespace}/{}': {e}",
+                            secret_ref.name
+                        ),
                     )
                 })?;
             }
@@ -407,7 +449,11 @@ impl KustomizationReconciler {
     }
 
     /// `postBuild.substituteFrom` merged in order, then `postBuild.substitute` over them.
-    async fn variables(&self, object: &Kustomization, namespace: &str) -> Result<Option<BTreeMap<String, String>>, Failure> {
+    async fn variables(
+        &self,
+        object: &Kustomization,
+        namespace: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, Failure> {
         let Some(post_build) = &object.spec.post_build else {
             return Ok(None);
         };

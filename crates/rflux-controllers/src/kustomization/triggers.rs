@@ -28,13 +28,10 @@ pub fn readers_of_source(
     kustomizations
         .state()
         .iter()
-        .filter(|k| k.spec.source_ref.kind == kind && source::source_location(k) == (namespace.to_string(), name.to_string()))
         .filter(|k| {
-            k.status
-                .as_ref()
-                .and_then(|s| s.last_attempted_revision.as_deref())
-                != Some(revision)
+            k.spec.source_ref.kind == kind && source::source_location(k) == (namespace.to_string(), name.to_string())
         })
+        .filter(|k| k.status.as_ref().and_then(|s| s.last_attempted_revision.as_deref()) != Some(revision))
         .map(|k| key_of(k.as_ref()))
         .collect()
 }

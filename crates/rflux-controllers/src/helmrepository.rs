@@ -1,0 +1,93 @@
+//! HelmRepository (source-controller): fetch `index.yaml` over HTTP(S) with the credentials
+//! and TLS material of `secretRef`/`certSecretRef`, and store Flux's sorted index as the
+//! artifact `index-<digest>.yaml` with the served index's sha256 as revision. Repositories of
+//! `type: oci` have no index: they are Ready once their spec is valid, as in Flux.
+
+use kube::ResourceExt;
+use rflux_api::conditions::reason;
+use rflux_api::types::{HelmRepository, HelmRepositoryType};
+use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
+
+use crate::source::{Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, work_dir};
+
+/// The HelmRepository reconciler.
+pub type HelmRepositoryReconciler = SourceReconciler<HelmIndexFetcher>;
+
+/// Largest index rflux downloads.
+const MAX_INDEX_BYTES: u64 = 512 * 1024 * 1024;
+
+pub struct HelmIndexFetcher;
+
+impl SourceFetcher for HelmIndexFetcher {
+    type Object = HelmRepository;
+    const KIND: &'static str = "HelmRepository";
+    const STORAGE_KIND: &'static str = "helmrepository";
+
+    fn interval(object: &HelmRepository) -> &str {
+        object.spec.interval.as_deref().unwrap_or("1m")
+    }
+
+    fn suspended(object: &HelmRepository) -> bool {
+        object.spec.suspend.unwrap_or(false)
+    }
+
+    async fn fetch(
+        &self,
+        ctx: &SourceContext,
+        repo: &HelmRepository,
+        status: &mut SourceStatus,
+    ) -> Result<Fetched, Failure> {
+        if repo.spec.r#type == Some(HelmRepositoryType::Oci) {
+            return Ok(Fetched::NoArtifact {
+                message: "Helm repository is Ready".to_string(),
+            });
+        }
+        let namespace = repo.namespace().unwrap_or_default();
+        let name = repo.name_any();
+        let auth = match &repo.spec.secret_ref {
+            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
+            None => None,
+        };
+        let cert = match &repo.spec.cert_secret_ref {
+            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
+            None => None,
+        };
+        let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
+            .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
+        let client = HttpClient::new(&repo.spec.url, access).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
+        let work = work_dir()?;
+        let fetched = helm_index::fetch_index(&client, MAX_INDEX_BYTES, work.path())
+            .await
+            .map_err(|e| Failure::new("IndexationFailed", e.to_string()))?;
+        if status
+            .artifact
+            .as_ref()
+            .is_some_and(|a| a.revision == fetched.revision && ctx.storage.exists(a))
+        {
+            return Ok(Fetched::Unchanged);
+        }
+        let stored = helm_index::store_index(&fetched.index, &fetched.revision, work.path())
+            .map_err(|e| Failure::new(reason::STORAGE_OPERATION_FAILED, e.to_string()))?;
+        let artifact = ctx
+            .storage
+            .store_as(
+                Self::STORAGE_KIND,
+                &namespace,
+                &name,
+                &stored.file_name,
+                &fetched.revision,
+                &stored.path,
+                &stored.digest,
+            )
+            .map_err(|e| {
+                Failure::new(
+                    reason::STORAGE_OPERATION_FAILED,
+                    format!("failed to store the artifact: {e}"),
+                )
+            })?;
+        status.artifact = Some(artifact);
+        Ok(Fetched::NewArtifact {
+            event: format!("stored fetched index of size {} from '{}'", fetched.size, repo.spec.url),
+        })
+    }
+}
