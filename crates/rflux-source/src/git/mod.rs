@@ -441,7 +441,13 @@ pub(crate) fn write_tree(
         source,
     })?;
     let mut builder = git2::build::CheckoutBuilder::new();
-    builder.force().update_index(false).target_dir(dest);
+    // No filters: files are written as stored, like Flux's go-git checkout (no autocrlf,
+    // no smudge filters from .gitattributes).
+    builder
+        .force()
+        .update_index(false)
+        .disable_filters(true)
+        .target_dir(dest);
     repo.checkout_tree(tree.as_object(), Some(&mut builder))
         .map_err(|e| GitError::Git {
             url: url.redacted.clone(),
