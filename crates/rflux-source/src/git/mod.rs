@@ -4,7 +4,11 @@
 //!
 //! Every function blocks; controllers call them from `spawn_blocking`. Each runs its network
 //! work on a helper thread and gives up after the timeout (the helper thread is told to stop
-//! at its next progress callback).
+//! at its next progress callback). After a timeout the helper may still be writing into the
+//! checkout directory for a moment, so callers should give each attempt a fresh directory
+//! (as Flux does) rather than reuse one.
+//!
+//! `file://` repositories (an rflux addition) are read in place: nothing is copied.
 
 mod auth;
 mod error;
