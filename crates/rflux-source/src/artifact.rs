@@ -186,7 +186,9 @@ pub fn package_dir(dir: &Path, rules: &IgnoreRules, out: &Path) -> Result<Packed
         written: 0,
     };
     let gz = GzEncoder::new(writer, Compression::default());
-    let mut tar = tar::Builder::new(gz);
+    // tar writes headers, contents and padding in small pieces; feed the compressor in
+    // large blocks instead.
+    let mut tar = tar::Builder::new(BufWriter::with_capacity(256 * 1024, gz));
     tar.mode(tar::HeaderMode::Deterministic);
     for (name, path, executable) in &files {
         let mut f = File::open(path).map_err(io_err("opening", path))?;
@@ -201,7 +203,10 @@ pub fn package_dir(dir: &Path, rules: &IgnoreRules, out: &Path) -> Result<Packed
         tar.append_data(&mut header, name, &mut f)
             .map_err(io_err("adding to archive", path))?;
     }
-    let gz = tar.into_inner().map_err(io_err("finishing archive", out))?;
+    let buffered = tar.into_inner().map_err(io_err("finishing archive", out))?;
+    let gz = buffered
+        .into_inner()
+        .map_err(|e| io_err("finishing archive", out)(e.into_error()))?;
     let mut writer = gz.finish().map_err(io_err("compressing archive", out))?;
     writer.flush().map_err(io_err("writing archive", out))?;
     Ok(Packed {

@@ -165,49 +165,57 @@ impl Pattern {
 /// `*`, `?`, `[...]` / `[^...]` classes with ranges, and `\` escapes. A malformed pattern
 /// matches nothing.
 fn glob_component(pattern: &str, name: &str) -> bool {
+    // Byte-wise when both are ASCII (no allocation on this hot path), else by chars.
+    if pattern.is_ascii() && name.is_ascii() {
+        return glob_from(pattern.as_bytes(), name.as_bytes()).unwrap_or(false);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     glob_from(&p, &n).unwrap_or(false)
 }
 
-fn glob_from(p: &[char], n: &[char]) -> Option<bool> {
+/// A unit of text the glob matcher works on: a byte of ASCII text or a char.
+trait GlobUnit: Copy + Ord + From<u8> {}
+impl GlobUnit for u8 {}
+impl GlobUnit for char {}
+
+fn glob_from<T: GlobUnit>(p: &[T], n: &[T]) -> Option<bool> {
+    let [star_c, question, open, backslash] = [b'*', b'?', b'[', b'\\'].map(T::from);
     let (mut pi, mut ni) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     loop {
         if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' if ni < n.len() => {
+            let c = p[pi];
+            if c == star_c {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            if ni < n.len() {
+                if c == question {
                     pi += 1;
                     ni += 1;
                     continue;
                 }
-                '[' if ni < n.len() => {
+                if c == open {
                     let (ok, next) = class_match(p, pi, n[ni])?;
                     if ok {
                         pi = next;
                         ni += 1;
                         continue;
                     }
-                }
-                '\\' if ni < n.len() => {
-                    let c = *p.get(pi + 1)?;
-                    if c == n[ni] {
+                } else if c == backslash {
+                    let escaped = *p.get(pi + 1)?;
+                    if escaped == n[ni] {
                         pi += 2;
                         ni += 1;
                         continue;
                     }
-                }
-                c if ni < n.len() && c != '?' && c != '[' && c != '\\' && c == n[ni] => {
+                } else if c == n[ni] {
                     pi += 1;
                     ni += 1;
                     continue;
                 }
-                _ => {}
             }
         } else if ni == n.len() {
             return Some(true);
@@ -228,9 +236,10 @@ fn glob_from(p: &[char], n: &[char]) -> Option<bool> {
 
 /// Matches `c` against the class starting at `p[start] == '['`; returns whether it matched
 /// and the index after the closing `]`, or `None` for a malformed class.
-fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
+fn class_match<T: GlobUnit>(p: &[T], start: usize, c: T) -> Option<(bool, usize)> {
+    let [caret, close, backslash, dash] = [b'^', b']', b'\\', b'-'].map(T::from);
     let mut i = start + 1;
-    let negated = p.get(i) == Some(&'^');
+    let negated = p.get(i) == Some(&caret);
     if negated {
         i += 1;
     }
@@ -238,21 +247,21 @@ fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
     let mut first = true;
     loop {
         let mut lo = *p.get(i)?;
-        if lo == ']' && !first {
+        if lo == close && !first {
             i += 1;
             break;
         }
         first = false;
-        if lo == '\\' {
+        if lo == backslash {
             i += 1;
             lo = *p.get(i)?;
         }
         i += 1;
         let mut hi = lo;
-        if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|&x| x != ']') {
+        if p.get(i) == Some(&dash) && p.get(i + 1).is_some_and(|&x| x != close) {
             i += 1;
             hi = *p.get(i)?;
-            if hi == '\\' {
+            if hi == backslash {
                 i += 1;
                 hi = *p.get(i)?;
             }
@@ -431,6 +440,9 @@ mod tests {
         assert!(!glob_component("[", "["));
         assert!(glob_component("a*b*c", "aXXbYYc"));
         assert!(!glob_component("a*b", "aXXbY"));
+        assert!(glob_component("ü*.yaml", "über.yaml"));
+        assert!(glob_component("[ä-ü]x", "öx"));
+        assert!(!glob_component("?", "üü"));
     }
 
     #[test]

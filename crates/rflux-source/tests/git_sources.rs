@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{GitDaemon, Sshd, TIMEOUT, TestRepo, git, git_http_server, git_http_server_with_bearer, list_files};
+use common::{
+    GitDaemon, Sshd, TIMEOUT, TestRepo, git, git_http_server, git_http_server_with_bearer, git_https_server, list_files,
+};
 use rflux_source::git::{CheckoutOptions, GitAuth, GitError, GitRef, checkout, checkout_with, resolve};
 use std::collections::BTreeMap;
 
@@ -406,4 +408,30 @@ fn smart_http_with_a_bearer_token() {
     let err = resolve(&url, &branch("master"), &token("wrong"), TIMEOUT).unwrap_err();
     assert!(matches!(err, GitError::AuthenticationFailed { .. }), "{err}");
     assert!(!format!("{err} {err:?}").contains("wrong"), "{err}");
+}
+
+#[test]
+fn https_trusts_the_secret_ca_and_nothing_else() {
+    let repo = TestRepo::new();
+    let head = repo.commit(&[("tls.yaml", "t: 1\n")], "tls");
+    let pki = common::TestPki::new("rflux-test-ca");
+    let server = git_https_server(repo.root.path(), &pki);
+    let url = server.https_url("repo");
+    let with_ca = |ca: &str| {
+        let mut data = BTreeMap::new();
+        data.insert("ca.crt".to_string(), ca.as_bytes().to_vec());
+        GitAuth::from_secret_data(&data).unwrap()
+    };
+
+    let auth = with_ca(&pki.ca_pem);
+    assert_eq!(resolve(&url, &branch("master"), &auth, TIMEOUT).unwrap().commit, head);
+    let dest = tempfile::tempdir().unwrap();
+    let out = checkout(&url, &branch("master"), &auth, dest.path(), TIMEOUT).unwrap();
+    assert_eq!(out.commit, head);
+
+    let err = resolve(&url, &branch("master"), &GitAuth::none(), TIMEOUT).unwrap_err();
+    assert!(matches!(err, GitError::Certificate { .. }), "{err}");
+    let other = common::TestPki::new("another-ca");
+    let err = resolve(&url, &branch("master"), &with_ca(&other.ca_pem), TIMEOUT).unwrap_err();
+    assert!(matches!(err, GitError::Certificate { .. }), "{err}");
 }

@@ -77,6 +77,15 @@ pub enum GitError {
         /// `host` or `[host]:port`.
         host: String,
     },
+    /// The HTTPS server's certificate is not trusted (neither by the system roots nor by
+    /// the secret's `ca.crt`) or not valid for the host.
+    #[error("TLS certificate of '{url}' is not trusted: {message}")]
+    Certificate {
+        /// The URL, password removed.
+        url: String,
+        /// libgit2's message.
+        message: String,
+    },
     /// An ssh URL without `known_hosts` in the secret.
     #[error("no known_hosts given for ssh repository '{url}'; refusing to trust {host}")]
     MissingKnownHosts {

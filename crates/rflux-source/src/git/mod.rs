@@ -4,7 +4,11 @@
 //!
 //! Every function blocks; controllers call them from `spawn_blocking`. Each runs its network
 //! work on a helper thread and gives up after the timeout (the helper thread is told to stop
-//! at its next progress callback).
+//! at its next progress callback). After a timeout the helper may still be writing into the
+//! checkout directory for a moment, so callers should give each attempt a fresh directory
+//! (as Flux does) rather than reuse one.
+//!
+//! `file://` repositories (an rflux addition) are read in place: nothing is copied.
 
 mod auth;
 mod error;
@@ -372,8 +376,7 @@ pub(crate) fn fetch_scratch(
             .remote_anonymous(&url.raw)
             .map_err(|e| classify(&session, reference, e))?;
         let mut options = fetch_options(&session);
-        // libgit2's local transport does not do shallow fetches; file:// copies objects.
-        if shallow && url.scheme != Scheme::File {
+        if shallow {
             options.depth(1);
         }
         remote
@@ -381,6 +384,50 @@ pub(crate) fn fetch_scratch(
             .map_err(|e| classify(&session, reference, e))?;
     }
     Ok((dir, repo))
+}
+
+/// The repository a commit is read from: a scratch repository holding the fetched refs, or —
+/// for `file://` URLs — the source repository itself, opened in place (nothing is copied).
+pub(crate) struct Objects {
+    _scratch: Option<tempfile::TempDir>,
+    pub repo: git2::Repository,
+    pub in_place: bool,
+}
+
+/// Makes the commits of `refspecs` available: fetched into a scratch repository, or the
+/// repository opened in place for `file://`.
+pub(crate) fn obtain_objects(
+    url: &RepoUrl,
+    reference: &GitRef,
+    auth: &GitAuth,
+    refspecs: &[String],
+    shallow: bool,
+    deadline: Instant,
+) -> Result<Objects, GitError> {
+    if url.scheme == Scheme::File {
+        let path = url.raw.get("file://".len()..).unwrap_or_default();
+        let repo = git2::Repository::open(path).map_err(|e| GitError::RepositoryNotFound {
+            url: url.redacted.clone(),
+            message: e.message().to_string(),
+        })?;
+        return Ok(Objects {
+            _scratch: None,
+            repo,
+            in_place: true,
+        });
+    }
+    let (dir, repo) = fetch_scratch(url, reference, auth, refspecs, shallow, deadline)?;
+    Ok(Objects {
+        _scratch: Some(dir),
+        repo,
+        in_place: false,
+    })
+}
+
+/// The source side of a `+src:dst` refspec.
+fn refspec_source(refspec: &str) -> &str {
+    let spec = refspec.strip_prefix('+').unwrap_or(refspec);
+    spec.split_once(':').map(|(src, _)| src).unwrap_or(spec)
 }
 
 /// Writes `tree` into `dest` (no index, no `.git`).
@@ -398,7 +445,13 @@ pub(crate) fn write_tree(
         source,
     })?;
     let mut builder = git2::build::CheckoutBuilder::new();
-    builder.force().update_index(false).target_dir(dest);
+    // No filters: files are written as stored, like Flux's go-git checkout (no autocrlf,
+    // no smudge filters from .gitattributes).
+    builder
+        .force()
+        .update_index(false)
+        .disable_filters(true)
+        .target_dir(dest);
     repo.checkout_tree(tree.as_object(), Some(&mut builder))
         .map_err(|e| GitError::Git {
             url: url.redacted.clone(),
@@ -416,7 +469,8 @@ fn fetch_and_checkout(
     deadline: Instant,
 ) -> Result<Checkout, GitError> {
     let plan = plan_fetch(url, reference, auth, deadline)?;
-    let (_dir, repo) = fetch_scratch(url, reference, auth, &plan.refspecs, plan.shallow, deadline)?;
+    let objects = obtain_objects(url, reference, auth, &plan.refspecs, plan.shallow, deadline)?;
+    let repo = &objects.repo;
     let git_err = |e: git2::Error| GitError::Git {
         url: url.redacted.clone(),
         reference: reference.describe(),
@@ -428,7 +482,11 @@ fn fetch_and_checkout(
     };
     let commit = match (&plan.local_ref, reference) {
         (Some(local), _) => {
-            let r = repo.find_reference(local).map_err(|_| not_found())?;
+            let name = match plan.refspecs.first() {
+                Some(spec) if objects.in_place => refspec_source(spec),
+                _ => local.as_str(),
+            };
+            let r = repo.find_reference(name).map_err(|_| not_found())?;
             r.peel_to_commit().map_err(git_err)?
         }
         (None, GitRef::Commit { commit, .. }) => {
@@ -439,9 +497,9 @@ fn fetch_and_checkout(
     };
     let hex = commit.id().to_string();
     let tree = commit.tree().map_err(git_err)?;
-    write_tree(&repo, &tree, dest, url, reference)?;
+    write_tree(repo, &tree, dest, url, reference)?;
     if recurse_submodules {
-        submodules::check_out_submodules(&repo, &tree, url, auth, dest, deadline, 0)?;
+        submodules::check_out_submodules(repo, &tree, url, auth, dest, deadline, 0)?;
     }
     Ok(Checkout {
         revision: reference.revision_for(plan.label.as_deref(), &hex),
@@ -491,6 +549,9 @@ fn classify(session: &Session<'_>, reference: &GitRef, error: git2::Error) -> Gi
             reference: described,
             message,
         };
+    }
+    if error.code() == git2::ErrorCode::Certificate || error.class() == git2::ErrorClass::Ssl {
+        return GitError::Certificate { url, message };
     }
     if lower.contains("repository not exported")
         || lower.contains("repository not found")

@@ -3,7 +3,7 @@
 //! credentials and its commit's tree written at its path, recursively. Relative submodule
 //! URLs (`../other.git`) resolve against the superproject's URL, as git does.
 
-use super::{GitAuth, GitError, GitRef, RepoUrl, fetch_scratch, write_tree};
+use super::{GitAuth, GitError, GitRef, RepoUrl, obtain_objects, write_tree};
 use std::path::{Component, Path};
 use std::time::Instant;
 
@@ -123,7 +123,8 @@ pub(super) fn check_out_submodules(
             "+refs/heads/*:refs/rflux/heads/*".to_string(),
             "+refs/tags/*:refs/rflux/tags/*".to_string(),
         ];
-        let (_dir, sub_repo) = fetch_scratch(&sub_url, &reference, auth, &refspecs, false, deadline)?;
+        let objects = obtain_objects(&sub_url, &reference, auth, &refspecs, false, deadline)?;
+        let sub_repo = &objects.repo;
         let not_found = || GitError::RefNotFound {
             url: sub_url.redacted.clone(),
             reference: format!("commit '{commit_hex}' of submodule '{}'", declared.path),
@@ -131,8 +132,8 @@ pub(super) fn check_out_submodules(
         let commit = sub_repo.find_commit(link.id()).map_err(|_| not_found())?;
         let sub_tree = commit.tree().map_err(|_| not_found())?;
         let sub_dest = dest.join(&declared.path);
-        write_tree(&sub_repo, &sub_tree, &sub_dest, &sub_url, &reference)?;
-        check_out_submodules(&sub_repo, &sub_tree, &sub_url, auth, &sub_dest, deadline, depth + 1)?;
+        write_tree(sub_repo, &sub_tree, &sub_dest, &sub_url, &reference)?;
+        check_out_submodules(sub_repo, &sub_tree, &sub_url, auth, &sub_dest, deadline, depth + 1)?;
     }
     Ok(())
 }

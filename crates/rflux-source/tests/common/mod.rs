@@ -188,8 +188,53 @@ impl HttpServer {
         }
     }
 
+    /// Serves `router` over TLS.
+    pub fn start_tls(router: Router, acceptor: tokio_rustls::TlsAcceptor) -> HttpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let accepted = tokio::select! {
+                        a = listener.accept() => a,
+                        _ = &mut rx => return,
+                    };
+                    let Ok((tcp, _)) = accepted else { continue };
+                    let acceptor = acceptor.clone();
+                    let app = router.clone();
+                    tokio::spawn(async move {
+                        let Ok(tls) = acceptor.accept(tcp).await else { return };
+                        let service = hyper_util::service::TowerToHyperService::new(app);
+                        let builder =
+                            hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+                        let _ = builder
+                            .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                            .await;
+                    });
+                }
+            });
+        });
+        HttpServer {
+            port,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+    }
+
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
     }
 }
 
@@ -225,12 +270,64 @@ pub fn git_http_server_with_bearer(project_root: &Path, token: &str) -> HttpServ
 }
 
 fn start_cgi(project_root: &Path, required: Option<(String, String)>) -> HttpServer {
+    HttpServer::start(cgi_router(project_root, required))
+}
+
+fn cgi_router(project_root: &Path, required: Option<(String, String)>) -> Router {
     let config = Arc::new(CgiConfig {
         project_root: project_root.to_path_buf(),
         required,
     });
-    let router = Router::new().fallback(git_cgi).with_state(config);
-    HttpServer::start(router)
+    Router::new().fallback(git_cgi).with_state(config)
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it (PEM).
+pub struct TestPki {
+    pub ca_pem: String,
+    pub cert_der: Vec<u8>,
+    pub key_der: Vec<u8>,
+}
+
+impl TestPki {
+    pub fn new(name: &str) -> TestPki {
+        use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, SanType};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, name);
+        ca_params.distinguished_name = dn;
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
+        let issuer = Issuer::new(ca_params, &ca_key);
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        TestPki {
+            ca_pem: ca_cert.pem(),
+            cert_der: cert.der().to_vec(),
+            key_der: key.serialize_der(),
+        }
+    }
+}
+
+/// `git http-backend` over HTTPS with the server certificate of `pki` and no auth.
+pub fn git_https_server(project_root: &Path, pki: &TestPki) -> HttpServer {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.cert_der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone())),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    HttpServer::start_tls(cgi_router(project_root, None), acceptor)
 }
 
 async fn git_cgi(
