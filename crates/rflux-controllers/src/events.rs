@@ -2,13 +2,25 @@
 //! (`source-controller`, `kustomize-controller`), so `kubectl events` and `rflux events` read
 //! as they do with Flux.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
+
+/// Distinct (reason, message) recorders kept before the map starts over.
+const MAX_RECORDERS: usize = 512;
 
 /// Publishes events for one controller.
 #[derive(Clone)]
 pub struct Events {
-    recorder: Recorder,
+    client: Client,
+    reporter: Reporter,
+    /// kube's recorder folds every event with the same object and reason into one series and
+    /// keeps the first message, so a new message would be lost. One recorder per reason and
+    /// message keeps each message, and repeats of the same message still count up as
+    /// Kubernetes aggregates them.
+    recorders: Arc<Mutex<HashMap<(String, String), Recorder>>>,
 }
 
 impl Events {
@@ -18,8 +30,22 @@ impl Events {
             instance: std::env::var("POD_NAME").ok(),
         };
         Events {
-            recorder: Recorder::new(client, reporter),
+            client,
+            reporter,
+            recorders: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    fn recorder_for(&self, reason: &str, message: &str) -> Recorder {
+        let mut recorders = self.recorders.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (reason.to_string(), message.to_string());
+        if recorders.len() >= MAX_RECORDERS && !recorders.contains_key(&key) {
+            recorders.clear();
+        }
+        recorders
+            .entry(key)
+            .or_insert_with(|| Recorder::new(self.client.clone(), self.reporter.clone()))
+            .clone()
     }
 
     /// A Normal event.
@@ -41,7 +67,8 @@ impl Events {
             action: reason.to_string(),
             secondary: None,
         };
-        if let Err(e) = self.recorder.publish(&event, &object.object_ref(&())).await {
+        let recorder = self.recorder_for(reason, message);
+        if let Err(e) = recorder.publish(&event, &object.object_ref(&())).await {
             tracing::debug!(error = %e, reason, "could not record an event");
         }
     }
