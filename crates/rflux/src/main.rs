@@ -51,6 +51,17 @@ enum Command {
     Version(cli::CheckArgs),
     /// Check the API server, the CRDs and the controller.
     Check(cli::CheckArgs),
+    /// Build a Kustomization from a local directory as the controller would.
+    #[command(subcommand)]
+    Build(cli::build::BuildCommand),
+    /// Preview local changes against the cluster (server-side dry run); exit 1 on changes.
+    #[command(subcommand)]
+    Diff(cli::diff::DiffCommand),
+    /// Print the objects a Kustomization manages as a tree.
+    #[command(subcommand)]
+    Tree(cli::tree::TreeCommand),
+    /// Show which Kustomization or HelmRelease manages an object, and its source.
+    Trace(cli::trace::TraceArgs),
     /// Build kustomizations locally, like `kustomize build`.
     #[command(subcommand)]
     Kustomize(local::KustomizeCommand),
@@ -137,6 +148,10 @@ fn main() -> ExitCode {
             Command::Events(args) => cli::events::run(args).await,
             Command::Version(args) => cli::check::version(args).await,
             Command::Check(args) => cli::check::check(args).await,
+            Command::Build(cmd) => cli::build::run(cmd).await,
+            Command::Diff(cmd) => cli::diff::run(cmd).await,
+            Command::Tree(cmd) => cli::tree::run(cmd).await,
+            Command::Trace(args) => cli::trace::run(args).await,
         }
     });
     match result {

@@ -2,8 +2,10 @@
 //! `uninstall`, `events`, `version`, `check`): their arguments and dispatch. Progress goes to
 //! stderr with flux's markers, tables and YAML to stdout; failures are one line.
 
+pub mod build;
 pub mod check;
 pub mod connect;
+pub mod diff;
 pub mod events;
 pub mod export;
 pub mod get;
@@ -12,6 +14,8 @@ pub mod kinds;
 pub mod output;
 pub mod reconcile;
 pub mod table;
+pub mod trace;
+pub mod tree;
 
 use clap::Args;
 
