@@ -85,3 +85,42 @@ async fn a_cycle_stalls_with_a_message_naming_it() {
     assert!(env.config_map("default", "y").await.is_none());
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_closed_later_stalls_the_member_that_was_waiting() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("x/cm.yaml", &config_map_yaml("default", "x", &[("k", "x")]));
+    git.write("y/cm.yaml", &config_map_yaml("default", "y", &[("k", "y")]));
+    git.commit("x and y");
+    env.apply_git_repository("app", &git.url()).await;
+    env.git_repository_ready("app").await;
+    // x first: its dependency y does not exist yet, so x waits for it.
+    env.apply(vec![kustomization(
+        "x",
+        "app",
+        "./x",
+        json!({"dependsOn": [{"name": "y"}]}),
+    )])
+    .await;
+    env.kustomization_condition("x", "Ready", "False", "DependencyNotReady")
+        .await;
+    // y closes the cycle; x must learn about it without waiting its 1h retry interval.
+    env.apply(vec![kustomization(
+        "y",
+        "app",
+        "./y",
+        json!({"dependsOn": [{"name": "x"}]}),
+    )])
+    .await;
+    env.kustomization_condition("y", "Stalled", "True", "CircularDependency")
+        .await;
+    let stalled = env
+        .kustomization_condition("x", "Stalled", "True", "CircularDependency")
+        .await;
+    assert_eq!(
+        stalled["message"],
+        format!("circular dependency detected: {NS}/x -> {NS}/y -> {NS}/x")
+    );
+    env.stop().await;
+}

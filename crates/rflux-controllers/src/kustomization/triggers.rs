@@ -96,11 +96,13 @@ pub async fn follow_dependencies(
     loop {
         match changes.recv().await {
             Ok(changed) => {
-                let ready = changed
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| conditions::is_true(&s.conditions, conditions::READY));
-                if !ready {
+                // Ready lets dependents proceed; Stalled (a dependency cycle closed by this
+                // object) lets the members that were waiting find the cycle at once.
+                let settled = changed.status.as_ref().is_some_and(|s| {
+                    conditions::is_true(&s.conditions, conditions::READY)
+                        || conditions::is_true(&s.conditions, conditions::STALLED)
+                });
+                if !settled {
                     continue;
                 }
                 for key in waiting_dependents(&kustomizations, &key_of(changed.as_ref())) {
