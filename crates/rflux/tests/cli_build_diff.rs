@@ -305,3 +305,74 @@ async fn diff_reports_created_drifted_and_deleted_with_flux_exit_codes() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("invalid resource path"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn diff_masks_secret_values_and_reports_only_the_changed_field_of_a_deployment() {
+    let (dir, server) = seeded().await;
+    let client = server.client().await;
+    let labels =
+        json!({"kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system"});
+    let ssa = PatchParams::apply("kustomize-controller").force();
+    let secrets: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), "default", &resource("v1", "Secret", "secrets"));
+    let secret = json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "creds", "namespace": "default", "labels": labels},
+        "data": {"password": "b2xkLXBhc3N3b3Jk", "user": "YWRtaW4="}});
+    secrets.patch("creds", &ssa, &Patch::Apply(secret)).await.unwrap();
+    let deployments: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        "default",
+        &resource("apps/v1", "Deployment", "deployments"),
+    );
+    let deployment = |replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n"
+        )
+    };
+    let mut live: serde_json::Value = rflux_kustomize::yaml::parse_stream(&deployment(1)).unwrap().remove(0);
+    live["metadata"]["labels"] = labels.clone();
+    deployments.patch("web", &ssa, &Patch::Apply(live)).await.unwrap();
+
+    write(
+        dir.path(),
+        "src/apps/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\ndata:\n  password: bmV3LXBhc3N3b3Jk\n  user: YWRtaW4=\n",
+    );
+    write(dir.path(), "src/apps/deployment.yaml", &deployment(3));
+    write(
+        dir.path(),
+        "ks.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  interval: 5m\n  prune: false\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    let path = dir.path().join("src/apps");
+    let file = dir.path().join("ks.yaml");
+    let run = server.rflux(&[
+        "diff",
+        "ks",
+        "apps",
+        "--path",
+        path.to_str().unwrap(),
+        "--kustomization-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("► Deployment/default/web drifted\n\nspec.replicas\n± value change\n- 1\n+ 3\n\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "► Secret/default/creds drifted\n\ndata.password\n± value change\n- *** (before)\n+ *** (after)\n\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("b2xk") && !run.stdout.contains("bmV3"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("► ").count(), 2, "{}", run.stdout);
+}
