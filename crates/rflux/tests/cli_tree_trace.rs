@@ -283,3 +283,110 @@ Message:         stored artifact for revision 'main@sha1:0123456789abcdef0123456
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("--api-version"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn trace_finds_the_helm_release_its_chart_and_repository() {
+    let (_dir, server) = installed();
+    let client = server.client().await;
+    let artifact = |revision: &str| {
+        json!({
+            "digest": "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+            "lastUpdateTime": "2026-01-02T03:00:00Z",
+            "path": "x.tgz", "revision": revision, "url": "http://source-controller/x.tgz"
+        })
+    };
+    create(
+        &client,
+        "helmrepositories",
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+            "metadata": {"name": "charts", "namespace": "flux-system"},
+            "spec": {"interval": "1h", "url": "https://charts.example.com"},
+            "status": {"artifact": artifact("sha256:abc123"), "conditions": ready("stored artifact: revision 'sha256:abc123'")}
+        }),
+    )
+    .await;
+    create(
+        &client,
+        "helmcharts",
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+            "metadata": {"name": "flux-system-web", "namespace": "flux-system"},
+            "spec": {"interval": "1h", "chart": "web", "version": "1.x",
+                     "sourceRef": {"kind": "HelmRepository", "name": "charts"}},
+            "status": {"artifact": artifact("1.2.3"), "conditions": ready("pulled 'web' chart with version '1.2.3'")}
+        }),
+    )
+    .await;
+    create(
+        &client,
+        "helmreleases",
+        json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+            "metadata": {"name": "web", "namespace": "flux-system"},
+            "spec": {"interval": "10m", "targetNamespace": "default",
+                     "chart": {"spec": {"chart": "web", "version": "1.x",
+                                        "sourceRef": {"kind": "HelmRepository", "name": "charts"}}}},
+            "status": {
+                "helmChart": "flux-system/flux-system-web",
+                "history": [{"chartName": "web", "chartVersion": "1.2.3", "configDigest": "sha256:c0ffee",
+                             "digest": "sha256:beef", "firstDeployed": "2026-01-02T03:00:00Z",
+                             "lastDeployed": "2026-01-02T03:00:00Z", "name": "default-web",
+                             "namespace": "default", "status": "deployed", "version": 1}],
+                "conditions": ready("Helm install succeeded for release default/default-web.v1 with chart web@1.2.3")
+            }
+        }),
+    )
+    .await;
+    let configmaps: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), "default", &resource("v1", "ConfigMap", "configmaps"));
+    let rendered: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "web", "namespace": "default", "labels": {
+            "helm.toolkit.fluxcd.io/name": "web",
+            "helm.toolkit.fluxcd.io/namespace": "flux-system"}}
+    }))
+    .unwrap();
+    configmaps.create(&PostParams::default(), &rendered).await.unwrap();
+
+    let run = server.rflux(&[
+        "trace",
+        "web",
+        "--kind",
+        "ConfigMap",
+        "--api-version",
+        "v1",
+        "-n",
+        "default",
+    ]);
+    ok(&run);
+    assert_eq!(
+        run.stdout,
+        "\n\
+Object:         ConfigMap/web\n\
+Namespace:      default\n\
+Status:         Managed by Flux\n\
+---\n\
+HelmRelease:    web\n\
+Namespace:      flux-system\n\
+Target:         default\n\
+Revision:       1.2.3\n\
+Status:         Last reconciled at 2026-01-02 03:04:05 +0000 UTC\n\
+Message:        Helm install succeeded for release default/default-web.v1 with chart web@1.2.3\n\
+---\n\
+HelmChart:      flux-system-web\n\
+Namespace:      flux-system\n\
+Chart:          web\n\
+Version:        1.x\n\
+Revision:       1.2.3\n\
+Status:         Last reconciled at 2026-01-02 03:04:05 +0000 UTC\n\
+Message:        pulled 'web' chart with version '1.2.3'\n\
+---\n\
+HelmRepository: charts\n\
+Namespace:      flux-system\n\
+URL:            https://charts.example.com\n\
+Revision:       sha256:abc123\n\
+Status:         Last reconciled at 2026-01-02 03:04:05 +0000 UTC\n\
+Message:        stored artifact: revision 'sha256:abc123'\n"
+    );
+}
