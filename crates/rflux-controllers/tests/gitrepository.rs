@@ -150,3 +150,62 @@ async fn a_failing_fetch_keeps_the_stored_artifact() {
     assert!(response.status().is_success(), "{}", response.status());
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follows_a_tag_honours_ignore_and_cleans_up_on_deletion() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("deploy/cm.yaml", &config_map_yaml("default", "one", &[("k", "v1")]));
+    git.write("docs/README.md", "not for the cluster\n");
+    git.commit("v1");
+    git.git(&["tag", "v1.0.0"]);
+    let tagged = format!("v1.0.0@sha1:{}", git.git(&["rev-parse", "HEAD"]).trim());
+    git.write("deploy/cm.yaml", &config_map_yaml("default", "one", &[("k", "v2")]));
+    git.commit("after the tag");
+
+    let mut repo = common::git_repository("tagged", &git.url());
+    repo["spec"]["ref"] = json!({"tag": "v1.0.0"});
+    repo["spec"]["ignore"] = json!("/docs/\n");
+    env.apply(vec![repo]).await;
+    let repo = env.git_repository_ready("tagged").await;
+    assert_eq!(repo["status"]["artifact"]["revision"], tagged);
+    assert_eq!(repo["status"]["observedIgnore"], "/docs/\n");
+
+    // The archive holds the tagged tree without the ignored directory.
+    let url = repo["status"]["artifact"]["url"].as_str().unwrap().to_string();
+    let body = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    let unpacked = tempfile::tempdir().unwrap();
+    let archive = unpacked.path().join("a.tar.gz");
+    std::fs::write(&archive, &body).unwrap();
+    let out = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(unpacked.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cm = std::fs::read_to_string(unpacked.path().join("deploy/cm.yaml")).unwrap();
+    assert!(cm.contains("\"v1\""), "{cm}");
+    assert!(
+        !unpacked.path().join("docs").exists(),
+        "ignored paths stay out of the artifact"
+    );
+
+    env.delete("source.toolkit.fluxcd.io/v1", "GitRepository", Some(NS), "tagged")
+        .await;
+    wait_for("GitRepository tagged gone", common::WAIT, || async {
+        match env.git_repository("tagged").await {
+            None => Ok(()),
+            Some(repo) => Err(format!("{}", repo["metadata"])),
+        }
+    })
+    .await;
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        404,
+        "the artifact is removed with its source"
+    );
+    env.stop().await;
+}

@@ -129,3 +129,26 @@ async fn failing_health_check_and_a_new_revision_interrupting_a_long_wait() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explicit_health_checks_are_waited_for() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("app/deploy.yaml", &deployment_yaml("api"));
+    let revision = git.commit("api");
+    env.apply(vec![
+        common::git_repository("app", &git.url()),
+        kustomization(
+            "app",
+            "app",
+            "./app",
+            json!({"timeout": "20s", "healthChecks": [
+                {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "namespace": "default"}
+            ]}),
+        ),
+    ])
+    .await;
+    let ks = env.kustomization_applied("app", &revision).await;
+    assert_eq!(condition(&ks, "Healthy").expect("Healthy condition")["status"], "True");
+    env.stop().await;
+}

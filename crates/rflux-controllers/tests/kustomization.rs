@@ -268,3 +268,50 @@ async fn bad_path_and_bad_build_are_reported() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requested_reconcile_corrects_drift() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write(
+        "app/cm.yaml",
+        &config_map_yaml("default", "settings", &[("mode", "git")]),
+    );
+    let revision = git.commit("settings");
+    env.apply_git_repository("app", &git.url()).await;
+    env.apply(vec![kustomization("app", "app", "./app", json!({}))]).await;
+    env.kustomization_applied("app", &revision).await;
+
+    // Someone edits the object in the cluster.
+    env.merge_patch(
+        "v1",
+        "ConfigMap",
+        Some("default"),
+        "settings",
+        json!({"data": {"mode": "edited by hand"}}),
+    )
+    .await;
+    let requested = env.request_reconcile("Kustomization", "app").await;
+    let ks = wait_for("Kustomization app handled the request", common::WAIT, || async {
+        let ks = env.kustomization("app").await.ok_or("not found".to_string())?;
+        if ks["status"]["lastHandledReconcileAt"] == requested.as_str() {
+            Ok(ks)
+        } else {
+            Err(format!("status: {}", ks["status"]))
+        }
+    })
+    .await;
+    assert_eq!(condition(&ks, "Ready").unwrap()["status"], "True");
+    assert_eq!(
+        env.config_map("default", "settings").await.unwrap()["data"]["mode"],
+        "git"
+    );
+    let events = env.events_for("Kustomization", "app").await;
+    assert!(
+        events
+            .iter()
+            .any(|(_, r, m)| r == "Progressing" && m.contains("ConfigMap/default/settings configured")),
+        "{events:?}"
+    );
+    env.stop().await;
+}

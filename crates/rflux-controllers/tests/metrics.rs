@@ -63,3 +63,28 @@ async fn metrics_name_the_reconciled_objects_and_readyz_answers_when_leading() {
     assert!(info.contains("suspended=\"false\""), "{info}");
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_manager_waits_as_a_follower() {
+    let env = common::start().await;
+    let mut options = rflux_controllers::manager::ManagerOptions::local(env.dir.path().join("follower-artifacts"));
+    options.metrics_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    options.identity = "follower".to_string();
+    let follower = rflux_controllers::manager::Manager::start(env.client.clone(), options)
+        .await
+        .expect("the follower starts");
+    let addr = follower.metrics_addr.expect("metrics address");
+    let readyz = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(readyz.status().as_u16(), 503, "a follower is not ready");
+    assert!(
+        follower.reconcilers.borrow().is_none(),
+        "a follower runs no reconcilers"
+    );
+    let lease = env
+        .get("coordination.k8s.io/v1", "Lease", Some(common::NS), "rflux-controller")
+        .await
+        .expect("the Lease exists");
+    assert_ne!(lease["spec"]["holderIdentity"], "follower", "{}", lease["spec"]);
+    follower.shutdown().await;
+    env.stop().await;
+}
