@@ -297,6 +297,7 @@ async fn diff_reports_created_drifted_and_deleted_with_flux_exit_codes() {
         same.to_str().unwrap(),
         "--kustomization-file",
         file.to_str().unwrap(),
+        "--progress-bar=false",
     ]);
     ok(&run);
     assert_eq!(run.stdout, "");

@@ -37,7 +37,7 @@ pub struct DiffKustomizationArgs {
     #[arg(long)]
     pub kustomization_file: Option<PathBuf>,
     /// Accepted for flux compatibility; rflux prints no spinner.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub progress_bar: bool,
     #[command(flatten)]
     pub conn: ConnectionArgs,
