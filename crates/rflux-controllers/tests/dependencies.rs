@@ -124,3 +124,36 @@ async fn a_cycle_closed_later_stalls_the_member_that_was_waiting() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_revision_flows_down_the_chain_in_order() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("a/cm.yaml", &config_map_yaml("default", "a", &[("k", "1")]));
+    git.write("b/cm.yaml", &config_map_yaml("default", "b", &[("k", "1")]));
+    let first = git.commit("one");
+    env.apply_git_repository("app", &git.url()).await;
+    env.apply(vec![
+        kustomization("a", "app", "./a", json!({})),
+        kustomization("b", "app", "./b", json!({"dependsOn": [{"name": "a"}]})),
+    ])
+    .await;
+    env.kustomization_applied("b", &first).await;
+
+    git.write("a/cm.yaml", &config_map_yaml("default", "a", &[("k", "2")]));
+    git.write("b/cm.yaml", &config_map_yaml("default", "b", &[("k", "2")]));
+    let second = git.commit("two");
+    env.request_reconcile("GitRepository", "app").await;
+    env.kustomization_applied("b", &second).await;
+    let a = env.kustomization_applied("a", &second).await;
+    assert_eq!(env.config_map("default", "b").await.unwrap()["data"]["k"], "2");
+    // b applied the second revision only after a had applied it.
+    let a_ready = condition(&a, "Ready").unwrap();
+    let b = env.kustomization("b").await.unwrap();
+    let b_ready = condition(&b, "Ready").unwrap();
+    assert!(
+        a_ready["lastTransitionTime"].as_str().unwrap() <= b_ready["lastTransitionTime"].as_str().unwrap(),
+        "a: {a_ready}, b: {b_ready}"
+    );
+    env.stop().await;
+}

@@ -139,3 +139,66 @@ async fn decrypts_sops_secrets_with_an_age_key_from_a_secret() {
     assert!(!message.contains("s3cr3t-value"));
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decrypts_sops_encrypted_secret_generator_inputs() {
+    let env = common::start().await;
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("age.agekey");
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key_file)
+        .output()
+        .expect("age-keygen runs (is the age package installed?)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let identity = std::fs::read_to_string(&key_file).unwrap();
+    let public = identity
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let options = EncryptOptions {
+        key_groups: vec![vec![Recipient::age(&public).unwrap()]],
+        shamir_threshold: 0,
+        rules: RuleFields::default(),
+        indent: Default::default(),
+    };
+    let encrypted =
+        String::from_utf8(rflux_sops::encrypt(b"TOKEN=generated-s3cret\n", Format::Dotenv, &options).unwrap()).unwrap();
+    assert!(!encrypted.contains("generated-s3cret"));
+
+    let git = GitRepo::new();
+    git.write("app/secret.env", &encrypted);
+    git.write(
+        "app/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: default\n\
+         secretGenerator:\n  - name: api-token\n    envs:\n      - secret.env\n\
+         generatorOptions:\n  disableNameSuffixHash: true\n",
+    );
+    let revision = git.commit("generated secret");
+    env.apply(vec![
+        json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "sops-age", "namespace": NS},
+            "stringData": {"age.agekey": identity}}),
+        common::git_repository("app", &git.url()),
+        kustomization(
+            "app",
+            "app",
+            "./app",
+            json!({"decryption": {"provider": "sops", "secretRef": {"name": "sops-age"}}}),
+        ),
+    ])
+    .await;
+    env.kustomization_applied("app", &revision).await;
+    let secret = env
+        .get("v1", "Secret", Some("default"), "api-token")
+        .await
+        .expect("generated Secret applied");
+    // base64 of "generated-s3cret"
+    assert_eq!(
+        secret["data"]["TOKEN"], "Z2VuZXJhdGVkLXMzY3JldA==",
+        "{}",
+        secret["data"]
+    );
+    env.stop().await;
+}
