@@ -40,29 +40,20 @@ pub enum Manager {
 
 /// `rflux trace …`
 pub async fn run(args: TraceArgs) -> Result<()> {
+    let targets = targets(&args)?;
     let client = args.conn.client().await?;
     let namespace = args.conn.namespace.as_str();
-    let objects = if args.kind.is_some() || args.api_version.is_some() {
-        let (Some(kind), Some(api_version)) = (&args.kind, &args.api_version) else {
-            bail!(if args.kind.is_none() {
-                "object kind is required (--kind)"
-            } else {
-                "object apiVersion is required (--api-version)"
-            });
+    let mut objects = Vec::new();
+    for target in targets {
+        let resource = match target {
+            Target::Static { api_version, kind, .. } => resolve_static(&client, api_version, kind).await?,
+            Target::Dynamic { ref word, .. } => resolve_word(&client, word).await?,
         };
-        let [name] = args.target.as_slice() else {
-            bail!("exactly one object name is expected with --kind and --api-version");
+        let name = match &target {
+            Target::Static { name, .. } | Target::Dynamic { name, .. } => name.clone(),
         };
-        let resource = resolve_static(&client, api_version, kind).await?;
-        vec![get(&client, &resource, namespace, name).await?]
-    } else {
-        let mut objects = Vec::new();
-        for (word, name) in parse_dynamic(&args.target)? {
-            let resource = resolve_word(&client, &word).await?;
-            objects.push(get(&client, &resource, namespace, &name).await?);
-        }
-        objects
-    };
+        objects.push(get(&client, &resource, namespace, &name).await?);
+    }
     let count = objects.len();
     for (i, object) in objects.into_iter().enumerate() {
         match trace_object(&client, &object).await {
@@ -79,6 +70,44 @@ pub async fn run(args: TraceArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One object to trace, named by kind and API version or by a resource word.
+enum Target<'a> {
+    Static {
+        api_version: &'a str,
+        kind: &'a str,
+        name: String,
+    },
+    Dynamic {
+        word: String,
+        name: String,
+    },
+}
+
+/// The objects the arguments name, checked before any connection is made.
+fn targets(args: &TraceArgs) -> Result<Vec<Target<'_>>> {
+    if args.kind.is_none() && args.api_version.is_none() {
+        return Ok(parse_dynamic(&args.target)?
+            .into_iter()
+            .map(|(word, name)| Target::Dynamic { word, name })
+            .collect());
+    }
+    let (Some(kind), Some(api_version)) = (&args.kind, &args.api_version) else {
+        bail!(if args.kind.is_none() {
+            "object kind is required (--kind)"
+        } else {
+            "object apiVersion is required (--api-version)"
+        });
+    };
+    let [name] = args.target.as_slice() else {
+        bail!("exactly one object name is expected with --kind and --api-version");
+    };
+    Ok(vec![Target::Static {
+        api_version,
+        kind,
+        name: name.clone(),
+    }])
 }
 
 /// `kind/name …` or `kind name …` as (resource word, name) pairs.
