@@ -315,3 +315,75 @@ async fn a_requested_reconcile_corrects_drift() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_namespace_source_target_namespace_and_deletion_policy() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write(
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  k: v\n",
+    );
+    let revision = git.commit("settings without a namespace");
+    env.apply_git_repository("shared", &git.url()).await;
+    let mut ks = kustomization(
+        "team-app",
+        "shared",
+        "./app",
+        json!({"prune": false, "deletionPolicy": "Delete", "targetNamespace": "team"}),
+    );
+    ks["metadata"]["namespace"] = json!("team");
+    ks["spec"]["sourceRef"]["namespace"] = json!(NS);
+    env.apply(vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}),
+        ks,
+    ])
+    .await;
+    let ks = wait_for("Kustomization team/team-app applied", common::WAIT, || async {
+        let ks = env
+            .get(
+                "kustomize.toolkit.fluxcd.io/v1",
+                "Kustomization",
+                Some("team"),
+                "team-app",
+            )
+            .await
+            .ok_or("not found".to_string())?;
+        common::ready_at_generation(&ks)?;
+        if ks["status"]["lastAppliedRevision"] == revision.as_str() {
+            Ok(ks)
+        } else {
+            Err(format!("status: {}", ks["status"]))
+        }
+    })
+    .await;
+    assert_eq!(
+        ks["status"]["inventory"]["entries"][0]["id"],
+        "team_settings__ConfigMap"
+    );
+    let cm = env
+        .config_map("team", "settings")
+        .await
+        .expect("applied in the target namespace");
+    assert_eq!(
+        cm["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/namespace"],
+        "team"
+    );
+
+    // deletionPolicy Delete garbage-collects although prune is false.
+    env.delete(
+        "kustomize.toolkit.fluxcd.io/v1",
+        "Kustomization",
+        Some("team"),
+        "team-app",
+    )
+    .await;
+    wait_for("ConfigMap team/settings deleted", common::WAIT, || async {
+        match env.config_map("team", "settings").await {
+            None => Ok(()),
+            Some(cm) => Err(format!("{}", cm["metadata"])),
+        }
+    })
+    .await;
+    env.stop().await;
+}
