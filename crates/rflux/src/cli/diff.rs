@@ -262,6 +262,9 @@ fn compare(path: &mut Vec<String>, from: &Value, to: &Value, out: &mut Vec<Strin
                 scalar_text(to)
             ));
         }
+        (Value::String(a), Value::String(b)) if a.contains('\n') || b.contains('\n') => {
+            out.push(format!("{}\n{}", dotted(path), multiline_change(a, b)));
+        }
         _ => out.push(format!(
             "{}\n± value change\n- {}\n+ {}\n",
             dotted(path),
@@ -269,6 +272,100 @@ fn compare(path: &mut Vec<String>, from: &Value, to: &Value, out: &mut Vec<Strin
             scalar_text(to)
         )),
     }
+}
+
+/// Lines of context dyff keeps around a change in multi-line text.
+const CONTEXT_LINES: usize = 4;
+/// The largest line-diff table (lines before × lines after) computed.
+const MAX_TABLE: usize = 1 << 22;
+
+/// dyff's report of a change in multi-line text: the count of inserted and deleted runs,
+/// then the runs (`- `/`+ `) with up to four unchanged lines of context around them.
+fn multiline_change(from: &str, to: &str) -> String {
+    // A final newline ends the last line; it does not start an empty one.
+    let lines = |text: &'_ str| -> Vec<String> {
+        text.strip_suffix('\n')
+            .unwrap_or(text)
+            .split('\n')
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (lines(from), lines(to));
+    // Longest common subsequence table, from the end; texts too large for a table are
+    // reported as all lines deleted then all inserted.
+    let small = a.len().saturating_mul(b.len()) <= MAX_TABLE;
+    let mut lcs = if small {
+        vec![vec![0usize; b.len() + 1]; a.len() + 1]
+    } else {
+        Vec::new()
+    };
+    for i in (0..a.len()).rev().filter(|_| small) {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    // Runs of equal ('='), deleted ('-') and inserted ('+') lines.
+    let mut runs: Vec<(char, Vec<&str>)> = Vec::new();
+    fn push<'a>(op: char, line: &'a str, runs: &mut Vec<(char, Vec<&'a str>)>) {
+        match runs.last_mut() {
+            Some((last, lines)) if *last == op => lines.push(line),
+            _ => runs.push((op, vec![line])),
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if small && i < a.len() && j < b.len() && a[i] == b[j] {
+            push('=', &a[i], &mut runs);
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (!small || j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            push('-', &a[i], &mut runs);
+            i += 1;
+        } else {
+            push('+', &b[j], &mut runs);
+            j += 1;
+        }
+    }
+    let inserts = runs.iter().filter(|(op, _)| *op == '+').count();
+    let deletions = runs.iter().filter(|(op, _)| *op == '-').count();
+    let mut out = format!(
+        "± value change in multiline text ({} {}, {} {})\n",
+        count_word(inserts),
+        if inserts == 1 { "insert" } else { "inserts" },
+        count_word(deletions),
+        if deletions == 1 { "deletion" } else { "deletions" }
+    );
+    for (op, lines) in &runs {
+        match op {
+            '=' if lines.len() > 2 * CONTEXT_LINES => {
+                for line in &lines[..CONTEXT_LINES] {
+                    out.push_str(&format!("  {line}\n"));
+                }
+                out.push_str(&format!(
+                    "  [{} unchanged)]\n",
+                    count(lines.len() - 2 * CONTEXT_LINES, "line", "lines")
+                ));
+                for line in &lines[lines.len() - CONTEXT_LINES..] {
+                    out.push_str(&format!("  {line}\n"));
+                }
+            }
+            '=' => {
+                for line in lines {
+                    out.push_str(&format!("  {line}\n"));
+                }
+            }
+            sign => {
+                for line in lines {
+                    out.push_str(&format!("{sign} {line}\n"));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn list_blocks(path: &[String], removed: &[&Value], added: &[&Value], out: &mut Vec<String>) {
@@ -326,11 +423,15 @@ fn dotted(path: &[String]) -> String {
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count_word(n), if n == 1 { one } else { many })
+}
+
+/// Small numbers as words, as dyff writes them.
+fn count_word(n: usize) -> String {
     const WORDS: [&str; 13] = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     ];
-    let number = WORDS.get(n).map(|w| w.to_string()).unwrap_or_else(|| n.to_string());
-    format!("{number} {}", if n == 1 { one } else { many })
+    WORDS.get(n).map(|w| w.to_string()).unwrap_or_else(|| n.to_string())
 }
 
 fn type_name(value: &Value) -> &'static str {
@@ -371,6 +472,16 @@ mod tests {
         assert_eq!(
             differences(from, to),
             vec!["spec.ports.http.port\n± value change\n- 9899\n+ 9898\n"]
+        );
+    }
+
+    #[test]
+    fn reports_multiline_text_changes_line_by_line() {
+        let from = json!({"data": {"conf": "a\nb\nc\n"}});
+        let to = json!({"data": {"conf": "a\nB\nc\n"}});
+        assert_eq!(
+            differences(from, to),
+            vec!["data.conf\n± value change in multiline text (one insert, one deletion)\n  a\n- b\n+ B\n  c\n"]
         );
     }
 
