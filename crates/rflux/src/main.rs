@@ -8,6 +8,7 @@ mod cli;
 mod controller;
 mod local;
 mod serve;
+mod template;
 mod up;
 
 #[derive(Parser)]
@@ -62,6 +63,8 @@ enum Command {
     Tree(cli::tree::TreeCommand),
     /// Show which Kustomization or HelmRelease manages an object, and its source.
     Trace(cli::trace::TraceArgs),
+    /// Render a Helm chart locally, as `helm template` does.
+    Template(template::TemplateArgs),
     /// Build kustomizations locally, like `kustomize build`.
     #[command(subcommand)]
     Kustomize(local::KustomizeCommand),
@@ -75,7 +78,12 @@ impl Command {
     fn flux_shaped(&self) -> bool {
         !matches!(
             self,
-            Command::Up(_) | Command::Controller(_) | Command::Apiserver(_) | Command::Kustomize(_) | Command::Sops(_)
+            Command::Up(_)
+                | Command::Controller(_)
+                | Command::Apiserver(_)
+                | Command::Template(_)
+                | Command::Kustomize(_)
+                | Command::Sops(_)
         )
     }
 }
@@ -136,6 +144,7 @@ fn main() -> ExitCode {
             Command::Up(args) => up::run(args).await,
             Command::Controller(args) => controller::run(args).await,
             Command::Kustomize(cmd) => local::kustomize(cmd),
+            Command::Template(args) => template::run(args),
             Command::Sops(cmd) => local::sops(cmd),
             Command::Apiserver(args) => serve::apiserver(args).await,
             Command::Install(args) => cli::install::install(args).await,

@@ -110,3 +110,25 @@ fn sops_encrypt_then_decrypt_with_an_age_key() {
     ]);
     assert!(!ok, "a tampered file must not decrypt: {err}");
 }
+
+#[test]
+fn template_renders_a_chart_as_helm_template_prints_it() {
+    let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/charts/hello");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rflux"))
+        .args(["template", "--name", "hello", "--set", "greeting=hi"])
+        .arg(&chart)
+        .output()
+        .expect("rflux template runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text,
+        "---\n# Source: hello/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello-greeting\n  labels:\n    app.kubernetes.io/name: hello\n    app.kubernetes.io/instance: hello\ndata:\n  greeting: \"hi\"\n"
+    );
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_rflux"))
+        .args(["template", "/nonexistent-chart"])
+        .output()
+        .expect("rflux template runs");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent-chart"));
+}
