@@ -44,9 +44,7 @@ pub fn parse_addr(flag: &str, value: &str) -> Result<Option<SocketAddr>> {
     } else {
         value.to_string()
     };
-    full.parse()
-        .map(Some)
-        .map_err(|e| anyhow!("--{flag} {value}: {e}"))
+    full.parse().map(Some).map_err(|e| anyhow!("--{flag} {value}: {e}"))
 }
 
 async fn client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client> {

@@ -138,7 +138,8 @@ pub async fn run(args: UpArgs) -> Result<()> {
     };
     let age_key = match age_key {
         Some(file) => Some(
-            std::fs::read_to_string(&file).with_context(|| format!("--age-key-file {}: cannot read", file.display()))?,
+            std::fs::read_to_string(&file)
+                .with_context(|| format!("--age-key-file {}: cannot read", file.display()))?,
         ),
         None => None,
     };
@@ -323,7 +324,9 @@ fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
         });
     }
     // A Kustomization whose source has no artifact yet waits for it, unless the source failed.
-    let sources_progressing = rows.iter().any(|r| r.kind == "GitRepository" && r.state == State::Progressing);
+    let sources_progressing = rows
+        .iter()
+        .any(|r| r.kind == "GitRepository" && r.state == State::Progressing);
     if sources_progressing {
         for (k, row) in ks.iter().zip(rows.iter_mut().filter(|r| r.kind == "Kustomization")) {
             let artifact_missing = k
@@ -370,7 +373,14 @@ fn render(rows: &[Row]) -> String {
     let name_width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     let mut out = format!("{:<14} {:<name_width$} {:<7} MESSAGE\n", "KIND", "NAME", "READY");
     for row in rows {
-        let message: String = row.message.lines().next().unwrap_or_default().chars().take(100).collect();
+        let message: String = row
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect();
         out.push_str(&format!(
             "{:<14} {:<name_width$} {:<7} {}\n",
             row.kind, row.name, row.ready, message

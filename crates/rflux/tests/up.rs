@@ -73,7 +73,10 @@ fn wait_for(kubeconfig: &Path, args: &[&str], timeout: Duration, accept: impl Fn
         if ok && accept(&out) {
             return out;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for kubectl {args:?}; last output: {out}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for kubectl {args:?}; last output: {out}"
+        );
         std::thread::sleep(Duration::from_millis(250));
     }
 }
@@ -114,7 +117,14 @@ fn once_reconciles_the_example_platform_and_exits_zero() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "rflux up --once failed\n{stdout}\n{stderr}");
     assert!(stdout.contains("✔ all 7 objects Ready"), "{stdout}");
-    for name in ["flux-system", "infra-crds", "infra-controllers", "infra-configs", "apps", "helm-hello"] {
+    for name in [
+        "flux-system",
+        "infra-crds",
+        "infra-controllers",
+        "infra-configs",
+        "apps",
+        "helm-hello",
+    ] {
         assert!(
             stdout
                 .lines()
@@ -131,7 +141,11 @@ fn once_exits_one_and_names_what_failed() {
     // Point the apps at a directory that does not exist.
     let apps = repo.join("examples/clusters/local/apps.yaml");
     let text = std::fs::read_to_string(&apps).unwrap();
-    std::fs::write(&apps, text.replace("./examples/apps/podinfo", "./examples/apps/missing")).unwrap();
+    std::fs::write(
+        &apps,
+        text.replace("./examples/apps/podinfo", "./examples/apps/missing"),
+    )
+    .unwrap();
     git(&repo, &["commit", "-q", "-am", "break the apps path"]);
     let out = up_command(&repo, &dir.path().join("data"))
         .arg("--once")
@@ -171,11 +185,24 @@ fn up_applies_decrypts_substitutes_and_follows_new_commits() {
     // SOPS: the Secret holds the plain value.
     let token = wait_for(
         &kubeconfig,
-        &["get", "secret", "podinfo-credentials", "-n", "apps", "-o", "jsonpath={.data.token}"],
+        &[
+            "get",
+            "secret",
+            "podinfo-credentials",
+            "-n",
+            "apps",
+            "-o",
+            "jsonpath={.data.token}",
+        ],
         Duration::from_secs(5),
         |s| !s.is_empty(),
     );
-    let decoded = Command::new("base64").arg("-d").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let decoded = Command::new("base64")
+        .arg("-d")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     {
         use std::io::Write;
         decoded.stdin.as_ref().unwrap().write_all(token.as_bytes()).unwrap();
@@ -183,17 +210,44 @@ fn up_applies_decrypts_substitutes_and_follows_new_commits() {
     let plain = decoded.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&plain.stdout), "demo-token-not-a-real-secret");
     // postBuild: inline and substituteFrom variables; the Deployment's replicas became a number.
-    let (_, replicas) = kubectl(&kubeconfig, &["get", "deploy", "podinfo", "-n", "apps", "-o", "jsonpath={.spec.replicas}"]);
+    let (_, replicas) = kubectl(
+        &kubeconfig,
+        &[
+            "get",
+            "deploy",
+            "podinfo",
+            "-n",
+            "apps",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
+    );
     assert_eq!(replicas, "2");
     let (_, greeting) = kubectl(
         &kubeconfig,
-        &["get", "greetings.examples.rflux.dev", "hello", "-n", "platform", "-o", "jsonpath={.spec.message}"],
+        &[
+            "get",
+            "greetings.examples.rflux.dev",
+            "hello",
+            "-n",
+            "platform",
+            "-o",
+            "jsonpath={.spec.message}",
+        ],
     );
     assert_eq!(greeting, "Hello from cluster local");
     // Ownership labels, as Flux writes them.
     let (_, owner) = kubectl(
         &kubeconfig,
-        &["get", "svc", "podinfo", "-n", "apps", "-o", "jsonpath={.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name}"],
+        &[
+            "get",
+            "svc",
+            "podinfo",
+            "-n",
+            "apps",
+            "-o",
+            "jsonpath={.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name}",
+        ],
     );
     assert_eq!(owner, "apps");
 
@@ -207,7 +261,15 @@ fn up_applies_decrypts_substitutes_and_follows_new_commits() {
     git(&repo, &["commit", "-q", "-am", "new greeting, no service"]);
     wait_for(
         &kubeconfig,
-        &["get", "greetings.examples.rflux.dev", "hello", "-n", "platform", "-o", "jsonpath={.spec.message}"],
+        &[
+            "get",
+            "greetings.examples.rflux.dev",
+            "hello",
+            "-n",
+            "platform",
+            "-o",
+            "jsonpath={.spec.message}",
+        ],
         Duration::from_secs(60),
         |s| s == "Hi from cluster local",
     );
@@ -219,7 +281,15 @@ fn up_applies_decrypts_substitutes_and_follows_new_commits() {
     );
     let (_, revision) = kubectl(
         &kubeconfig,
-        &["get", "gitrepository", "flux-system", "-n", "flux-system", "-o", "jsonpath={.status.artifact.revision}"],
+        &[
+            "get",
+            "gitrepository",
+            "flux-system",
+            "-n",
+            "flux-system",
+            "-o",
+            "jsonpath={.status.artifact.revision}",
+        ],
     );
     assert!(revision.starts_with("main@sha1:"), "{revision}");
 
