@@ -8,13 +8,16 @@ use std::sync::Arc;
 
 use kube::Client;
 use kube::runtime::reflector::Store;
-use rflux_api::types::{GitRepository, HelmRepository, Kustomization, KustomizationSourceKind, OCIRepository};
+use rflux_api::types::{
+    GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, Kustomization, KustomizationSourceKind, OCIRepository,
+};
 use rflux_source::storage::Storage;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::Events;
 use crate::gitrepository::{GitFetcher, GitRepositoryReconciler};
+use crate::helmchart::{ChartFetcher, HelmChartReconciler};
 use crate::helmrepository::{HelmIndexFetcher, HelmRepositoryReconciler};
 use crate::kustomization::KustomizationReconciler;
 use crate::leader;
@@ -83,6 +86,7 @@ pub struct Reconcilers {
     pub git_queue: WorkQueue,
     pub oci_repositories: Store<OCIRepository>,
     pub helm_repositories: Store<HelmRepository>,
+    pub helm_charts: Store<HelmChart>,
     pub kustomizations: Store<Kustomization>,
     pub kustomization_queue: WorkQueue,
 }
@@ -159,6 +163,7 @@ impl Manager {
         let (lost_tx, lost_leadership) = watch::channel(false);
         let (stop, mut stop_rx) = watch::channel(false);
         let metrics_for_leader = metrics.clone();
+        let storage_url_for_leader = storage_url.clone();
         let leading = tokio::spawn(async move {
             let leads = tokio::select! {
                 leads = election.leading() => leads,
@@ -169,7 +174,14 @@ impl Manager {
                 return;
             }
             tracing::info!(identity = %options.identity, "leading; starting the controllers");
-            let running = start_reconcilers(client, storage, http, &options, metrics_for_leader.clone());
+            let running = start_reconcilers(
+                client,
+                storage,
+                storage_url_for_leader,
+                http,
+                &options,
+                metrics_for_leader.clone(),
+            );
             metrics_for_leader.set_ready(true);
             let _ = reconcilers_tx.send(Some(running.handles.clone()));
             let lost = tokio::select! {
@@ -240,6 +252,7 @@ struct RunningReconcilers {
     git: runner::Running<GitRepository>,
     oci: runner::Running<OCIRepository>,
     helm_repositories: runner::Running<HelmRepository>,
+    helm_charts: runner::Running<HelmChart>,
     kustomize: runner::Running<Kustomization>,
 }
 
@@ -248,6 +261,7 @@ impl RunningReconcilers {
         self.git.abort();
         self.oci.abort();
         self.helm_repositories.abort();
+        self.helm_charts.abort();
         self.kustomize.abort();
         for task in &self.tasks {
             task.abort();
@@ -258,6 +272,7 @@ impl RunningReconcilers {
 fn start_reconcilers(
     client: Client,
     storage: Storage,
+    storage_url: String,
     http: reqwest::Client,
     options: &ManagerOptions,
     metrics: Metrics,
@@ -267,6 +282,7 @@ fn start_reconcilers(
         Arc::new(GitRepositoryReconciler::new(
             client.clone(),
             storage.clone(),
+            storage_url.clone(),
             metrics.clone(),
             GitFetcher,
         )),
@@ -278,6 +294,7 @@ fn start_reconcilers(
         Arc::new(OciRepositoryReconciler::new(
             client.clone(),
             storage.clone(),
+            storage_url.clone(),
             metrics.clone(),
             OciFetcher,
         )),
@@ -288,9 +305,22 @@ fn start_reconcilers(
         client.clone(),
         Arc::new(HelmRepositoryReconciler::new(
             client.clone(),
-            storage,
+            storage.clone(),
+            storage_url.clone(),
             metrics.clone(),
             HelmIndexFetcher,
+        )),
+        options.concurrent,
+        metrics.clone(),
+    );
+    let helm_charts = runner::spawn(
+        client.clone(),
+        Arc::new(HelmChartReconciler::new(
+            client.clone(),
+            storage,
+            storage_url,
+            metrics.clone(),
+            ChartFetcher,
         )),
         options.concurrent,
         metrics.clone(),
@@ -332,6 +362,18 @@ fn start_reconcilers(
                     .map(|a| a.revision.clone())
             },
         )),
+        tokio::spawn(crate::helmchart::follow_sources(
+            helm_repositories.changes.subscribe(),
+            HelmChartSourceKind::HelmRepository,
+            helm_charts.store.clone(),
+            helm_charts.queue.clone(),
+        )),
+        tokio::spawn(crate::helmchart::follow_sources(
+            git.changes.subscribe(),
+            HelmChartSourceKind::GitRepository,
+            helm_charts.store.clone(),
+            helm_charts.queue.clone(),
+        )),
         tokio::spawn(crate::kustomization::triggers::follow_dependencies(
             kustomize.changes.subscribe(),
             kustomize.store.clone(),
@@ -343,6 +385,7 @@ fn start_reconcilers(
         git_queue: git.queue.clone(),
         oci_repositories: oci.store.clone(),
         helm_repositories: helm_repositories.store.clone(),
+        helm_charts: helm_charts.store.clone(),
         kustomizations: kustomize.store.clone(),
         kustomization_queue: kustomize.queue.clone(),
     };
@@ -352,6 +395,7 @@ fn start_reconcilers(
         git,
         oci,
         helm_repositories,
+        helm_charts,
         kustomize,
     }
 }

@@ -96,6 +96,8 @@ pub trait SourceFetcher: Send + Sync + 'static {
 pub struct SourceContext {
     pub client: Client,
     pub storage: Storage,
+    /// Where the storage is served now (`http://host:port`).
+    pub storage_url: String,
 }
 
 impl SourceContext {
@@ -133,10 +135,14 @@ pub struct SourceReconciler<F: SourceFetcher> {
 }
 
 impl<F: SourceFetcher> SourceReconciler<F> {
-    pub fn new(client: Client, storage: Storage, metrics: Metrics, fetcher: F) -> Self {
+    pub fn new(client: Client, storage: Storage, storage_url: String, metrics: Metrics, fetcher: F) -> Self {
         SourceReconciler {
             events: Events::new(client.clone(), CONTROLLER),
-            ctx: SourceContext { client, storage },
+            ctx: SourceContext {
+                client,
+                storage,
+                storage_url,
+            },
             metrics,
             fetcher,
         }
@@ -201,6 +207,12 @@ impl<F: SourceFetcher> Reconciler for SourceReconciler<F> {
         }
         let interval = rflux_api::parse_duration(F::interval(&object)).unwrap_or(Duration::from_secs(60));
         let generation = object.meta().generation;
+        // The artifact server may have moved since the artifact was stored (a restart on another
+        // port): its URL names where it is served now, as source-controller rewrites it on every
+        // reconcile.
+        if let Some(artifact) = status.artifact.as_mut() {
+            artifact.url = format!("{}/{}", self.ctx.storage_url.trim_end_matches('/'), artifact.path);
+        }
         let outcome = self.fetcher.fetch(&self.ctx, &object, &mut status).await;
         status.observed_generation = generation;
         if let Some(requested) = status::requested_at(object.as_ref()) {

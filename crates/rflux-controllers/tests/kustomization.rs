@@ -387,3 +387,44 @@ async fn cross_namespace_source_target_namespace_and_deletion_policy() {
     .await;
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeps_working_after_a_controller_restart() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("app/cm.yaml", &config_map_yaml("default", "settings", &[("k", "v")]));
+    let revision = git.commit("settings");
+    env.apply_git_repository("app", &git.url()).await;
+    env.apply(vec![kustomization("app", "app", "./app", json!({}))]).await;
+    env.kustomization_applied("app", &revision).await;
+    let old_url = env.manager.storage_url.clone();
+
+    let env = env.restart_manager().await;
+    assert_ne!(
+        env.manager.storage_url, old_url,
+        "the artifact server moved to another port"
+    );
+    let requested = env.request_reconcile("Kustomization", "app").await;
+    let ks = wait_for(
+        "Kustomization app reconciled after the restart",
+        common::WAIT,
+        || async {
+            let ks = env.kustomization("app").await.ok_or("not found".to_string())?;
+            common::ready_at_generation(&ks)?;
+            if ks["status"]["lastHandledReconcileAt"] == requested.as_str() {
+                Ok(ks)
+            } else {
+                Err(format!("status: {}", ks["status"]))
+            }
+        },
+    )
+    .await;
+    assert_eq!(ks["status"]["lastAppliedRevision"], revision);
+    let repo = env.git_repository("app").await.unwrap();
+    let url = repo["status"]["artifact"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&env.manager.storage_url),
+        "artifact URL follows the server: {url}"
+    );
+    env.stop().await;
+}

@@ -17,7 +17,7 @@ use crate::queue::{ObjectKey, WorkQueue};
 use crate::runner::key_of;
 
 /// Kustomizations reading the source `kind`/`namespace`/`name` whose last attempt was at
-/// another revision than `revision`.
+/// another revision than `revision` or could not get the artifact.
 pub fn readers_of_source(
     kustomizations: &Store<Kustomization>,
     kind: KustomizationSourceKind,
@@ -31,7 +31,16 @@ pub fn readers_of_source(
         .filter(|k| {
             k.spec.source_ref.kind == kind && source::source_location(k) == (namespace.to_string(), name.to_string())
         })
-        .filter(|k| k.status.as_ref().and_then(|s| s.last_attempted_revision.as_deref()) != Some(revision))
+        .filter(|k| {
+            let status = k.status.as_ref();
+            let other_revision = status.and_then(|s| s.last_attempted_revision.as_deref()) != Some(revision);
+            // A reader that could not download the artifact tries again on any change of its
+            // source (the artifact server moved after a restart, the archive was stored anew).
+            let artifact_failed = status
+                .and_then(|s| conditions::get(&s.conditions, conditions::READY))
+                .is_some_and(|c| c.reason == reason::ARTIFACT_FAILED);
+            other_revision || artifact_failed
+        })
         .map(|k| key_of(k.as_ref()))
         .collect()
 }

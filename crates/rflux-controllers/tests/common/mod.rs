@@ -80,6 +80,33 @@ impl Env {
         self.server.shutdown().await;
     }
 
+    /// Stops the manager and starts a new one on the same cluster and artifact directory, as
+    /// after a process restart (the artifact server gets a new port).
+    pub async fn restart_manager(self) -> Env {
+        let Env {
+            client,
+            manager,
+            server,
+            dir,
+            ..
+        } = self;
+        manager.shutdown().await;
+        let mut manager = Manager::start(client.clone(), ManagerOptions::local(dir.path().join("artifacts")))
+            .await
+            .expect("manager restarts");
+        let reconcilers = tokio::time::timeout(WAIT, manager.running())
+            .await
+            .expect("the new manager leads in time")
+            .expect("the reconcilers run");
+        Env {
+            client,
+            manager,
+            reconcilers,
+            server,
+            dir,
+        }
+    }
+
     /// Server-side applies objects as a user would (`kubectl apply --server-side`).
     pub async fn apply(&self, objects: Vec<Value>) {
         rflux_ssa::Applier::new(self.client.clone(), "rflux-test")
