@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod gitrepository;
+pub mod helmchart;
 pub mod helmrepository;
 pub mod kustomization;
 pub mod leader;

@@ -8,13 +8,17 @@ use std::sync::Arc;
 
 use kube::Client;
 use kube::runtime::reflector::Store;
-use rflux_api::types::{GitRepository, HelmRepository, Kustomization, KustomizationSourceKind, OCIRepository};
+use rflux_api::types::{
+    GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, Kustomization, KustomizationSourceKind,
+    OCIRepository,
+};
 use rflux_source::storage::Storage;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::Events;
 use crate::gitrepository::{GitFetcher, GitRepositoryReconciler};
+use crate::helmchart::{ChartFetcher, HelmChartReconciler};
 use crate::helmrepository::{HelmIndexFetcher, HelmRepositoryReconciler};
 use crate::kustomization::KustomizationReconciler;
 use crate::leader;
@@ -83,6 +87,7 @@ pub struct Reconcilers {
     pub git_queue: WorkQueue,
     pub oci_repositories: Store<OCIRepository>,
     pub helm_repositories: Store<HelmRepository>,
+    pub helm_charts: Store<HelmChart>,
     pub kustomizations: Store<Kustomization>,
     pub kustomization_queue: WorkQueue,
 }
@@ -248,6 +253,7 @@ struct RunningReconcilers {
     git: runner::Running<GitRepository>,
     oci: runner::Running<OCIRepository>,
     helm_repositories: runner::Running<HelmRepository>,
+    helm_charts: runner::Running<HelmChart>,
     kustomize: runner::Running<Kustomization>,
 }
 
@@ -256,6 +262,7 @@ impl RunningReconcilers {
         self.git.abort();
         self.oci.abort();
         self.helm_repositories.abort();
+        self.helm_charts.abort();
         self.kustomize.abort();
         for task in &self.tasks {
             task.abort();
@@ -299,10 +306,22 @@ fn start_reconcilers(
         client.clone(),
         Arc::new(HelmRepositoryReconciler::new(
             client.clone(),
+            storage.clone(),
+            storage_url.clone(),
+            metrics.clone(),
+            HelmIndexFetcher,
+        )),
+        options.concurrent,
+        metrics.clone(),
+    );
+    let helm_charts = runner::spawn(
+        client.clone(),
+        Arc::new(HelmChartReconciler::new(
+            client.clone(),
             storage,
             storage_url,
             metrics.clone(),
-            HelmIndexFetcher,
+            ChartFetcher,
         )),
         options.concurrent,
         metrics.clone(),
@@ -344,6 +363,18 @@ fn start_reconcilers(
                     .map(|a| a.revision.clone())
             },
         )),
+        tokio::spawn(crate::helmchart::follow_sources(
+            helm_repositories.changes.subscribe(),
+            HelmChartSourceKind::HelmRepository,
+            helm_charts.store.clone(),
+            helm_charts.queue.clone(),
+        )),
+        tokio::spawn(crate::helmchart::follow_sources(
+            git.changes.subscribe(),
+            HelmChartSourceKind::GitRepository,
+            helm_charts.store.clone(),
+            helm_charts.queue.clone(),
+        )),
         tokio::spawn(crate::kustomization::triggers::follow_dependencies(
             kustomize.changes.subscribe(),
             kustomize.store.clone(),
@@ -355,6 +386,7 @@ fn start_reconcilers(
         git_queue: git.queue.clone(),
         oci_repositories: oci.store.clone(),
         helm_repositories: helm_repositories.store.clone(),
+        helm_charts: helm_charts.store.clone(),
         kustomizations: kustomize.store.clone(),
         kustomization_queue: kustomize.queue.clone(),
     };
@@ -364,6 +396,7 @@ fn start_reconcilers(
         git,
         oci,
         helm_repositories,
+        helm_charts,
         kustomize,
     }
 }
