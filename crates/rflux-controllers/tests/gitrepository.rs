@@ -209,3 +209,48 @@ async fn follows_a_tag_honours_ignore_and_cleans_up_on_deletion() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pins_a_commit_and_suspend_stops_fetching() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("cm.yaml", &config_map_yaml("default", "one", &[("k", "v1")]));
+    let first = git.commit("first");
+    let sha = first.trim_start_matches("main@sha1:").to_string();
+    git.write("cm.yaml", &config_map_yaml("default", "one", &[("k", "v2")]));
+    let second = git.commit("second");
+
+    let mut pinned = common::git_repository("pinned", &git.url());
+    pinned["spec"]["ref"] = json!({"commit": sha});
+    env.apply(vec![pinned, common::git_repository("suspended", &git.url())])
+        .await;
+    let repo = env.git_repository_ready("pinned").await;
+    assert_eq!(repo["status"]["artifact"]["revision"], format!("sha1:{sha}"));
+    env.git_repository_at("suspended", &second).await;
+
+    env.merge_patch(
+        "source.toolkit.fluxcd.io/v1",
+        "GitRepository",
+        Some(NS),
+        "suspended",
+        json!({"spec": {"suspend": true}}),
+    )
+    .await;
+    git.write("cm.yaml", &config_map_yaml("default", "one", &[("k", "v3")]));
+    let third = git.commit("third");
+    env.request_reconcile("GitRepository", "suspended").await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let repo = env.git_repository("suspended").await.unwrap();
+    assert_eq!(repo["status"]["artifact"]["revision"], second, "{}", repo["status"]);
+
+    env.merge_patch(
+        "source.toolkit.fluxcd.io/v1",
+        "GitRepository",
+        Some(NS),
+        "suspended",
+        json!({"spec": {"suspend": false}}),
+    )
+    .await;
+    env.git_repository_at("suspended", &third).await;
+    env.stop().await;
+}

@@ -428,3 +428,26 @@ async fn keeps_working_after_a_controller_restart() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_the_cluster_rejects_fails_the_reconcile_and_names_it() {
+    let env = common::start().await;
+    let git = GitRepo::new();
+    git.write("app/cm.yaml", &config_map_yaml("default", "fine", &[("k", "v")]));
+    git.write(
+        "app/widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec:\n  size: 1\n",
+    );
+    git.commit("a kind the cluster does not serve");
+    env.apply_git_repository("app", &git.url()).await;
+    env.git_repository_ready("app").await;
+    env.apply(vec![kustomization("app", "app", "./app", json!({}))]).await;
+    let ready = env
+        .kustomization_condition("app", "Ready", "False", "ReconciliationFailed")
+        .await;
+    let message = ready["message"].as_str().unwrap();
+    assert!(message.contains("Widget"), "{message}");
+    let ks = env.kustomization("app").await.unwrap();
+    assert!(ks["status"]["lastAppliedRevision"].is_null(), "{}", ks["status"]);
+    env.stop().await;
+}
