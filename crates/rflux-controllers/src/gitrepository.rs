@@ -82,7 +82,11 @@ impl SourceFetcher for GitFetcher {
         let tree = work.path().join("tree");
         let checkout = {
             let tree = tree.clone();
-            tokio::task::spawn_blocking(move || git::checkout(&url, &reference, &auth, &tree, timeout))
+            let options = git::CheckoutOptions {
+                timeout,
+                recurse_submodules: repo.spec.recurse_submodules.unwrap_or(false),
+            };
+            tokio::task::spawn_blocking(move || git::checkout_with(&url, &reference, &auth, &tree, &options))
                 .await
                 .map_err(|e| Failure::new(reason::GIT_OPERATION_FAILED, format!("git worker failed: {e}")))?
                 .map_err(git_failure)?
