@@ -152,3 +152,71 @@ async fn explicit_health_checks_are_waited_for() {
     assert_eq!(condition(&ks, "Healthy").expect("Healthy condition")["status"], "True");
     env.stop().await;
 }
+
+/// Waits until the Kustomization's health check of its current generation runs.
+async fn health_check_running(env: &common::Env, name: &str) {
+    wait_for(
+        &format!("the health check of {name} is running"),
+        common::WAIT,
+        || async {
+            let ks = env.kustomization(name).await.ok_or("not found".to_string())?;
+            match condition(&ks, "Reconciling") {
+                Some(c)
+                    if c["observedGeneration"] == ks["metadata"]["generation"]
+                        && c["message"].as_str().unwrap_or("").starts_with("Checking health of") =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!("status: {}", ks["status"])),
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_change_or_a_deletion_interrupts_a_long_wait() {
+    let env = common::start_with(false, |_| {}).await;
+    let git = GitRepo::new();
+    git.write("app/deploy.yaml", &deployment_yaml("stuck"));
+    git.write("other/deploy.yaml", &deployment_yaml("other"));
+    let revision = git.commit("deployments that never become ready");
+    env.apply(vec![
+        common::git_repository("app", &git.url()),
+        kustomization("app", "app", "./app", json!({"wait": true, "timeout": "1h"})),
+        kustomization("other", "app", "./other", json!({"wait": true, "timeout": "1h"})),
+    ])
+    .await;
+
+    // Turning the wait off takes effect at once, not after the hour.
+    health_check_running(&env, "app").await;
+    env.merge_patch(
+        "kustomize.toolkit.fluxcd.io/v1",
+        "Kustomization",
+        Some(NS),
+        "app",
+        json!({"spec": {"wait": false}}),
+    )
+    .await;
+    let ks = env.kustomization_applied("app", &revision).await;
+    assert!(condition(&ks, "Healthy").is_none(), "{}", ks["status"]);
+
+    // Deleting a Kustomization in the middle of its wait garbage-collects at once.
+    health_check_running(&env, "other").await;
+    env.delete("kustomize.toolkit.fluxcd.io/v1", "Kustomization", Some(NS), "other")
+        .await;
+    wait_for("Kustomization other gone", common::WAIT, || async {
+        match env.kustomization("other").await {
+            None => Ok(()),
+            Some(ks) => Err(format!("{}", ks["status"])),
+        }
+    })
+    .await;
+    assert!(
+        env.get("apps/v1", "Deployment", Some("default"), "other")
+            .await
+            .is_none(),
+        "its Deployment was pruned"
+    );
+    env.stop().await;
+}
