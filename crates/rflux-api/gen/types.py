@@ -398,6 +398,15 @@ def main():
         kind = names["kind"]
         version = crd["spec"]["versions"][0]
         root = version["schema"]["openAPIV3Schema"]
+        # rflux addition: a dependency may name its kind (Kustomization or HelmRelease), so a
+        # Kustomization can wait for a HelmRelease and the other way round.
+        depends = root["properties"]["spec"]["properties"].get("dependsOn")
+        if depends and "items" in depends and kind in ("Kustomization", "HelmRelease"):
+            depends["items"]["properties"].setdefault("kind", {
+                "description": "Kind of the dependency: Kustomization or HelmRelease (an rflux addition; default: the dependent's own kind).",
+                "type": "string",
+                "enum": ["Kustomization", "HelmRelease"],
+            })
         spec_name = gen.object_type(root["properties"]["spec"], kind + "Spec", kind, f"{kind}.spec")
         status_name = gen.object_type(root["properties"]["status"], kind + "Status", kind, f"{kind}.status")
         kinds.append({"crd": crd, "module": module, "kind": kind, "version": version, "spec": spec_name, "status": status_name, "status_default": root["properties"]["status"].get("default")})

@@ -150,6 +150,32 @@ impl std::fmt::Display for VerificationProvider {
     }
 }
 
+/// Allowed values of `Kustomization.spec.dependsOn[].kind` (and every field of the same shape).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum DependencyReferenceKind {
+    #[default]
+    #[serde(rename = "Kustomization")]
+    Kustomization,
+    #[serde(rename = "HelmRelease")]
+    HelmRelease,
+}
+
+impl DependencyReferenceKind {
+    /// The value as written in manifests.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Kustomization => "Kustomization",
+            Self::HelmRelease => "HelmRelease",
+        }
+    }
+}
+
+impl std::fmt::Display for DependencyReferenceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Allowed values of `Kustomization.spec.postBuild.substituteFrom[].kind` (and every field of the same shape).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub enum ValuesReferenceKind {
@@ -266,6 +292,9 @@ pub struct CommonMetadata {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DependencyReference {
+    /// `kind`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DependencyReferenceKind>,
     /// `name`
     pub name: String,
     /// `namespace`

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions;
-use rflux_api::types::Kustomization;
+use rflux_api::types::{DependencyReferenceKind, Kustomization};
 
 use crate::queue::ObjectKey;
 
@@ -18,15 +19,37 @@ pub enum Blocked {
     Cycle(String),
 }
 
-/// The keys `kustomization` depends on (namespace defaults to its own).
+/// The Kustomizations `kustomization` depends on (namespace defaults to its own).
 pub fn dependency_keys(kustomization: &Kustomization) -> Vec<ObjectKey> {
     let own = kustomization.namespace().unwrap_or_default();
     kustomization
         .spec
         .depends_on
         .iter()
+        .filter(|d| d.kind.unwrap_or_default() == DependencyReferenceKind::Kustomization)
         .map(|d| ObjectKey::new(d.namespace.clone().unwrap_or_else(|| own.clone()), d.name.clone()))
         .collect()
+}
+
+/// The HelmReleases `kustomization` depends on (`kind: HelmRelease`, an rflux addition).
+fn helm_release_keys(kustomization: &Kustomization) -> Vec<ObjectKey> {
+    let own = kustomization.namespace().unwrap_or_default();
+    kustomization
+        .spec
+        .depends_on
+        .iter()
+        .filter(|d| d.kind == Some(DependencyReferenceKind::HelmRelease))
+        .map(|d| ObjectKey::new(d.namespace.clone().unwrap_or_else(|| own.clone()), d.name.clone()))
+        .collect()
+}
+
+/// True when the HelmRelease JSON is Ready at its current generation.
+fn helm_release_ready(release: &serde_json::Value) -> bool {
+    let status = &release["status"];
+    let ready = status["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+    ready && status["observedGeneration"] == release["metadata"]["generation"]
 }
 
 /// True when `dependency` counts as ready for a dependent that applies `source_revision` from
@@ -69,6 +92,28 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
         let same_source = same_source(kustomization, &dependency).then_some(revision);
         if !is_ready(&dependency, same_source) {
             return Err(Blocked::NotReady(format!("dependency '{key}' is not ready")));
+        }
+    }
+    let resource = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("helm.toolkit.fluxcd.io", "v2", "HelmRelease"),
+        "helmreleases",
+    );
+    for key in helm_release_keys(kustomization) {
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &key.namespace, &resource);
+        match api.get_opt(&key.name).await {
+            Ok(Some(release)) if helm_release_ready(&serde_json::to_value(&release).unwrap_or_default()) => {}
+            Ok(Some(_)) => {
+                return Err(Blocked::NotReady(format!(
+                    "dependency HelmRelease '{key}' is not ready"
+                )));
+            }
+            Ok(None) => return Err(Blocked::NotReady(format!("dependency HelmRelease '{key}' not found"))),
+            Err(e) => {
+                return Err(Blocked::NotReady(format!(
+                    "unable to get HelmRelease '{key}' dependency: {}",
+                    crate::gitrepository::kube_message(&e)
+                )));
+            }
         }
     }
     Ok(())
@@ -121,4 +166,36 @@ async fn find_cycle(client: &Client, start: &ObjectKey, object: &Kustomization) 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn helm_releases_count_when_ready_at_their_generation() {
+        let ready = json!({"metadata": {"generation": 2}, "status": {"observedGeneration": 2,
+            "conditions": [{"type": "Ready", "status": "True"}]}});
+        assert!(helm_release_ready(&ready));
+        let stale = json!({"metadata": {"generation": 3}, "status": {"observedGeneration": 2,
+            "conditions": [{"type": "Ready", "status": "True"}]}});
+        assert!(!helm_release_ready(&stale));
+        let failed = json!({"metadata": {"generation": 1}, "status": {"observedGeneration": 1,
+            "conditions": [{"type": "Ready", "status": "False"}]}});
+        assert!(!helm_release_ready(&failed));
+    }
+
+    #[test]
+    fn dependencies_split_by_kind() {
+        let k: Kustomization = serde_json::from_value(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system"},
+            "spec": {"interval": "1m", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "x"},
+                "dependsOn": [{"name": "infra"}, {"name": "db", "namespace": "data", "kind": "HelmRelease"}]}
+        }))
+        .unwrap();
+        assert_eq!(dependency_keys(&k), vec![ObjectKey::new("flux-system", "infra")]);
+        assert_eq!(helm_release_keys(&k), vec![ObjectKey::new("data", "db")]);
+    }
 }
