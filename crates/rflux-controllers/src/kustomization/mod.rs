@@ -46,6 +46,9 @@ pub struct KustomizationReconciler {
 struct Failure {
     reason: &'static str,
     message: String,
+    /// Worth retrying within seconds rather than at the retry interval (a download that
+    /// failed because the artifact server moved or was restarting).
+    transient: bool,
 }
 
 impl Failure {
@@ -53,9 +56,13 @@ impl Failure {
         Failure {
             reason,
             message: message.into(),
+            transient: false,
         }
     }
 }
+
+/// How soon a transient failure is retried.
+const TRANSIENT_RETRY: Duration = Duration::from_secs(5);
 
 /// How a reconcile ended, before it is written to the status.
 enum Outcome {
@@ -67,8 +74,10 @@ enum Outcome {
         revision: Option<String>,
         failure: Failure,
     },
-    /// Dependencies not ready: no attempt was made.
+    /// Dependencies or the source's artifact not ready: no attempt was made; a trigger
+    /// brings the object back when they are.
     Waiting {
+        reason: &'static str,
         message: String,
     },
     Stalled {
@@ -172,15 +181,14 @@ impl Reconciler for KustomizationReconciler {
                 self.events
                     .warning(object.as_ref(), failure.reason, &failure.message)
                     .await;
-                Requeue::After(jitter(retry))
+                if failure.transient {
+                    Requeue::After(jitter(retry.min(TRANSIENT_RETRY)))
+                } else {
+                    Requeue::After(jitter(retry))
+                }
             }
-            Outcome::Waiting { message } => {
-                conditions::mark_failed(
-                    &mut status.conditions,
-                    reason::DEPENDENCY_NOT_READY,
-                    &message,
-                    generation,
-                );
+            Outcome::Waiting { reason, message } => {
+                conditions::mark_failed(&mut status.conditions, reason, &message, generation);
                 tracing::info!(kind = "Kustomization", namespace = %namespace, name = %name, "{message}");
                 // The dependency triggers this object when it turns Ready; the retry interval
                 // is only a safety net.
@@ -228,20 +236,28 @@ impl KustomizationReconciler {
         let name = object.name_any();
         let artifact = match source::artifact_of(&self.client, object).await {
             Ok(artifact) => artifact,
-            Err(problem) => {
-                let reason = match problem {
-                    SourceProblem::Unsupported(_) => reason::ARTIFACT_FAILED,
-                    _ => reason::ARTIFACT_FAILED,
+            // The source has not stored an artifact yet: its change will trigger this object.
+            Err(SourceProblem::NoArtifact(message)) => {
+                return Outcome::Waiting {
+                    reason: reason::ARTIFACT_FAILED,
+                    message,
                 };
+            }
+            Err(problem) => {
                 return Outcome::Failed {
                     revision: None,
-                    failure: Failure::new(reason, problem.message()),
+                    failure: Failure::new(reason::ARTIFACT_FAILED, problem.message()),
                 };
             }
         };
         match dependencies::check(&self.client, object, &artifact.revision).await {
             Ok(()) => {}
-            Err(Blocked::NotReady(message)) => return Outcome::Waiting { message },
+            Err(Blocked::NotReady(message)) => {
+                return Outcome::Waiting {
+                    reason: reason::DEPENDENCY_NOT_READY,
+                    message,
+                };
+            }
             Err(Blocked::Cycle(cycle)) => {
                 return Outcome::Stalled {
                     reason: CIRCULAR_DEPENDENCY,
@@ -384,8 +400,9 @@ impl KustomizationReconciler {
         let root = work.path().join("source");
         rflux_source::artifact::fetch(&self.http, &artifact.url, &artifact.digest, &root)
             .await
-            .map_err(|e| {
-                Failure::new(
+            .map_err(|e| Failure {
+                transient: true,
+                ..Failure::new(
                     reason::ARTIFACT_FAILED,
                     format!("failed to fetch artifact of {}: {e}", artifact.source),
                 )
