@@ -156,6 +156,8 @@ impl Manager {
             }
         }));
 
+        // reqwest is built without a default TLS provider: use ring, as the rest of rflux does.
+        rflux_source::helm_index::transport::ensure_crypto_provider();
         let http = reqwest::Client::builder()
             .build()
             .map_err(|e| ManagerError::Http(e.to_string()))?;

@@ -300,6 +300,7 @@ async fn fetch_verifies_the_digest_before_extracting() {
         )
         .unwrap();
 
+    rflux_source::helm_index::transport::ensure_crypto_provider();
     let client = reqwest::Client::new();
     let good = work.path().join("good");
     let stats = fetch(&client, &artifact.url, &artifact.digest, &good).await.unwrap();

@@ -78,6 +78,7 @@ async fn storage_keeps_the_last_two_and_serves_them() {
     assert!(!storage.exists(&artifacts[0].0));
     assert!(storage.exists(&artifacts[2].0));
 
+    rflux_source::helm_index::transport::ensure_crypto_provider();
     let client = reqwest::Client::new();
     let (latest, content) = &artifacts[2];
     let response = client.get(&latest.url).send().await.unwrap();
