@@ -1,0 +1,175 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+//! OCIRepository through the controllers: an artifact pushed to Debian's `docker-registry` on
+//! loopback is pulled, stored and applied by a Kustomization; a newer tag in the semver range
+//! is picked up and applied.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{NS, WAIT, kustomization, wait_for};
+use rflux_source::ignore::IgnoreRules;
+use rflux_source::oci::{FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OciSource, OciUrl, RegistryAccess};
+use serde_json::json;
+
+/// Debian's `docker-registry` on a free loopback port; killed when dropped.
+struct Registry {
+    addr: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn registry() -> Registry {
+    let binary = "/usr/bin/docker-registry";
+    assert!(
+        Path::new(binary).exists(),
+        "docker-registry is not installed: apt-get install -y docker-registry"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{}", common::unused_port());
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(binary)
+        .arg("serve")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("docker-registry starts");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            return Registry { addr, child, _dir: dir };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("docker-registry did not listen on {addr}");
+}
+
+/// Pushes a Flux artifact (a tar.gz of one ConfigMap manifest) as `app:<tag>`.
+async fn push_config_map(url: &OciUrl, tag: &str, value: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tree/manifests")).unwrap();
+    std::fs::write(
+        dir.path().join("tree/manifests/cm.yaml"),
+        common::config_map_yaml("default", "from-oci", &[("value", value)]),
+    )
+    .unwrap();
+    let archive = dir.path().join("artifact.tar.gz");
+    rflux_source::artifact::package_dir(&dir.path().join("tree"), &IgnoreRules::flux_defaults(), &archive).unwrap();
+    let access = RegistryAccess {
+        insecure: true,
+        ..RegistryAccess::default()
+    };
+    let source = OciSource::new(url, &access).unwrap();
+    let layer = oci_client::client::ImageLayer::new(
+        std::fs::read(&archive).unwrap(),
+        FLUX_CONTENT_MEDIA_TYPE.to_string(),
+        None,
+    );
+    let config = oci_client::client::Config::new(b"{}".to_vec(), FLUX_CONFIG_MEDIA_TYPE.to_string(), None);
+    source.push(url, tag, vec![layer], config).await.expect("push");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oci_artifact_is_pulled_stored_and_applied_and_newer_tags_follow() {
+    let registry = registry().await;
+    let env = common::start().await;
+    let url = OciUrl::parse(&format!("oci://{}/app", registry.addr)).unwrap();
+    push_config_map(&url, "1.0.0", "one").await;
+
+    env.apply(vec![
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "OCIRepository",
+            "metadata": {"name": "app", "namespace": NS},
+            "spec": {
+                "interval": "1h",
+                "url": format!("oci://{}/app", registry.addr),
+                "insecure": true,
+                "ref": {"semver": ">=1.0.0"}
+            }
+        }),
+        {
+            let mut k = kustomization("app", "app", "./manifests", json!({}));
+            k["spec"]["sourceRef"] = json!({"kind": "OCIRepository", "name": "app"});
+            k
+        },
+    ])
+    .await;
+    let repo = wait_for("OCIRepository app Ready at 1.0.0", WAIT, || async {
+        let repo = env
+            .get("source.toolkit.fluxcd.io/v1", "OCIRepository", Some(NS), "app")
+            .await
+            .ok_or("not found".to_string())?;
+        common::ready_at_generation(&repo)?;
+        let revision = repo["status"]["artifact"]["revision"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if revision.starts_with("1.0.0@sha256:") {
+            Ok(repo)
+        } else {
+            Err(format!("revision {revision}"))
+        }
+    })
+    .await;
+    let message = common::condition(&repo, "Ready").unwrap()["message"].clone();
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .starts_with("stored artifact for revision '1.0.0@sha256:"),
+        "{message}"
+    );
+    wait_for("ConfigMap from the OCI artifact", WAIT, || async {
+        match env.config_map("default", "from-oci").await {
+            Some(cm) if cm["data"]["value"] == "one" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+
+    // A newer tag in the range: the repository moves to it, and its Kustomization follows.
+    push_config_map(&url, "1.1.0", "two").await;
+    env.merge_patch(
+        "source.toolkit.fluxcd.io/v1",
+        "OCIRepository",
+        Some(NS),
+        "app",
+        json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": "newer-tag"}}}),
+    )
+    .await;
+    wait_for("ConfigMap from the 1.1.0 artifact", WAIT, || async {
+        match env.config_map("default", "from-oci").await {
+            Some(cm) if cm["data"]["value"] == "two" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    let k = env.kustomization("app").await.unwrap();
+    assert!(
+        k["status"]["lastAppliedRevision"]
+            .as_str()
+            .unwrap()
+            .starts_with("1.1.0@sha256:"),
+        "{}",
+        k["status"]
+    );
+    env.stop().await;
+}
