@@ -263,14 +263,10 @@ impl Env {
 
     fn api(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Api<DynamicObject> {
         let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-        let plural = match kind {
-            other => {
-                let lower = other.to_lowercase();
-                match lower.strip_suffix('y') {
-                    Some(stem) => format!("{stem}ies"),
-                    None => format!("{lower}s"),
-                }
-            }
+        let lower = kind.to_lowercase();
+        let plural = match lower.strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{lower}s"),
         };
         let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), &plural);
         match namespace {
