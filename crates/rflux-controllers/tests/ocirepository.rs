@@ -1,4 +1,4 @@
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::zombie_processes)]
 //! OCIRepository through the controllers: an artifact pushed to Debian's `docker-registry` on
 //! loopback is pulled, stored and applied by a Kustomization; a newer tag in the semver range
 //! is picked up and applied.
