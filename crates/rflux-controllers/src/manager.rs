@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Client;
 use kube::runtime::reflector::Store;
 use rflux_api::types::{
     GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, Kustomization, KustomizationSourceKind,
-    OCIRepository,
+    OCIRepository, ValuesReferenceKind,
 };
 use rflux_source::storage::Storage;
 use tokio::sync::watch;
@@ -376,6 +377,18 @@ fn start_reconcilers(
             HelmChartSourceKind::GitRepository,
             helm_charts.store.clone(),
             helm_charts.queue.clone(),
+        )),
+        tokio::spawn(crate::kustomization::triggers::follow_watched_data::<ConfigMap>(
+            client.clone(),
+            ValuesReferenceKind::ConfigMap,
+            kustomize.store.clone(),
+            kustomize.queue.clone(),
+        )),
+        tokio::spawn(crate::kustomization::triggers::follow_watched_data::<Secret>(
+            client.clone(),
+            ValuesReferenceKind::Secret,
+            kustomize.store.clone(),
+            kustomize.queue.clone(),
         )),
         tokio::spawn(crate::kustomization::triggers::follow_dependencies(
             kustomize.changes.subscribe(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use kube::runtime::reflector::Store;
 use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions::{self, reason};
-use rflux_api::types::{Kustomization, KustomizationSourceKind};
+use rflux_api::types::{Kustomization, KustomizationSourceKind, ValuesReferenceKind};
 use tokio::sync::broadcast;
 
 use super::dependencies::dependency_keys;
@@ -41,6 +41,16 @@ pub fn readers_of_source(
                 .is_some_and(|c| c.reason == reason::ARTIFACT_FAILED);
             other_revision || artifact_failed
         })
+        .map(|k| key_of(k.as_ref()))
+        .collect()
+}
+
+/// Every Kustomization that depends on `dependency`.
+pub fn all_dependents(kustomizations: &Store<Kustomization>, dependency: &ObjectKey) -> Vec<ObjectKey> {
+    kustomizations
+        .state()
+        .iter()
+        .filter(|k| dependency_keys(k).contains(dependency))
         .map(|k| key_of(k.as_ref()))
         .collect()
 }
@@ -102,21 +112,37 @@ pub async fn follow_dependencies(
     kustomizations: Store<Kustomization>,
     queue: WorkQueue,
 ) {
+    // The revision each Kustomization was last seen Ready at: when it moves, every dependent
+    // is enqueued, not only those already marked as waiting — a dependent may be in the middle
+    // of finding out that it has to wait, its status not yet written.
+    let mut ready_at: std::collections::HashMap<ObjectKey, Option<String>> = std::collections::HashMap::new();
     loop {
         match changes.recv().await {
             Ok(changed) => {
+                let key = key_of(changed.as_ref());
                 // Ready lets dependents proceed; Stalled (a dependency cycle closed by this
                 // object) lets the members that were waiting find the cycle at once.
-                let settled = changed.status.as_ref().is_some_and(|s| {
-                    conditions::is_true(&s.conditions, conditions::READY)
-                        || conditions::is_true(&s.conditions, conditions::STALLED)
-                });
-                if !settled {
+                let ready = changed
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| conditions::is_true(&s.conditions, conditions::READY));
+                let stalled = changed
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| conditions::is_true(&s.conditions, conditions::STALLED));
+                if !ready && !stalled {
                     continue;
                 }
-                for key in waiting_dependents(&kustomizations, &key_of(changed.as_ref())) {
-                    tracing::debug!(kustomization = %key, dependency = %key_of(changed.as_ref()), "dependency ready");
-                    queue.enqueue(key);
+                let revision = changed.status.as_ref().and_then(|s| s.last_applied_revision.clone());
+                let moved = ready && ready_at.insert(key.clone(), revision.clone()) != Some(revision);
+                let dependents = if moved {
+                    all_dependents(&kustomizations, &key)
+                } else {
+                    waiting_dependents(&kustomizations, &key)
+                };
+                for dependent in dependents {
+                    tracing::debug!(kustomization = %dependent, dependency = %key, "dependency ready");
+                    queue.enqueue(dependent);
                 }
             }
             Err(broadcast::error::RecvError::Lagged(_)) => {
@@ -152,6 +178,75 @@ pub async fn superseded(client: Client, object: Kustomization, revision: String)
             }
             Ok(None) => return,
             Err(_) => {}
+        }
+    }
+}
+
+/// Kustomizations in `namespace` that read the ConfigMap or Secret `name`: through
+/// `postBuild.substituteFrom`, or (a Secret) as their decryption keys.
+pub fn readers_of_data(
+    kustomizations: &Store<Kustomization>,
+    kind: ValuesReferenceKind,
+    namespace: &str,
+    name: &str,
+) -> Vec<ObjectKey> {
+    kustomizations
+        .state()
+        .iter()
+        .filter(|k| k.namespace().as_deref() == Some(namespace))
+        .filter(|k| {
+            let substitutes = k
+                .spec
+                .post_build
+                .as_ref()
+                .is_some_and(|p| p.substitute_from.iter().any(|r| r.kind == kind && r.name == name));
+            let decrypts = kind == ValuesReferenceKind::Secret
+                && k.spec
+                    .decryption
+                    .as_ref()
+                    .and_then(|d| d.secret_ref.as_ref())
+                    .is_some_and(|r| r.name == name);
+            substitutes || decrypts
+        })
+        .map(|k| key_of(k.as_ref()))
+        .collect()
+}
+
+/// Watches ConfigMaps or Secrets labelled `reconcile.fluxcd.io/watch: Enabled` (as Flux
+/// does) and enqueues the Kustomizations that read one when it changes or goes.
+pub async fn follow_watched_data<K>(
+    client: Client,
+    kind: ValuesReferenceKind,
+    kustomizations: Store<Kustomization>,
+    queue: WorkQueue,
+) where
+    K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, Event};
+    let api: Api<K> = Api::all(client);
+    let selector = format!(
+        "{}={}",
+        rflux_api::annotations::WATCH_LABEL,
+        rflux_api::annotations::WATCH_ENABLED
+    );
+    let stream = watcher::watcher(api, watcher::Config::default().labels(&selector));
+    futures::pin_mut!(stream);
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(Event::Apply(object)) | Ok(Event::Delete(object)) => {
+                let namespace = object.namespace().unwrap_or_default();
+                let name = object.name_any();
+                for key in readers_of_data(&kustomizations, kind, &namespace, &name) {
+                    tracing::debug!(kustomization = %key, "{kind} '{namespace}/{name}' changed");
+                    queue.enqueue(key);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "watch of labelled {kind}s failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
     }
 }
