@@ -162,6 +162,21 @@ pub async fn run(args: UpArgs) -> Result<()> {
     eprintln!("► embedded cluster listening on {}", server.url());
     eprintln!("  kubectl --kubeconfig {} get all -A", kubeconfig.display());
 
+    // The branch head before anything is fetched: every later move of the branch is a new
+    // commit to reconcile at once (a commit made while the first fetch runs included).
+    let head = match repo.branch.clone() {
+        Some(branch) => {
+            let url = file_url(&repo.root);
+            tokio::task::spawn_blocking(move || {
+                rflux_source::git::resolve(&url, &GitRef::Branch(branch), &GitAuth::none(), Duration::from_secs(10))
+            })
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|r| r.revision)
+        }
+        None => None,
+    };
     bootstrap(&client, &repo, age_key.as_deref()).await?;
     let branch_label = repo.branch.clone().unwrap_or_else(|| "HEAD".to_string());
     eprintln!(
@@ -176,7 +191,12 @@ pub async fn run(args: UpArgs) -> Result<()> {
         .running()
         .await
         .ok_or_else(|| anyhow!("the controllers did not start"))?;
-    let follow = tokio::spawn(follow_commits(client.clone(), repo.root.clone(), repo.branch.clone()));
+    let follow = tokio::spawn(follow_commits(
+        client.clone(),
+        repo.root.clone(),
+        repo.branch.clone(),
+        head,
+    ));
 
     let result = if args.once {
         watch_until_settled(&reconcilers, timeout).await
@@ -220,13 +240,13 @@ async fn bootstrap(client: &kube::Client, repo: &Repository, age_key: Option<&st
 }
 
 /// Asks for a reconcile of GitRepository flux-system whenever the branch moves.
-async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<String>) {
+async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<String>, head: Option<String>) {
     let Some(branch) = branch else {
         return;
     };
     let url = file_url(&root);
     let api: Api<GitRepository> = Api::namespaced(client, FLUX_SYSTEM);
-    let mut last: Option<String> = None;
+    let mut last: Option<String> = head;
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let (url, branch) = (url.clone(), branch.clone());
@@ -234,8 +254,16 @@ async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<Stri
             rflux_source::git::resolve(&url, &GitRef::Branch(branch), &GitAuth::none(), Duration::from_secs(10))
         })
         .await;
-        let Ok(Ok(resolved)) = resolved else {
-            continue;
+        let resolved = match resolved {
+            Ok(Ok(resolved)) => resolved,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cannot read the branch; retrying");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "branch check failed; retrying");
+                continue;
+            }
         };
         if last.as_deref() == Some(resolved.revision.as_str()) {
             continue;
