@@ -149,13 +149,22 @@ fn render_element(element: &str) -> String {
 }
 
 /// The path element of a list-map item: `k:{"key":value,…}` with the keys in name order.
+/// A key field left out takes its default, as structured-merge-diff does for keys with
+/// defaults: in the built-in kinds that is `protocol` (TCP) of ports, so an applied port
+/// without a protocol is the same item as the stored, defaulted one.
 pub fn key_element(item: &Value, keys: &[String]) -> Option<String> {
     let mut sorted: Vec<&String> = keys.iter().collect();
     sorted.sort();
     let mut map = Map::new();
     for k in sorted {
-        if let Some(v) = item.get(k.as_str()) {
-            map.insert(k.clone(), v.clone());
+        match item.get(k.as_str()) {
+            Some(v) => {
+                map.insert(k.clone(), v.clone());
+            }
+            None if k == "protocol" && keys.len() > 1 => {
+                map.insert(k.clone(), Value::String("TCP".into()));
+            }
+            None => {}
         }
     }
     if map.is_empty() {
@@ -514,6 +523,19 @@ mod tests {
         let b = json!({"data": {"a": "1", "b": "3", "c": "4"}});
         let d = changed_fields(&a, &b, Schema::Deduced, Part::All);
         assert_eq!(d.paths(), vec![".data.b".to_string(), ".data.c".to_string()]);
+    }
+
+    #[test]
+    fn port_keys_take_the_default_protocol() {
+        let keys = vec!["port".to_string(), "protocol".to_string()];
+        assert_eq!(
+            key_element(&json!({"port": 80}), &keys),
+            key_element(&json!({"port": 80, "protocol": "TCP"}), &keys)
+        );
+        assert_ne!(
+            key_element(&json!({"port": 80}), &keys),
+            key_element(&json!({"port": 80, "protocol": "UDP"}), &keys)
+        );
     }
 
     #[test]
