@@ -5,15 +5,19 @@
 
 use std::time::Duration;
 
-use kube::ResourceExt;
+use std::path::{Component, Path, PathBuf};
+
+use kube::{Api, ResourceExt};
 use rflux_api::conditions::reason;
-use rflux_api::types::GitRepository;
+use rflux_api::types::{Artifact, GitRepository, GitRepositoryInclude};
 use rflux_source::git::{self, GitAuth, GitError, GitRef};
 use rflux_source::ignore::IgnoreRules;
 
-use crate::source::{Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, work_dir};
+use crate::source::{
+    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, work_dir,
+};
 
-pub use crate::source::{CONTROLLER, kube_message};
+pub use crate::source::CONTROLLER;
 
 /// The GitRepository reconciler.
 pub type GitRepositoryReconciler = SourceReconciler<GitFetcher>;
@@ -71,8 +75,18 @@ impl SourceFetcher for GitFetcher {
                 .map_err(|e| Failure::new(reason::GIT_OPERATION_FAILED, format!("git worker failed: {e}")))?
                 .map_err(git_failure)?
         };
+        let included = included_artifacts(ctx, repo).await?;
+        let included_json = serde_json::to_value(&included).unwrap_or_default();
+        let observed_included = status
+            .extra
+            .get("includedArtifacts")
+            .cloned()
+            .unwrap_or(serde_json::json!([]));
         let unchanged = status.artifact.as_ref().is_some_and(|a| {
-            a.revision == resolved.revision && ctx.storage.exists(a) && observed_ignore == repo.spec.ignore
+            a.revision == resolved.revision
+                && ctx.storage.exists(a)
+                && observed_ignore == repo.spec.ignore
+                && observed_included == included_json
         });
         if unchanged {
             return Ok(Fetched::Unchanged);
@@ -91,6 +105,9 @@ impl SourceFetcher for GitFetcher {
                 .map_err(|e| Failure::new(reason::GIT_OPERATION_FAILED, format!("git worker failed: {e}")))?
                 .map_err(git_failure)?
         };
+        for (include, artifact) in repo.spec.include.iter().zip(&included) {
+            copy_include(ctx, include, artifact, &tree, work.path())?;
+        }
         let ignore = repo.spec.ignore.clone();
         let archive = work.path().join("artifact.tar.gz");
         let packed = {
@@ -125,6 +142,7 @@ impl SourceFetcher for GitFetcher {
                 )
             })?;
         status.artifact = Some(artifact);
+        status.extra.insert("includedArtifacts".into(), included_json);
         match &repo.spec.ignore {
             Some(ignore) => status.extra.insert("observedIgnore".into(), ignore.clone().into()),
             // JSON null removes the field in the merge patch of the status.
@@ -137,10 +155,145 @@ impl SourceFetcher for GitFetcher {
     }
 }
 
+/// The artifacts of the GitRepositories `spec.include` names (same namespace), in order.
+async fn included_artifacts(ctx: &SourceContext, repo: &GitRepository) -> Result<Vec<Artifact>, Failure> {
+    let namespace = repo.namespace().unwrap_or_default();
+    let api: Api<GitRepository> = Api::namespaced(ctx.client.clone(), &namespace);
+    let mut out = Vec::new();
+    for include in &repo.spec.include {
+        let name = &include.repository.name;
+        let artifact = match api.get_opt(name).await {
+            Ok(Some(included)) => included.status.and_then(|s| s.artifact),
+            Ok(None) => None,
+            Err(e) => {
+                return Err(Failure::new(
+                    "IncludeUnavailable",
+                    format!(
+                        "failed to get included GitRepository '{namespace}/{name}': {}",
+                        kube_message(&e)
+                    ),
+                ));
+            }
+        };
+        let artifact = artifact.ok_or_else(|| {
+            Failure::new(
+                "IncludeUnavailable",
+                format!("no artifact available for included GitRepository '{namespace}/{name}'"),
+            )
+        })?;
+        out.push(artifact);
+    }
+    Ok(out)
+}
+
+/// Copies `fromPath` (default: everything) of an included artifact to `toPath` (default: the
+/// included repository's name) in `tree`, as Flux does.
+fn copy_include(
+    ctx: &SourceContext,
+    include: &GitRepositoryInclude,
+    artifact: &Artifact,
+    tree: &Path,
+    work: &Path,
+) -> Result<(), Failure> {
+    let name = &include.repository.name;
+    let failure = |message: String| Failure::new("IncludeUnavailable", message);
+    let unpacked = work.join(format!("include-{name}"));
+    rflux_source::artifact::extract_file(&ctx.storage.local_path(artifact), &unpacked, MAX_INCLUDE_BYTES).map_err(
+        |e| {
+            failure(format!(
+                "failed to extract the artifact of included GitRepository '{name}': {e}"
+            ))
+        },
+    )?;
+    let from = safe_join(&unpacked, include.from_path.as_deref().unwrap_or(""))
+        .ok_or_else(|| failure(format!("include '{name}': fromPath must stay inside the artifact")))?;
+    let to = safe_join(tree, include.to_path.as_deref().unwrap_or(name))
+        .ok_or_else(|| failure(format!("include '{name}': toPath must stay inside the repository")))?;
+    if !from.exists() {
+        return Err(failure(format!(
+            "include '{name}': fromPath '{}' not found in its artifact",
+            include.from_path.as_deref().unwrap_or("")
+        )));
+    }
+    copy_tree(&from, &to).map_err(|e| failure(format!("include '{name}': cannot copy into {}: {e}", to.display())))
+}
+
+/// Largest included artifact unpacked.
+const MAX_INCLUDE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// `base/relative` when `relative` has only normal components.
+fn safe_join(base: &Path, relative: &str) -> Option<PathBuf> {
+    let mut out = base.to_path_buf();
+    for component in Path::new(relative.trim_start_matches("./")).components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Copies regular files and directories below `from` into `to` (replacing what is there).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.is_file() {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, to)?;
+        return Ok(());
+    }
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
 fn git_failure(e: GitError) -> Failure {
     let reason = match e {
         GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => reason::AUTHENTICATION_FAILED,
         _ => reason::GIT_OPERATION_FAILED,
     };
     Failure::new(reason, format!("failed to checkout and determine revision: {e}"))
+}
+
+/// Enqueues the GitRepositories that include a GitRepository whenever it changes, so a new
+/// included artifact is copied in without waiting for the includer's interval.
+pub async fn follow_includes(
+    mut changes: tokio::sync::broadcast::Receiver<std::sync::Arc<GitRepository>>,
+    repositories: kube::runtime::reflector::Store<GitRepository>,
+    queue: crate::queue::WorkQueue,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match changes.recv().await {
+            Ok(changed) => {
+                let namespace = changed.namespace();
+                let name = changed.name_any();
+                for repo in repositories.state() {
+                    if repo.namespace() == namespace && repo.spec.include.iter().any(|i| i.repository.name == name) {
+                        queue.enqueue(crate::runner::key_of(repo.as_ref()));
+                    }
+                }
+            }
+            Err(RecvError::Lagged(_)) => {
+                for repo in repositories.state() {
+                    if !repo.spec.include.is_empty() {
+                        queue.enqueue(crate::runner::key_of(repo.as_ref()));
+                    }
+                }
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
 }

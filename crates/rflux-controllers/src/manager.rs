@@ -351,7 +351,7 @@ fn start_reconcilers(
                 repo.status
                     .as_ref()
                     .and_then(|s| s.artifact.as_ref())
-                    .map(|a| a.revision.clone())
+                    .map(|a| (a.revision.clone(), a.digest.clone()))
             },
         )),
         tokio::spawn(crate::kustomization::triggers::follow_sources(
@@ -363,7 +363,7 @@ fn start_reconcilers(
                 repo.status
                     .as_ref()
                     .and_then(|s| s.artifact.as_ref())
-                    .map(|a| a.revision.clone())
+                    .map(|a| (a.revision.clone(), a.digest.clone()))
             },
         )),
         tokio::spawn(crate::helmchart::follow_sources(
@@ -389,6 +389,11 @@ fn start_reconcilers(
             ValuesReferenceKind::Secret,
             kustomize.store.clone(),
             kustomize.queue.clone(),
+        )),
+        tokio::spawn(crate::gitrepository::follow_includes(
+            git.changes.subscribe(),
+            git.store.clone(),
+            git.queue.clone(),
         )),
         tokio::spawn(crate::kustomization::triggers::follow_dependencies(
             kustomize.changes.subscribe(),

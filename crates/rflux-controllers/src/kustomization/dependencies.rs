@@ -85,7 +85,7 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
             Err(e) => {
                 return Err(Blocked::NotReady(format!(
                     "unable to get '{key}' dependency: {}",
-                    crate::gitrepository::kube_message(&e)
+                    crate::source::kube_message(&e)
                 )));
             }
         };
@@ -111,7 +111,7 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
             Err(e) => {
                 return Err(Blocked::NotReady(format!(
                     "unable to get HelmRelease '{key}' dependency: {}",
-                    crate::gitrepository::kube_message(&e)
+                    crate::source::kube_message(&e)
                 )));
             }
         }

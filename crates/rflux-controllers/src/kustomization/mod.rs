@@ -20,9 +20,9 @@ use rflux_api::types::{DeletionPolicy, Kustomization, KustomizationStatus, Value
 use rflux_ssa::{Applier, ApplyOptions, ChangeSet, ObjectRef, PruneOptions};
 
 use crate::events::Events;
-use crate::gitrepository::kube_message;
 use crate::metrics::{Metrics, ResourceInfo};
 use crate::runner::{Reconciler, Requeue, jitter};
+use crate::source::kube_message;
 use crate::status;
 use build::BuildInputs;
 use dependencies::Blocked;

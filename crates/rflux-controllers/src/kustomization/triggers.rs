@@ -80,18 +80,29 @@ pub async fn follow_sources<S>(
     kind: KustomizationSourceKind,
     kustomizations: Store<Kustomization>,
     queue: WorkQueue,
-    revision_of: impl Fn(&S) -> Option<String>,
+    artifact_of: impl Fn(&S) -> Option<(String, String)>,
 ) where
     S: kube::Resource + Clone,
 {
+    // The digest each source was last seen with: a new archive at the same revision (a
+    // GitRepository whose included repository moved) is news for every reader too.
+    let mut digests: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     loop {
         match changes.recv().await {
             Ok(source) => {
-                let Some(revision) = revision_of(&source) else {
+                let Some((revision, digest)) = artifact_of(&source) else {
                     continue;
                 };
                 let namespace = source.namespace().unwrap_or_default();
-                for key in readers_of_source(&kustomizations, kind, &namespace, &source.name_any(), &revision) {
+                let name = source.name_any();
+                let previous = digests.insert((namespace.clone(), name.clone()), digest.clone());
+                let repacked = previous.is_some_and(|p| p != digest);
+                let readers = if repacked {
+                    readers_of_source(&kustomizations, kind, &namespace, &name, "")
+                } else {
+                    readers_of_source(&kustomizations, kind, &namespace, &name, &revision)
+                };
+                for key in readers {
                     tracing::debug!(kustomization = %key, revision = %revision, "new source revision");
                     queue.enqueue(key);
                 }
