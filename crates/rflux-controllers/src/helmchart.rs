@@ -7,8 +7,9 @@
 use kube::{Api, ResourceExt};
 use rflux_api::conditions::{self, reason};
 use rflux_api::types::{Artifact, GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, HelmRepositoryType};
-use rflux_source::helm_chart::{self, BuiltChart, DirectoryChartOptions, RepositoryChartOptions};
+use rflux_source::helm_chart::{self, BuiltChart, DirectoryChartOptions, RepositoryChartOptions, ValuesFilesOptions};
 use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
+use rflux_source::oci::{OciSource, OciUrl, RegistryAccess};
 
 use crate::source::{
     Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, work_dir,
@@ -70,39 +71,36 @@ impl SourceFetcher for ChartFetcher {
                 let api: Api<HelmRepository> = Api::namespaced(ctx.client.clone(), &namespace);
                 let repo = get_source(&api, &namespace, &source.name, "HelmRepository").await?;
                 if repo.spec.r#type == Some(HelmRepositoryType::Oci) {
-                    return Err(Failure::new(
-                        CHART_PULL_ERROR,
-                        format!(
-                            "HelmRepository '{namespace}/{}' is of type oci: OCI charts are not supported by rflux's HelmChart reconciler yet",
-                            source.name
-                        ),
-                    ));
+                    let built = pull_oci_chart(ctx, &namespace, &repo, chart, &out).await?;
+                    let revision = built.version.clone();
+                    (built, revision, "pulled")
+                } else {
+                    let artifact = ready_artifact(
+                        "HelmRepository",
+                        &namespace,
+                        &source.name,
+                        repo.status.as_ref().and_then(|s| s.artifact.as_ref()),
+                    )?;
+                    let index = helm_index::load_index(&ctx.storage.local_path(&artifact))
+                        .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, e.to_string()))?;
+                    let auth = match &repo.spec.secret_ref {
+                        Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
+                        None => None,
+                    };
+                    let cert = match &repo.spec.cert_secret_ref {
+                        Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
+                        None => None,
+                    };
+                    let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
+                        .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
+                    let client = HttpClient::new(&repo.spec.url, access)
+                        .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
+                    let options = RepositoryChartOptions::from_spec(&chart.spec);
+                    let built = helm_chart::build_from_repository(&client, &index, &options, &out)
+                        .await
+                        .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
+                    (built, artifact.revision, "pulled")
                 }
-                let artifact = ready_artifact(
-                    "HelmRepository",
-                    &namespace,
-                    &source.name,
-                    repo.status.as_ref().and_then(|s| s.artifact.as_ref()),
-                )?;
-                let index = helm_index::load_index(&ctx.storage.local_path(&artifact))
-                    .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, e.to_string()))?;
-                let auth = match &repo.spec.secret_ref {
-                    Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-                    None => None,
-                };
-                let cert = match &repo.spec.cert_secret_ref {
-                    Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-                    None => None,
-                };
-                let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
-                    .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
-                let client = HttpClient::new(&repo.spec.url, access)
-                    .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
-                let options = RepositoryChartOptions::from_spec(&chart.spec);
-                let built = helm_chart::build_from_repository(&client, &index, &options, &out)
-                    .await
-                    .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
-                (built, artifact.revision, "pulled")
             }
             HelmChartSourceKind::GitRepository => {
                 let api: Api<GitRepository> = Api::namespaced(ctx.client.clone(), &namespace);
@@ -177,6 +175,39 @@ impl SourceFetcher for ChartFetcher {
             event: format!("{verb} '{}' chart with version '{}'", built.name, built.version),
         })
     }
+}
+
+/// A chart from an OCI HelmRepository: `<url>/<chart>`, tag = version or the highest in range.
+async fn pull_oci_chart(
+    ctx: &SourceContext,
+    namespace: &str,
+    repo: &HelmRepository,
+    chart: &HelmChart,
+    out: &std::path::Path,
+) -> Result<BuiltChart, Failure> {
+    let auth = match &repo.spec.secret_ref {
+        Some(r) => Some(ctx.secret_data(namespace, &r.name).await?),
+        None => None,
+    };
+    let cert = match &repo.spec.cert_secret_ref {
+        Some(r) => Some(ctx.secret_data(namespace, &r.name).await?),
+        None => None,
+    };
+    let access = RegistryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
+        .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
+    let url = OciUrl::parse(&repo.spec.url).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
+    let source = OciSource::new(&url, &access).map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
+    source
+        .build_chart(
+            &url,
+            &chart.spec.chart,
+            &chart.spec.version,
+            &ValuesFilesOptions::from_spec(&chart.spec),
+            MAX_SOURCE_BYTES,
+            out,
+        )
+        .await
+        .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))
 }
 
 async fn get_source<K>(api: &Api<K>, namespace: &str, name: &str, kind: &str) -> Result<K, Failure>

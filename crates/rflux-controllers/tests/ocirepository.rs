@@ -173,3 +173,83 @@ async fn an_oci_artifact_is_pulled_stored_and_applied_and_newer_tags_follow() {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_from_an_oci_helm_repository() {
+    let registry = registry().await;
+    let env = common::start().await;
+    // A chart archive (`hello/Chart.yaml`, …) pushed as `charts/hello:0.1.0`.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("tree/hello");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: hello\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "greeting: hi\n").unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\ndata:\n  greeting: {{ .Values.greeting }}\n",
+    )
+    .unwrap();
+    let archive = dir.path().join("hello-0.1.0.tgz");
+    rflux_source::artifact::package_dir(&dir.path().join("tree"), &IgnoreRules::flux_defaults(), &archive).unwrap();
+    let url = OciUrl::parse(&format!("oci://{}/charts/hello", registry.addr)).unwrap();
+    let access = RegistryAccess {
+        insecure: true,
+        ..RegistryAccess::default()
+    };
+    let layer = oci_client::client::ImageLayer::new(
+        std::fs::read(&archive).unwrap(),
+        rflux_source::oci::HELM_CHART_MEDIA_TYPE.to_string(),
+        None,
+    );
+    let config = oci_client::client::Config::new(
+        br#"{"name":"hello","version":"0.1.0","apiVersion":"v2"}"#.to_vec(),
+        rflux_source::oci::HELM_CONFIG_MEDIA_TYPE.to_string(),
+        None,
+    );
+    OciSource::new(&url, &access)
+        .unwrap()
+        .push(&url, "0.1.0", vec![layer], config)
+        .await
+        .expect("push chart");
+
+    env.apply(vec![
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "HelmRepository",
+            "metadata": {"name": "oci-charts", "namespace": NS},
+            "spec": {"type": "oci", "interval": "1h", "insecure": true,
+                "url": format!("oci://{}/charts", registry.addr)}
+        }),
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "HelmChart",
+            "metadata": {"name": "hello", "namespace": NS},
+            "spec": {"interval": "1h", "chart": "hello", "version": ">=0.1.0",
+                "sourceRef": {"kind": "HelmRepository", "name": "oci-charts"}}
+        }),
+    ])
+    .await;
+    let chart = wait_for("HelmChart hello stored from the OCI repository", WAIT, || async {
+        let chart = env
+            .get("source.toolkit.fluxcd.io/v1", "HelmChart", Some(NS), "hello")
+            .await
+            .ok_or("not found".to_string())?;
+        common::ready_at_generation(&chart)?;
+        Ok(chart)
+    })
+    .await;
+    assert_eq!(chart["status"]["artifact"]["revision"], "0.1.0");
+    assert!(
+        chart["status"]["artifact"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/hello-0.1.0.tgz"),
+        "{}",
+        chart["status"]
+    );
+    env.stop().await;
+}
