@@ -14,9 +14,10 @@ mod up;
 #[derive(Parser)]
 #[command(name = "rflux", version, about = "A GitOps engine that speaks the FluxCD API")]
 struct Cli {
-    /// Log level (error, warn, info, debug, trace) or a tracing filter.
-    #[arg(long, global = true, default_value = "info", env = "RFLUX_LOG")]
-    log_level: String,
+    /// Log level (error, warn, info, debug, trace) or a tracing filter [default: info; warn for
+    /// `up`, whose progress table says what happens].
+    #[arg(long, global = true, env = "RFLUX_LOG")]
+    log_level: Option<String>,
     /// Log encoding: text or json.
     #[arg(long, global = true, default_value = "text")]
     log_encoding: String,
@@ -131,7 +132,12 @@ fn main() -> ExitCode {
         }
     };
     let flux_shaped = cli.command.flux_shaped();
-    init_logging(&cli.log_level, &cli.log_encoding);
+    let default_level = if matches!(cli.command, Command::Up(_)) {
+        "warn"
+    } else {
+        "info"
+    };
+    init_logging(cli.log_level.as_deref().unwrap_or(default_level), &cli.log_encoding);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
