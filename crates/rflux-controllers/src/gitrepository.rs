@@ -11,10 +11,10 @@ use kube::{Api, ResourceExt};
 use rflux_api::conditions::reason;
 use rflux_api::types::{Artifact, GitRepository, GitRepositoryInclude};
 use rflux_source::git::{self, GitAuth, GitError, GitRef};
-use rflux_source::ignore::IgnoreRules;
 
 use crate::source::{
-    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, work_dir,
+    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, storage_failure,
+    work_dir,
 };
 
 pub use crate::source::CONTROLLER;
@@ -108,23 +108,8 @@ impl SourceFetcher for GitFetcher {
         for (include, artifact) in repo.spec.include.iter().zip(&included) {
             copy_include(ctx, include, artifact, &tree, work.path())?;
         }
-        let ignore = repo.spec.ignore.clone();
         let archive = work.path().join("artifact.tar.gz");
-        let packed = {
-            let archive = archive.clone();
-            tokio::task::spawn_blocking(move || {
-                let rules = IgnoreRules::for_source(&tree, ignore.as_deref()).map_err(|e| e.to_string())?;
-                rflux_source::artifact::package_dir(&tree, &rules, &archive).map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e| Failure::new(reason::STORAGE_OPERATION_FAILED, format!("archive worker failed: {e}")))?
-            .map_err(|e| {
-                Failure::new(
-                    reason::STORAGE_OPERATION_FAILED,
-                    format!("failed to package the artifact: {e}"),
-                )
-            })?
-        };
+        let packed = SourceContext::package(tree, repo.spec.ignore.clone(), archive.clone()).await?;
         let artifact = ctx
             .storage
             .store(
@@ -135,12 +120,7 @@ impl SourceFetcher for GitFetcher {
                 &archive,
                 &packed.digest,
             )
-            .map_err(|e| {
-                Failure::new(
-                    reason::STORAGE_OPERATION_FAILED,
-                    format!("failed to store the artifact: {e}"),
-                )
-            })?;
+            .map_err(storage_failure)?;
         status.artifact = Some(artifact);
         status.extra.insert("includedArtifacts".into(), included_json);
         match &repo.spec.ignore {

@@ -12,7 +12,8 @@ use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
 use rflux_source::oci::{OciSource, OciUrl, RegistryAccess};
 
 use crate::source::{
-    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, work_dir,
+    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, storage_failure,
+    work_dir,
 };
 
 /// The HelmChart reconciler.
@@ -83,14 +84,12 @@ impl SourceFetcher for ChartFetcher {
                     )?;
                     let index = helm_index::load_index(&ctx.storage.local_path(&artifact))
                         .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, e.to_string()))?;
-                    let auth = match &repo.spec.secret_ref {
-                        Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-                        None => None,
-                    };
-                    let cert = match &repo.spec.cert_secret_ref {
-                        Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-                        None => None,
-                    };
+                    let auth = ctx
+                        .optional_secret_data(&namespace, repo.spec.secret_ref.as_ref())
+                        .await?;
+                    let cert = ctx
+                        .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
+                        .await?;
                     let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
                         .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
                     let client = HttpClient::new(&repo.spec.url, access)
@@ -163,12 +162,7 @@ impl SourceFetcher for ChartFetcher {
                 &built.path,
                 &built.digest,
             )
-            .map_err(|e| {
-                Failure::new(
-                    reason::STORAGE_OPERATION_FAILED,
-                    format!("failed to store the artifact: {e}"),
-                )
-            })?;
+            .map_err(storage_failure)?;
         status.artifact = Some(artifact);
         conditions::delete(&mut status.conditions, "BuildFailed");
         Ok(Fetched::NewArtifact {
@@ -185,14 +179,12 @@ async fn pull_oci_chart(
     chart: &HelmChart,
     out: &std::path::Path,
 ) -> Result<BuiltChart, Failure> {
-    let auth = match &repo.spec.secret_ref {
-        Some(r) => Some(ctx.secret_data(namespace, &r.name).await?),
-        None => None,
-    };
-    let cert = match &repo.spec.cert_secret_ref {
-        Some(r) => Some(ctx.secret_data(namespace, &r.name).await?),
-        None => None,
-    };
+    let auth = ctx
+        .optional_secret_data(namespace, repo.spec.secret_ref.as_ref())
+        .await?;
+    let cert = ctx
+        .optional_secret_data(namespace, repo.spec.cert_secret_ref.as_ref())
+        .await?;
     let access = RegistryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
         .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
     let url = OciUrl::parse(&repo.spec.url).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;

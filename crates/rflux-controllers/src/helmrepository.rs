@@ -8,7 +8,9 @@ use rflux_api::conditions::reason;
 use rflux_api::types::{HelmRepository, HelmRepositoryType};
 use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
 
-use crate::source::{Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, work_dir};
+use crate::source::{
+    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, storage_failure, work_dir,
+};
 
 /// The HelmRepository reconciler.
 pub type HelmRepositoryReconciler = SourceReconciler<HelmIndexFetcher>;
@@ -44,14 +46,12 @@ impl SourceFetcher for HelmIndexFetcher {
         }
         let namespace = repo.namespace().unwrap_or_default();
         let name = repo.name_any();
-        let auth = match &repo.spec.secret_ref {
-            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-            None => None,
-        };
-        let cert = match &repo.spec.cert_secret_ref {
-            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-            None => None,
-        };
+        let auth = ctx
+            .optional_secret_data(&namespace, repo.spec.secret_ref.as_ref())
+            .await?;
+        let cert = ctx
+            .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
+            .await?;
         let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
             .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
         let client = HttpClient::new(&repo.spec.url, access).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
@@ -79,12 +79,7 @@ impl SourceFetcher for HelmIndexFetcher {
                 &stored.path,
                 &stored.digest,
             )
-            .map_err(|e| {
-                Failure::new(
-                    reason::STORAGE_OPERATION_FAILED,
-                    format!("failed to store the artifact: {e}"),
-                )
-            })?;
+            .map_err(storage_failure)?;
         status.artifact = Some(artifact);
         Ok(Fetched::NewArtifact {
             event: format!("stored fetched index of size {} from '{}'", fetched.size, repo.spec.url),

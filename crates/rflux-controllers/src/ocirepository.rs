@@ -5,11 +5,12 @@
 use kube::ResourceExt;
 use rflux_api::conditions::reason;
 use rflux_api::types::OCIRepository;
-use rflux_source::ignore::IgnoreRules;
 use rflux_source::oci::{LayerOperation, OciReference, OciSource, OciUrl, RegistryAccess};
 use sha2::Digest;
 
-use crate::source::{Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, work_dir};
+use crate::source::{
+    Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, storage_failure, work_dir,
+};
 
 /// The OCIRepository reconciler.
 pub type OciRepositoryReconciler = SourceReconciler<OciFetcher>;
@@ -44,14 +45,12 @@ impl SourceFetcher for OciFetcher {
     ) -> Result<Fetched, Failure> {
         let namespace = repo.namespace().unwrap_or_default();
         let name = repo.name_any();
-        let auth = match &repo.spec.secret_ref {
-            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-            None => None,
-        };
-        let cert = match &repo.spec.cert_secret_ref {
-            Some(r) => Some(ctx.secret_data(&namespace, &r.name).await?),
-            None => None,
-        };
+        let auth = ctx
+            .optional_secret_data(&namespace, repo.spec.secret_ref.as_ref())
+            .await?;
+        let cert = ctx
+            .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
+            .await?;
         let access = RegistryAccess::for_oci_repository(&repo.spec, auth.as_ref(), cert.as_ref())
             .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
         let url = OciUrl::parse(&repo.spec.url).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
@@ -83,19 +82,8 @@ impl SourceFetcher for OciFetcher {
         let (archive, digest) = match operation {
             LayerOperation::Extract => {
                 let archive = work.path().join("artifact.tar.gz");
-                let (dir, ignore, out) = (pulled.path.clone(), repo.spec.ignore.clone(), archive.clone());
-                let packed = tokio::task::spawn_blocking(move || {
-                    let rules = IgnoreRules::for_source(&dir, ignore.as_deref()).map_err(|e| e.to_string())?;
-                    rflux_source::artifact::package_dir(&dir, &rules, &out).map_err(|e| e.to_string())
-                })
-                .await
-                .map_err(|e| Failure::new(reason::STORAGE_OPERATION_FAILED, format!("archive worker failed: {e}")))?
-                .map_err(|e| {
-                    Failure::new(
-                        reason::STORAGE_OPERATION_FAILED,
-                        format!("failed to package the artifact: {e}"),
-                    )
-                })?;
+                let packed =
+                    SourceContext::package(pulled.path.clone(), repo.spec.ignore.clone(), archive.clone()).await?;
                 (archive, packed.digest)
             }
             LayerOperation::Copy => {
@@ -121,12 +109,7 @@ impl SourceFetcher for OciFetcher {
                 &archive,
                 &digest,
             )
-            .map_err(|e| {
-                Failure::new(
-                    reason::STORAGE_OPERATION_FAILED,
-                    format!("failed to store the artifact: {e}"),
-                )
-            })?;
+            .map_err(storage_failure)?;
         status.artifact = Some(artifact);
         Ok(Fetched::NewArtifact {
             event: format!(

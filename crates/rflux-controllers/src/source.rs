@@ -11,7 +11,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, Client, Resource, ResourceExt};
 use rflux_api::conditions::{self, reason};
-use rflux_api::types::{Artifact, Condition};
+use rflux_api::types::{Artifact, Condition, LocalObjectReference};
 use rflux_source::storage::Storage;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -124,6 +124,48 @@ impl SourceContext {
             )
             .collect())
     }
+
+    /// [`SourceContext::secret_data`] of an optional reference (`secretRef`, `certSecretRef`).
+    pub async fn optional_secret_data(
+        &self,
+        namespace: &str,
+        reference: Option<&LocalObjectReference>,
+    ) -> Result<Option<BTreeMap<String, Vec<u8>>>, Failure> {
+        match reference {
+            Some(r) => self.secret_data(namespace, &r.name).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Packs `dir` (minus the ignore rules: `spec.ignore` over `.sourceignore` and Flux's
+    /// defaults) into `archive`, off the async threads.
+    pub async fn package(
+        dir: std::path::PathBuf,
+        ignore: Option<String>,
+        archive: std::path::PathBuf,
+    ) -> Result<rflux_source::artifact::Packed, Failure> {
+        tokio::task::spawn_blocking(move || {
+            let rules =
+                rflux_source::ignore::IgnoreRules::for_source(&dir, ignore.as_deref()).map_err(|e| e.to_string())?;
+            rflux_source::artifact::package_dir(&dir, &rules, &archive).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| Failure::new(reason::STORAGE_OPERATION_FAILED, format!("archive worker failed: {e}")))?
+        .map_err(|e| {
+            Failure::new(
+                reason::STORAGE_OPERATION_FAILED,
+                format!("failed to package the artifact: {e}"),
+            )
+        })
+    }
+}
+
+/// The failure of storing an artifact.
+pub fn storage_failure(e: rflux_source::storage::StorageError) -> Failure {
+    Failure::new(
+        reason::STORAGE_OPERATION_FAILED,
+        format!("failed to store the artifact: {e}"),
+    )
 }
 
 /// A source reconciler for the kind `F` fetches.
@@ -268,13 +310,7 @@ impl<F: SourceFetcher> Reconciler for SourceReconciler<F> {
     }
 }
 
-/// The API server's message of an error, without kube's wrapping.
-pub fn kube_message(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(status) => status.message.clone(),
-        other => other.to_string(),
-    }
-}
+pub use rflux_ssa::error::message_of as kube_message;
 
 /// A work directory for one fetch.
 pub fn work_dir() -> Result<tempfile::TempDir, Failure> {

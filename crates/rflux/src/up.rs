@@ -165,16 +165,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
     // The branch head before anything is fetched: every later move of the branch is a new
     // commit to reconcile at once (a commit made while the first fetch runs included).
     let head = match repo.branch.clone() {
-        Some(branch) => {
-            let url = file_url(&repo.root);
-            tokio::task::spawn_blocking(move || {
-                rflux_source::git::resolve(&url, &GitRef::Branch(branch), &GitAuth::none(), Duration::from_secs(10))
-            })
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|r| r.revision)
-        }
+        Some(branch) => branch_head(file_url(&repo.root), branch).await.ok(),
         None => None,
     };
     bootstrap(&client, &repo, age_key.as_deref()).await?;
@@ -239,6 +230,17 @@ async fn bootstrap(client: &kube::Client, repo: &Repository, age_key: Option<&st
     Ok(())
 }
 
+/// The Flux revision (`<branch>@sha1:<hex>`) the branch of the repository at `url` points at.
+async fn branch_head(url: String, branch: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || {
+        rflux_source::git::resolve(&url, &GitRef::Branch(branch), &GitAuth::none(), Duration::from_secs(10))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map(|r| r.revision)
+    .map_err(|e| e.to_string())
+}
+
 /// Asks for a reconcile of GitRepository flux-system whenever the branch moves.
 async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<String>, head: Option<String>) {
     let Some(branch) = branch else {
@@ -249,27 +251,18 @@ async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<Stri
     let mut last: Option<String> = head;
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let (url, branch) = (url.clone(), branch.clone());
-        let resolved = tokio::task::spawn_blocking(move || {
-            rflux_source::git::resolve(&url, &GitRef::Branch(branch), &GitAuth::none(), Duration::from_secs(10))
-        })
-        .await;
-        let resolved = match resolved {
-            Ok(Ok(resolved)) => resolved,
-            Ok(Err(e)) => {
+        let resolved = match branch_head(url.clone(), branch.clone()).await {
+            Ok(revision) => revision,
+            Err(e) => {
                 tracing::warn!(error = %e, "cannot read the branch; retrying");
                 continue;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "branch check failed; retrying");
-                continue;
-            }
         };
-        if last.as_deref() == Some(resolved.revision.as_str()) {
+        if last.as_deref() == Some(resolved.as_str()) {
             continue;
         }
         let first = last.is_none();
-        last = Some(resolved.revision.clone());
+        last = Some(resolved.clone());
         if first {
             continue;
         }
@@ -282,7 +275,7 @@ async fn follow_commits(client: kube::Client, root: PathBuf, branch: Option<Stri
         {
             tracing::warn!(error = %e, "could not request a reconcile of the new commit");
         } else {
-            eprintln!("► new commit {}", resolved.revision);
+            eprintln!("► new commit {resolved}");
         }
     }
 }

@@ -85,7 +85,7 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
             Err(e) => {
                 return Err(Blocked::NotReady(format!(
                     "unable to get '{key}' dependency: {}",
-                    crate::source::kube_message(&e)
+                    rflux_ssa::error::message_of(&e)
                 )));
             }
         };
@@ -111,7 +111,7 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
             Err(e) => {
                 return Err(Blocked::NotReady(format!(
                     "unable to get HelmRelease '{key}' dependency: {}",
-                    crate::source::kube_message(&e)
+                    rflux_ssa::error::message_of(&e)
                 )));
             }
         }

@@ -22,10 +22,10 @@ use rflux_ssa::{Applier, ApplyOptions, ChangeSet, ObjectRef, PruneOptions};
 use crate::events::Events;
 use crate::metrics::{Metrics, ResourceInfo};
 use crate::runner::{Reconciler, Requeue, jitter};
-use crate::source::kube_message;
 use crate::status;
 use build::BuildInputs;
 use dependencies::Blocked;
+use rflux_ssa::error::message_of as kube_message;
 use source::{SourceArtifact, SourceProblem};
 
 /// Name of the controller in events, status writes and the default field manager.

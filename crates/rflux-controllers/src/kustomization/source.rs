@@ -75,7 +75,7 @@ pub async fn artifact_of(client: &Client, kustomization: &Kustomization) -> Resu
         Err(e) => {
             return Err(SourceProblem::Api(format!(
                 "unable to get source '{label}': {}",
-                crate::source::kube_message(&e)
+                rflux_ssa::error::message_of(&e)
             )));
         }
     };
