@@ -563,8 +563,9 @@ impl<'a> Exec<'a> {
             }
             Arg::Chain { pos, node, fields } => {
                 self.at(*pos, a);
+                // Go's evalChainNode does not return to the chain after its receiver: an
+                // error in the fields is reported at the receiver's last node.
                 let recv = self.eval_arg_value(dot, node)?;
-                self.at(*pos, a);
                 self.eval_field_chain(dot, recv, fields, &[], None)
             }
             Arg::Pipe(p) => Ok(Dot {
