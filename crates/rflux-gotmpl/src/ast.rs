@@ -215,3 +215,69 @@ impl fmt::Display for Pipe {
         Ok(())
     }
 }
+
+/// A pipeline, command or operand of a tree, found by [`find_node`].
+#[derive(Clone, Copy)]
+pub(crate) enum NodeRef<'a> {
+    /// A pipeline.
+    Pipe(&'a Pipe),
+    /// A command of a pipeline.
+    Command(&'a Command),
+    /// An operand.
+    Arg(&'a Arg),
+}
+
+impl fmt::Display for NodeRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeRef::Pipe(p) => p.fmt(f),
+            NodeRef::Command(c) => c.fmt(f),
+            NodeRef::Arg(a) => a.fmt(f),
+        }
+    }
+}
+
+/// The first pipeline, command or operand of `list` (in source order, outer before inner)
+/// that `want` accepts.
+pub(crate) fn find_node<'a>(list: &'a [Node], want: &dyn Fn(NodeRef<'_>) -> bool) -> Option<NodeRef<'a>> {
+    fn in_pipe<'a>(p: &'a Pipe, want: &dyn Fn(NodeRef<'_>) -> bool) -> Option<NodeRef<'a>> {
+        if want(NodeRef::Pipe(p)) {
+            return Some(NodeRef::Pipe(p));
+        }
+        for c in &p.cmds {
+            if want(NodeRef::Command(c)) {
+                return Some(NodeRef::Command(c));
+            }
+            for a in &c.args {
+                if let Some(found) = in_arg(a, want) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+    fn in_arg<'a>(a: &'a Arg, want: &dyn Fn(NodeRef<'_>) -> bool) -> Option<NodeRef<'a>> {
+        if want(NodeRef::Arg(a)) {
+            return Some(NodeRef::Arg(a));
+        }
+        match a {
+            Arg::Pipe(p) => in_pipe(p, want),
+            Arg::Chain { node, .. } => in_arg(node, want),
+            _ => None,
+        }
+    }
+    for n in list {
+        let found = match n {
+            Node::Action(p) => in_pipe(p, want),
+            Node::If(b) | Node::Range(b) | Node::With(b) => in_pipe(&b.pipe, want)
+                .or_else(|| find_node(&b.list, want))
+                .or_else(|| b.else_list.as_deref().and_then(|l| find_node(l, want))),
+            Node::Template { pipe: Some(p), .. } => in_pipe(p, want),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}

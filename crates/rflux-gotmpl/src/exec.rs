@@ -49,8 +49,34 @@ pub(crate) struct Exec<'a> {
     nest: usize,
     /// Whether execution already moved to a large-stack thread.
     big_stack: bool,
-    /// Position and text of the node being evaluated, for error context.
-    at: Option<(usize, String)>,
+    /// The node being evaluated, for error context.
+    at: Option<At>,
+}
+
+/// The node being evaluated, for error context. Only its position and kind are kept; the
+/// node is found again in the tree and printed when an error is reported, because
+/// printing every node as it is evaluated cost more than the evaluation itself.
+#[derive(Clone)]
+enum At {
+    /// A pipeline at this position.
+    Pipe(usize),
+    /// A command at this position (or a function called as an operand, whose command
+    /// exists only during evaluation).
+    Command(usize),
+    /// An operand at this position, with its variant.
+    Arg(usize, std::mem::Discriminant<Arg>),
+    /// A function name at this position.
+    Ident(usize),
+    /// Context already printed.
+    Text(usize, String),
+}
+
+impl At {
+    fn pos(&self) -> usize {
+        match self {
+            At::Pipe(p) | At::Command(p) | At::Arg(p, _) | At::Ident(p) | At::Text(p, _) => *p,
+        }
+    }
 }
 
 type R<T> = Result<T, String>;
@@ -79,8 +105,45 @@ impl<'a> Exec<'a> {
         self.set.trees.get(name).cloned()
     }
 
-    fn at(&mut self, pos: usize, ctx: impl std::fmt::Display) {
-        self.at = Some((pos, ctx.to_string()));
+    fn at_pipe(&mut self, p: &Pipe) {
+        self.at = Some(At::Pipe(p.pos));
+    }
+
+    fn at_cmd(&mut self, pos: usize) {
+        self.at = Some(At::Command(pos));
+    }
+
+    fn at_arg(&mut self, a: &Arg) {
+        self.at = Some(At::Arg(a.pos(), std::mem::discriminant(a)));
+    }
+
+    fn at_ident(&mut self, pos: usize) {
+        self.at = Some(At::Ident(pos));
+    }
+
+    /// The printed node `at` refers to, as Go's `ErrorContext` prints it.
+    fn context_text(&self, at: &At) -> String {
+        use crate::ast::{NodeRef, find_node};
+        let root = &self.tree.root;
+        let found = match at {
+            At::Text(_, t) => return t.clone(),
+            At::Pipe(pos) => find_node(root, &|n| matches!(n, NodeRef::Pipe(p) if p.pos == *pos)),
+            At::Command(pos) => find_node(root, &|n| matches!(n, NodeRef::Command(c) if c.pos == *pos)).or_else(|| {
+                find_node(
+                    root,
+                    &|n| matches!(n, NodeRef::Arg(a @ Arg::Ident { .. }) if a.pos() == *pos),
+                )
+            }),
+            At::Arg(pos, kind) => find_node(
+                root,
+                &|n| matches!(n, NodeRef::Arg(a) if a.pos() == *pos && std::mem::discriminant(a) == *kind),
+            ),
+            At::Ident(pos) => find_node(
+                root,
+                &|n| matches!(n, NodeRef::Arg(a @ Arg::Ident { .. }) if a.pos() == *pos),
+            ),
+        };
+        found.map(|n| n.to_string()).unwrap_or_default()
     }
 
     /// Go's `state.errorf`: prefix the message with location and context.
@@ -91,12 +154,12 @@ impl<'a> Exec<'a> {
     fn format_err(&self, msg: &str) -> String {
         match &self.at {
             None => format!("template: {}: {}", self.tree.name, msg),
-            Some((pos, ctx)) => {
+            Some(at) => {
                 format!(
                     "template: {}: executing {} at <{}>: {}",
-                    self.tree.location(*pos),
+                    self.tree.location(at.pos()),
                     gofmt::go_quote(&self.tree.name),
-                    ctx,
+                    self.context_text(at),
                     msg
                 )
             }
@@ -175,7 +238,10 @@ impl<'a> Exec<'a> {
             Node::Break => return Ok(Flow::Break),
             Node::Continue => return Ok(Flow::Continue),
             Node::Template { pos, name, pipe } => {
-                self.at(*pos, format!("{{{{template {}}}}}", template_ctx(name, pipe.as_ref())));
+                self.at = Some(At::Text(
+                    *pos,
+                    format!("{{{{template {}}}}}", template_ctx(name, pipe.as_ref())),
+                ));
                 let Some(tree) = self.find_tree(name) else {
                     return self.err(format!("template {} not defined", gofmt::go_quote(name)));
                 };
@@ -319,7 +385,7 @@ impl<'a> Exec<'a> {
     }
 
     fn eval_pipe(&mut self, dot: &Dot, pipe: &Pipe) -> R<Value> {
-        self.at(pipe.pos, pipe);
+        self.at_pipe(pipe);
         let mut val: Option<Dot> = None;
         for cmd in &pipe.cmds {
             let v = self.eval_command(dot, cmd, val.take())?;
@@ -338,12 +404,12 @@ impl<'a> Exec<'a> {
             return self.err("empty command");
         };
         match first {
-            Arg::Field { pos, idents } => {
-                self.at(*pos, first);
+            Arg::Field { idents, .. } => {
+                self.at_arg(first);
                 self.eval_field_chain(dot, dot.clone(), idents, &cmd.args, final_)
             }
-            Arg::Chain { pos, node, fields } => {
-                self.at(*pos, first);
+            Arg::Chain { node, fields, .. } => {
+                self.at_arg(first);
                 if cmd.args.len() > 1 || final_.is_some() {
                     // Fields with arguments are an error once we reach the map.
                 }
@@ -358,8 +424,8 @@ impl<'a> Exec<'a> {
                     boxed: false,
                 })
             }
-            Arg::Variable { pos, name, idents } => {
-                self.at(*pos, first);
+            Arg::Variable { name, idents, .. } => {
+                self.at_arg(first);
                 let v = self.var(name)?;
                 if idents.is_empty() {
                     self.not_a_function(cmd, &final_, first)?;
@@ -368,7 +434,7 @@ impl<'a> Exec<'a> {
                 self.eval_field_chain(dot, Dot { v, boxed: false }, idents, &cmd.args, final_)
             }
             _ => {
-                self.at(first.pos(), first);
+                self.at_arg(first);
                 self.not_a_function(cmd, &final_, first)?;
                 Ok(Dot {
                     v: self.literal(dot, first)?,
@@ -549,20 +615,20 @@ impl<'a> Exec<'a> {
     /// Evaluate an operand used as an argument (or chain receiver).
     fn eval_arg_value(&mut self, dot: &Dot, a: &Arg) -> R<Dot> {
         match a {
-            Arg::Field { pos, idents } => {
-                self.at(*pos, a);
+            Arg::Field { idents, .. } => {
+                self.at_arg(a);
                 self.eval_field_chain(dot, dot.clone(), idents, &[], None)
             }
-            Arg::Variable { pos, name, idents } => {
-                self.at(*pos, a);
+            Arg::Variable { name, idents, .. } => {
+                self.at_arg(a);
                 let v = self.var(name)?;
                 if idents.is_empty() {
                     return Ok(Dot { v, boxed: false });
                 }
                 self.eval_field_chain(dot, Dot { v, boxed: false }, idents, &[], None)
             }
-            Arg::Chain { pos, node, fields } => {
-                self.at(*pos, a);
+            Arg::Chain { node, fields, .. } => {
+                self.at_arg(a);
                 // Go's evalChainNode does not return to the chain after its receiver: an
                 // error in the fields is reported at the receiver's last node.
                 let recv = self.eval_arg_value(dot, node)?;
@@ -593,7 +659,7 @@ impl<'a> Exec<'a> {
 
     /// Evaluate an argument for a parameter of type `ty`, with Go's checks.
     fn eval_arg(&mut self, dot: &Dot, ty: Ty, a: &Arg) -> R<Value> {
-        self.at(a.pos(), a);
+        self.at_arg(a);
         match a {
             Arg::Nil(_) => {
                 if matches!(ty, Ty::Any | Ty::List | Ty::Map) {
@@ -664,7 +730,7 @@ impl<'a> Exec<'a> {
     fn eval_function(&mut self, dot: &Dot, pos: usize, name: &str, cmd: &Command, final_: Option<Dot>) -> R<Dot> {
         // Go points at the identifier, then at each argument as it is evaluated; a bad
         // piped value is reported at the last node visited.
-        self.at(pos, name);
+        self.at_ident(pos);
         let args = &cmd.args[1..];
         // and / or short-circuit (Go 1.18+).
         if name == "and" || name == "or" {
@@ -692,7 +758,7 @@ impl<'a> Exec<'a> {
                 (None, Some(f)) => (gofmt::sprint_value(&f.v), f.v.clone()),
                 (None, None) => return self.err("wrong number of args for call: want at least 1 got 0"),
             };
-            self.at(pos, cmd);
+            self.at_cmd(pos);
             return self.err(format!(
                 "error calling call: non-function {} of type {}",
                 what.0,
@@ -704,7 +770,7 @@ impl<'a> Exec<'a> {
             let d = match (args.first(), &final_) {
                 (Some(a), _) => {
                     let d = self.eval_arg_value(dot, a)?;
-                    self.at(pos, name);
+                    self.at_ident(pos);
                     d
                 }
                 (None, Some(f)) => f.clone(),
@@ -714,7 +780,7 @@ impl<'a> Exec<'a> {
                 },
             };
             if d.v.is_nil() && !d.boxed {
-                self.at(pos, cmd);
+                self.at_cmd(pos);
                 return self.err("error calling len: reflect: call of reflect.Value.Type on zero Value");
             }
             if let Some(f) = self.set.funcs.get("len").map(|f| f.f.clone()) {
@@ -725,7 +791,7 @@ impl<'a> Exec<'a> {
                         Ok(Dot { v, boxed: false })
                     }
                     Err(e) => {
-                        self.at(pos, cmd);
+                        self.at_cmd(pos);
                         self.err(format!("error calling len: {e}"))
                     }
                 };
@@ -738,13 +804,13 @@ impl<'a> Exec<'a> {
         let total = args.len() + usize::from(final_.is_some());
         if func.variadic.is_some() {
             if total < nfixed {
-                self.at(pos, name);
+                self.at_ident(pos);
                 return self.err(format!(
                     "wrong number of args for {name}: want at least {nfixed} got {total}"
                 ));
             }
         } else if total != nfixed {
-            self.at(pos, name);
+            self.at_ident(pos);
             return self.err(format!("wrong number of args for {name}: want {nfixed} got {total}"));
         }
         let ty_of = |i: usize| -> Ty {
@@ -773,7 +839,7 @@ impl<'a> Exec<'a> {
                 Ok(Dot { v, boxed: false })
             }
             Err(e) => {
-                self.at(pos, cmd);
+                self.at_cmd(pos);
                 self.err(format!("error calling {name}: {e}"))
             }
         }

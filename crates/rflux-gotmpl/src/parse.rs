@@ -157,10 +157,36 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
-        let t = self.next_non_space();
-        self.backup();
-        t
+    /// The next token that is not a space; the spaces before it are consumed.
+    fn peek_non_space(&mut self) -> &Token {
+        while self.i + 1 < self.toks.len() && self.toks[self.i].tok == Tok::Space {
+            self.i += 1;
+        }
+        self.peek()
+    }
+
+    /// Consume the next non-space token, moving its text out: for tokens that become
+    /// nodes and are never read again (text and operands), which are most of the source.
+    fn take_non_space(&mut self) -> Token {
+        self.peek_non_space();
+        let i = self.i.min(self.toks.len() - 1);
+        let pos = self.toks[i].pos;
+        let tok = match &mut self.toks[i].tok {
+            Tok::Text(s) => Tok::Text(std::mem::take(s)),
+            Tok::Ident(s) => Tok::Ident(std::mem::take(s)),
+            Tok::Field(s) => Tok::Field(std::mem::take(s)),
+            Tok::Variable(s) => Tok::Variable(std::mem::take(s)),
+            Tok::Number(s) => Tok::Number(std::mem::take(s)),
+            Tok::Str { quoted, value } => Tok::Str {
+                quoted: std::mem::take(quoted),
+                value: std::mem::take(value),
+            },
+            other => other.clone(),
+        };
+        if self.i < self.toks.len() {
+            self.i += 1;
+        }
+        Token { tok, pos }
     }
 
     fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
@@ -184,8 +210,7 @@ impl Parser<'_> {
     fn parse_top(&mut self) -> Result<List, ParseError> {
         let mut list = Vec::new();
         loop {
-            let t = self.peek().clone();
-            match t.tok {
+            match self.peek().tok {
                 Tok::Eof => return Ok(list),
                 Tok::LeftDelim => {
                     let mut j = self.i + 1;
@@ -273,7 +298,11 @@ impl Parser<'_> {
     }
 
     fn text_or_action(&mut self) -> Result<Item, ParseError> {
-        let t = self.next_non_space();
+        let t = if matches!(self.peek_non_space().tok, Tok::Text(_)) {
+            self.take_non_space()
+        } else {
+            self.next_non_space()
+        };
         match t.tok {
             Tok::Text(s) => Ok(Item::Node(Node::Text(s))),
             Tok::LeftDelim => {
@@ -348,7 +377,7 @@ impl Parser<'_> {
         let mut else_list = None;
         if let Item::Else(_) = end {
             // "else if" / "else with" chains become a nested branch.
-            let p = self.peek_non_space();
+            let p = self.peek_non_space().clone();
             if (context == "if" && p.tok == Tok::Keyword("if")) || (context == "with" && p.tok == Tok::Keyword("with"))
             {
                 self.next_non_space();
@@ -442,12 +471,11 @@ impl Parser<'_> {
             Tok::RightDelim
         };
         // Declarations, as Go reads them: `$x :=`, `$x =`, and in range `$i, $v :=`.
-        loop {
-            let v = self.peek_non_space();
-            let Tok::Variable(name) = v.tok.clone() else { break };
+        while let Tok::Variable(name) = &self.peek_non_space().tok {
+            let name = name.clone();
             let save = self.i;
             self.next_non_space();
-            let nxt = self.peek_non_space();
+            let nxt = self.peek_non_space().clone();
             match nxt.tok {
                 Tok::Assign | Tok::Declare => {
                     self.next_non_space();
@@ -475,9 +503,11 @@ impl Parser<'_> {
             }
         }
         loop {
-            let t = self.next_non_space();
+            let t = self.peek_non_space();
+            let pos = t.pos;
             if t.tok == end {
-                self.check_pipeline(&pipe, context, t.pos)?;
+                self.next();
+                self.check_pipeline(&pipe, context, pos)?;
                 return Ok(pipe);
             }
             match t.tok {
@@ -491,12 +521,14 @@ impl Parser<'_> {
                 | Tok::Str { .. }
                 | Tok::Variable(_)
                 | Tok::LeftParen => {
-                    self.backup();
                     let c = self.command(&end)?;
                     pipe.cmds.push(c);
                 }
-                Tok::Eof => return self.err(t.pos, "unclosed action"),
-                _ => return self.unexpected(&t, context),
+                Tok::Eof => return self.err(pos, "unclosed action"),
+                _ => {
+                    let t = self.next();
+                    return self.unexpected(&t, context);
+                }
             }
         }
     }
@@ -555,8 +587,9 @@ impl Parser<'_> {
         if let Tok::Field(_) = self.peek().tok {
             let pos = self.peek().pos;
             let mut fields = Vec::new();
-            while let Tok::Field(f) = &self.peek().tok {
-                fields.push(f.clone());
+            let last = self.toks.len() - 1;
+            while let Tok::Field(f) = &mut self.toks[self.i.min(last)].tok {
+                fields.push(std::mem::take(f));
                 self.next();
             }
             return Ok(Some(match node {
@@ -582,7 +615,12 @@ impl Parser<'_> {
     }
 
     fn term(&mut self) -> Result<Option<Arg>, ParseError> {
-        let t = self.next_non_space();
+        let t = match self.peek_non_space().tok {
+            Tok::Ident(_) | Tok::Variable(_) | Tok::Field(_) | Tok::Number(_) | Tok::Str { .. } => {
+                self.take_non_space()
+            }
+            _ => self.next_non_space(),
+        };
         let pos = t.pos;
         Ok(Some(match t.tok {
             Tok::Ident(name) => {

@@ -81,7 +81,7 @@ impl Template {
     /// Parse `text` as template `name`; `{{define}}`s inside it join the set. As in Go,
     /// a later definition replaces an earlier one unless the later body is empty.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        let funcs = self.funcs.clone();
+        let funcs = &self.funcs;
         let has = |f: &str| funcs.contains_key(f) || f == "and" || f == "or";
         let trees = parse(name, text, &has).map_err(|e| Error::Parse(e.msg))?;
         for (i, t) in trees.into_iter().enumerate() {

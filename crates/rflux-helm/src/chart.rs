@@ -118,8 +118,32 @@ pub struct Metadata {
 pub struct File {
     /// `/`-separated relative path, e.g. `templates/deployment.yaml`.
     pub name: String,
-    /// Content.
-    pub data: Vec<u8>,
+    /// Content (shared: cloning a chart does not copy its files).
+    pub data: std::sync::Arc<[u8]>,
+}
+
+impl File {
+    /// A file from its path and content.
+    pub fn new(name: impl Into<String>, data: impl Into<std::sync::Arc<[u8]>>) -> File {
+        File {
+            name: name.into(),
+            data: data.into(),
+        }
+    }
+
+    /// The content as text, invalid UTF-8 replaced (borrowed when the content is valid).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        text_of(&self.data)
+    }
+}
+
+/// Bytes as text, invalid UTF-8 replaced: validated with the fast checker first, since
+/// `String::from_utf8_lossy` walks valid input byte by byte (megabytes of CRDs).
+pub fn text_of(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
+    }
 }
 
 /// A loaded chart with its subcharts.
@@ -142,7 +166,7 @@ pub struct Chart {
 }
 
 fn parse_yaml_file<T: for<'de> Deserialize<'de>>(chart: &str, file: &str, data: &[u8]) -> Result<T, Error> {
-    let text = String::from_utf8_lossy(data);
+    let text = text_of(data);
     let v = yaml::parse(&text).map_err(|e| Error::Yaml {
         file: format!("{chart}/{file}"),
         message: e.to_string(),
@@ -237,7 +261,7 @@ impl Chart {
                 "Chart.yaml" => {}
                 "Chart.lock" => c.lock = Some(parse_yaml_file(origin, &name, &data)?),
                 "values.yaml" => {
-                    let text = String::from_utf8_lossy(&data);
+                    let text = text_of(&data);
                     c.values = yaml::parse_map(&text).map_err(|e| {
                         tracing::debug!(chart = origin, "values.yaml does not parse");
                         Error::Chart(format!(
@@ -254,13 +278,13 @@ impl Chart {
                     }
                     let r: Req = parse_yaml_file(origin, &name, &data)?;
                     c.metadata.dependencies = r.dependencies;
-                    c.files.push(File { name, data });
+                    c.files.push(File::new(name, data));
                 }
                 "requirements.lock" if v1 => {
                     c.lock = Some(parse_yaml_file(origin, &name, &data)?);
-                    c.files.push(File { name, data });
+                    c.files.push(File::new(name, data));
                 }
-                n if n.starts_with("templates/") => c.templates.push(File { name, data }),
+                n if n.starts_with("templates/") => c.templates.push(File::new(name, data)),
                 n if n.starts_with("charts/") && !n.ends_with(".prov") => {
                     let rest = &n["charts/".len()..];
                     let (cname, inner) = match rest.split_once('/') {
@@ -269,7 +293,7 @@ impl Chart {
                     };
                     subcharts.entry(cname).or_default().push((inner, data));
                 }
-                _ => c.files.push(File { name, data }),
+                _ => c.files.push(File::new(name, data)),
             }
         }
         validate_metadata(origin, &c.metadata)?;

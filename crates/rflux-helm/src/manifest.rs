@@ -210,7 +210,7 @@ fn crds_of(c: &Chart, full: &str, out: &mut Vec<CrdFile>) {
     for f in c.crd_files() {
         out.push(CrdFile {
             path: format!("{full}/{}", f.name),
-            content: String::from_utf8_lossy(&f.data).into_owned(),
+            content: f.text().into_owned(),
         });
     }
     for d in &c.dependencies {

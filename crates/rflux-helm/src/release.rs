@@ -329,10 +329,7 @@ impl Release {
                 let data = B64
                     .decode(f.get("data").and_then(Value::as_str).unwrap_or_default())
                     .map_err(|e| Error::Release(format!("chart.{k}: bad base64: {e}")))?;
-                out.push(File {
-                    name: s(f, "name"),
-                    data,
-                });
+                out.push(File::new(s(f, "name"), data));
             }
             Ok(out)
         };

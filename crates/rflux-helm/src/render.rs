@@ -157,17 +157,7 @@ fn chart_object(c: &Chart, is_root: bool) -> Value {
 }
 
 fn files_object(c: &Chart) -> Value {
-    Value::map(
-        c.files
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    Value::str(String::from_utf8_lossy(&f.data).into_owned()),
-                )
-            })
-            .collect(),
-    )
+    Value::map(c.files.iter().map(|f| (f.name.clone(), Value::str(f.text()))).collect())
 }
 
 struct Renderable {
@@ -218,7 +208,7 @@ fn collect(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: String::from_utf8_lossy(&t.data).into_owned(),
+                text: t.text().into_owned(),
                 data: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -230,7 +220,7 @@ fn collect(
 fn collect_binaries(c: &Chart, out: &mut std::collections::HashMap<String, Vec<u8>>) {
     for f in &c.files {
         if std::str::from_utf8(&f.data).is_err() {
-            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.clone());
+            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.to_vec());
         }
     }
     for d in &c.dependencies {
