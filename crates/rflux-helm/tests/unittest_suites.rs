@@ -7,17 +7,20 @@
 //! cert-manager's source tree, whose Chart.yaml carries that placeholder until the release
 //! tool stamps the real version (which the corpus copy has); the snapshots record it.
 //!
-//! The small tests at the end pin the runner's own path and `set` semantics and run always.
+//! A second acceptance test renders every case with real Helm (`helm-reference-render`) and
+//! requires the same documents. The small tests at the end pin the runner's own path and
+//! `set` semantics and run always.
 
 mod helm_unittest;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use helm_unittest::path::{self as ut_path, Step};
 use helm_unittest::suite::Suite;
 use helm_unittest::values::{build_set_value, user_values};
 use rflux_helm::Chart;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The number of `it` cases the corpus copy of cert-manager's suites holds.
 const CERT_MANAGER_CASES: usize = 58;
@@ -92,6 +95,71 @@ fn cert_manager_helm_unittest_suites() {
         total, CERT_MANAGER_CASES,
         "the suites hold {total} cases, expected {CERT_MANAGER_CASES}"
     );
+}
+
+/// The documents `helm-reference-render` (real Helm v4) prints for a chart, by template path.
+fn helm_reference_documents(chart: &Path, values: &rflux_helm::Values) -> BTreeMap<String, Vec<Value>> {
+    let tool = shared().unwrap_or_default().join("tools/helm-reference-render");
+    let out = std::process::Command::new(&tool)
+        .arg(chart)
+        .args(["--name", "cert-manager", "--namespace", "cert-manager", "--set-json"])
+        .arg(serde_json::to_string(values).unwrap())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", tool.display()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut docs: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for block in text.split("---\n# Source: ").filter(|b| !b.trim().is_empty()) {
+        let (path, body) = block.split_once('\n').unwrap_or((block, ""));
+        let doc = rflux_helm::yaml::parse(body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        if !doc.is_null() {
+            docs.entry(path.to_string()).or_default().push(doc);
+        }
+    }
+    docs
+}
+
+/// Each case's render (the templates its suite selects) equals real Helm's for the same
+/// values, document for document: the cases pass because rflux renders as Helm does.
+#[test]
+fn cert_manager_unittest_renders_equal_helm_reference() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("corpus/charts/cert-manager");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("cert-manager");
+    let cp = std::process::Command::new("cp").arg("-r").arg(&dir).arg(&copy).status();
+    assert!(cp.is_ok_and(|s| s.success()), "cp -r {}", dir.display());
+    let mut chart = Chart::load(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()));
+    let meta = std::fs::read_to_string(copy.join("Chart.yaml")).unwrap();
+    let placeholder = |line: &str| match line.split_once(':') {
+        Some((key @ ("version" | "appVersion"), _)) => format!("{key}: v0.0.0"),
+        _ => line.to_string(),
+    };
+    let meta: Vec<String> = meta.lines().map(placeholder).collect();
+    std::fs::write(copy.join("Chart.yaml"), meta.join("\n") + "\n").unwrap();
+    chart.metadata.version = "v0.0.0".into();
+    chart.metadata.app_version = "v0.0.0".into();
+    let (mut same, mut differ) = (0, Vec::new());
+    for file in suite_files(&dir.join("tests")) {
+        let suite = Suite::load(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for test in &suite.tests {
+            let values = suite.values_of(test).unwrap();
+            let ours = suite.render(chart.clone(), test).unwrap();
+            let helm = helm_reference_documents(&copy, &values);
+            for (path, docs) in ours.iter().filter(|(p, _)| !p.ends_with("NOTES.txt")) {
+                if helm.get(path).map(Vec::as_slice).unwrap_or_default() == docs.as_slice() {
+                    same += 1;
+                } else {
+                    differ.push(format!("{} it {:?}: {path}", file.display(), test.it));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "cert-manager helm-unittest cases: {same} template renders equal Helm's, {} differ",
+        differ.len()
+    );
+    assert!(differ.is_empty(), "{differ:#?}");
 }
 
 /// A suite of wrong expectations against the same chart: every case must fail, each with a

@@ -293,11 +293,16 @@ impl Suite {
         if failures.is_empty() { Ok(()) } else { Err(failures) }
     }
 
-    /// Render the chart for a test; the decoded documents of each rendered file by path.
-    fn render(&self, mut chart: Chart, test: &TestJob) -> Result<BTreeMap<String, Vec<Value>>, String> {
+    /// The user values a test renders with (the suite's `set`, then the test's).
+    pub fn values_of(&self, test: &TestJob) -> Result<rflux_helm::Values, String> {
         let mut sets: Vec<(&str, &Value)> = self.set.iter().map(|(k, v)| (k.as_str(), v)).collect();
         sets.extend(test.set.iter().map(|(k, v)| (k.as_str(), v)));
-        let values = user_values(&sets)?;
+        user_values(&sets)
+    }
+
+    /// Render the chart for a test; the decoded documents of each rendered file by path.
+    pub fn render(&self, mut chart: Chart, test: &TestJob) -> Result<BTreeMap<String, Vec<Value>>, String> {
+        let values = self.values_of(test)?;
         let version = first_non_empty(&self.chart.version, &test.chart.version);
         let app_version = first_non_empty(&self.chart.app_version, &test.chart.app_version);
         if !version.is_empty() {
