@@ -298,6 +298,29 @@ fn wrong_expectations_fail_and_right_ones_pass() {
     assert!(by_name("unknown assertion type").contains("`isAPIVersion` is not implemented"));
     assert!(by_name("unknown path syntax").contains("unsupported path syntax"));
     assert!(by_name("equal").contains("got 1"));
+    // A stored snapshot that differs fails.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("__snapshot__")).unwrap();
+    let suite_file = tmp.path().join("snap_test.yaml");
+    let suite_text =
+        "suite: s\ntemplates: [serviceaccount.yaml]\ntests:\n  - it: snap\n    asserts:\n      - matchSnapshot: {}\n";
+    std::fs::write(&suite_file, suite_text).unwrap();
+    let snapshot = "snap:\n  1: |\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: other\n";
+    std::fs::write(tmp.path().join("__snapshot__/snap_test.yaml.snap"), snapshot).unwrap();
+    let suite = Suite::load(&suite_file).unwrap();
+    let snap = suite.run(&chart, &suite.tests[0]);
+    assert!(
+        snap.as_ref().is_err_and(|e| e[0].contains("to match snapshot 1")),
+        "{snap:?}"
+    );
+    // A YAML 1.1 boolean (a string to helm-unittest's yaml.v3) is refused, not guessed.
+    std::fs::write(
+        &suite_file,
+        suite_text.replace("matchSnapshot: {}", "equal: {path: a, value: yes}"),
+    )
+    .unwrap();
+    let refused = Suite::load(&suite_file).map(|_| ());
+    assert!(refused.as_ref().is_err_and(|e| e.contains("`yes`")), "{refused:?}");
     let right = run_inline_suite(&chart, RIGHT_EXPECTATIONS);
     for (it, result) in right {
         assert!(result.is_ok(), "case {it:?} must pass: {result:?}");

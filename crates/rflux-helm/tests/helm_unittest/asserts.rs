@@ -1,10 +1,12 @@
 //! helm-unittest's assertion types as its validators (`pkg/unittest/validators/*.go`) and
-//! `Assertion.UnmarshalYAML` (`pkg/unittest/assertion.go`) define them, for the types the
-//! chart suites use: `equal`, `contains`, `isSubset`, `exists`/`notExists`, `hasDocuments`,
-//! `isKind`, `matchRegex`, `matchSnapshot`; `not: true` negates (an antonym such as
-//! `notExists` is its positive validator negated). Documents and expected values are both
-//! decoded YAML, compared by deep equality. An unknown assertion type or parameter is an
-//! error, never a pass.
+//! `Assertion.UnmarshalYAML` / `assertTypeMapping` (`pkg/unittest/assertion.go`) define
+//! them, for the types the chart suites use: `equal`, `contains`, `isSubset`,
+//! `exists`/`notExists`, `hasDocuments`, `isKind`, `matchRegex`, `matchSnapshot`;
+//! `not: true` negates (an antonym such as `notExists` is its positive validator negated).
+//! Documents, expected values and stored snapshots (`pkg/unittest/snapshot/cache.go`) are
+//! all decoded YAML compared by deep equality (helm-unittest compares `reflect.DeepEqual`
+//! of yaml.v3 decodes, and snapshot text it marshalled from such a decode). An unknown
+//! assertion type or parameter is an error, never a pass.
 
 use base64::Engine;
 use serde_json::{Map, Value};

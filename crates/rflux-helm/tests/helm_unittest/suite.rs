@@ -4,11 +4,12 @@
 //! is rendered the way `TestJob.renderV3Chart` does (dependencies processed, values
 //! coalesced and schema-checked, no `kubeVersion` check, only the suite's templates plus
 //! every partial, capabilities without API versions, revision 0 unless set); each
-//! template's output is split on Helm's `---` separators and decoded as a YAML stream
-//! (empty documents dropped) and each
-//! assertion looks at its own `template`, else the test's `templates`/`template`, else the
-//! suite's `templates`, else every rendered file. Suite or test keys this runner does not
-//! implement make the suite or test fail.
+//! template's output is split on Helm's `---` separators (`splitterPattern`) and decoded as
+//! a YAML stream, empty documents dropped (`parseYamlFile`); each assertion looks at its
+//! own `template`, else the test's `templates`/`template`, else the suite's `templates`,
+//! else every rendered file (`polishAssertionsTemplate`), a name without `templates/` in
+//! front being relative to it (`getTemplateFileName`). Suite or test keys this runner does
+//! not implement make the suite or test fail.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -163,6 +164,7 @@ impl Suite {
     /// Read a suite file and the snapshot file next to it (`__snapshot__/<file>.snap`).
     pub fn load(file: &Path) -> Result<Suite, String> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("reading: {e}"))?;
+        refuse_yaml11_booleans(&text)?;
         let Value::Object(doc) = yaml::parse(&text).map_err(|e| e.to_string())? else {
             return Err("a suite must be a map".into());
         };
@@ -353,6 +355,7 @@ impl Suite {
                 format!("{}/{path}", chart.name())
             };
             let docs = if path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".tpl") {
+                refuse_yaml11_booleans(&text).map_err(|e| format!("the output of {path}: {e}"))?;
                 decode_documents(&text).map_err(|e| format!("decoding the output of {path}: {e}"))?
             } else if path.ends_with(".txt") {
                 let mut raw = Map::new();
@@ -378,6 +381,37 @@ fn template_file_name(name: &str) -> String {
         name.to_string()
     } else {
         format!("templates/{name}")
+    }
+}
+
+/// This runner decodes YAML with go-yaml v2's scalar rules (rflux-helm's `yaml`), where
+/// helm-unittest uses yaml.v3: the two differ only on the YAML 1.1 booleans (`yes`, `on`,
+/// `n`, …), plain strings to yaml.v3. Such a plain scalar could make an assertion pass
+/// here and fail there, so it is refused.
+fn refuse_yaml11_booleans(text: &str) -> Result<(), String> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+    const YAML11_ONLY: [&str; 16] = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    let mut found = Vec::new();
+    for item in Parser::new_from_str(text) {
+        let Ok((event, span)) = item else {
+            // Syntax errors are reported by the decoder itself.
+            return Ok(());
+        };
+        if let Event::Scalar(value, ScalarStyle::Plain, _, None) = event
+            && YAML11_ONLY.contains(&value.as_ref())
+        {
+            found.push(format!("`{value}` (line {})", span.start.line()));
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "plain scalars read as booleans by YAML 1.1 but as strings by helm-unittest's yaml.v3 are not implemented: {}",
+            found.join(", ")
+        ))
     }
 }
 
