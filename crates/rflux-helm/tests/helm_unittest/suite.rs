@@ -3,7 +3,8 @@
 //! test (a test's own `release` wins, the suite's `chart` overrides the test's); the chart
 //! is rendered the way `TestJob.renderV3Chart` does (dependencies processed, values
 //! coalesced and schema-checked, no `kubeVersion` check, only the suite's templates plus
-//! every partial, capabilities without API versions, revision 0 unless set); each
+//! every partial as `CopyV3Chart` in `deep_copy.go` keeps them (matched by exact name here,
+//! wildcards refused), capabilities without API versions, revision 0 unless set); each
 //! template's output is split on Helm's `---` separators (`splitterPattern`) and decoded as
 //! a YAML stream, empty documents dropped (`parseYamlFile`); each assertion looks at its
 //! own `template`, else the test's `templates`/`template`, else the suite's `templates`,
