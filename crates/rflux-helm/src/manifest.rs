@@ -105,8 +105,15 @@ pub struct Hook {
 pub struct CrdFile {
     /// `CHART/crds/x.yaml` (with `charts/SUB/` for subcharts).
     pub path: String,
-    /// Content as written.
-    pub content: String,
+    /// Content as written (shared with the chart).
+    pub data: std::sync::Arc<[u8]>,
+}
+
+impl CrdFile {
+    /// The content as text.
+    pub fn content(&self) -> std::borrow::Cow<'_, str> {
+        crate::chart::text_of(&self.data)
+    }
 }
 
 /// The result of rendering a chart.
@@ -210,7 +217,7 @@ fn crds_of(c: &Chart, full: &str, out: &mut Vec<CrdFile>) {
     for f in c.crd_files() {
         out.push(CrdFile {
             path: format!("{full}/{}", f.name),
-            content: f.text().into_owned(),
+            data: f.data.clone(),
         });
     }
     for d in &c.dependencies {
@@ -318,7 +325,7 @@ impl Rendered {
         let mut b = String::new();
         if include_crds {
             for c in &self.crds {
-                b.push_str(&format!("---\n# Source: {}\n{}\n", c.path, c.content));
+                b.push_str(&format!("---\n# Source: {}\n{}\n", c.path, c.content()));
             }
         }
         for m in &self.manifests {

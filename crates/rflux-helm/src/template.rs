@@ -131,7 +131,7 @@ pub fn template(chart_path: &Path, opts: &TemplateOptions) -> Result<String, Err
     let mut out = String::new();
     if opts.include_crds {
         for c in &rendered.crds {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", c.path, c.content));
+            out.push_str(&format!("---\n# Source: {}\n{}\n", c.path, c.content()));
         }
     }
     for m in &rendered.manifests {

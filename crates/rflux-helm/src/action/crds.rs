@@ -35,7 +35,7 @@ pub(crate) async fn install(
     }
     let mut docs = Vec::new();
     for f in files {
-        for d in split_manifests(&f.content) {
+        for d in split_manifests(&f.content()) {
             docs.push(d);
         }
     }
