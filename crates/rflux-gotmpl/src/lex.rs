@@ -2,10 +2,11 @@
 //! applying trim markers and dropping comments, the way Go's `text/template/parse` does.
 
 /// Kind of a token produced by [`lex`].
+/// Text is borrowed from the source: tokens are only a step towards the tree.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
+pub enum Tok<'a> {
     /// Plain text outside actions (already trimmed by neighbouring trim markers).
-    Text(String),
+    Text(&'a str),
     /// `{{` (with or without trim marker).
     LeftDelim,
     /// `}}` (with or without trim marker).
@@ -13,19 +14,22 @@ pub enum Tok {
     /// Run of spaces inside an action (significant: separates arguments).
     Space,
     /// Bare word: a function name or keyword.
-    Ident(String),
+    Ident(&'a str),
     /// `.name`
-    Field(String),
+    Field(&'a str),
     /// `$name` or `$`
-    Variable(String),
+    Variable(&'a str),
     /// `.`
     Dot,
     /// Quoted or raw string: original text and decoded value.
-    Str { quoted: String, value: String },
+    Str {
+        quoted: &'a str,
+        value: std::borrow::Cow<'a, str>,
+    },
     /// Character constant: original text and code point.
-    Char { text: String, value: char },
+    Char { text: &'a str, value: char },
     /// Number literal (original text).
-    Number(String),
+    Number(&'a str),
     /// `true` / `false`
     Bool(bool),
     /// `nil`
@@ -54,9 +58,9 @@ pub enum Tok {
 
 /// A token and the byte offset where it starts.
 #[derive(Debug, Clone)]
-pub struct Token {
+pub struct Token<'a> {
     /// What the token is.
-    pub tok: Tok,
+    pub tok: Tok<'a>,
     /// Byte offset of the token in the source.
     pub pos: usize,
 }
@@ -83,7 +87,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// Split `src` into tokens. The result always ends with [`Tok::Eof`] unless an error occurs.
-pub fn lex(src: &str) -> Vec<Token> {
+pub fn lex(src: &str) -> Vec<Token<'_>> {
     let mut lx = Lexer {
         src,
         b: src.as_bytes(),
@@ -103,11 +107,11 @@ struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
     pos: usize,
-    out: Vec<Token>,
+    out: Vec<Token<'a>>,
 }
 
-impl Lexer<'_> {
-    fn push(&mut self, tok: Tok, pos: usize) {
+impl<'a> Lexer<'a> {
+    fn push(&mut self, tok: Tok<'a>, pos: usize) {
         self.out.push(Token { tok, pos });
     }
 
@@ -135,7 +139,7 @@ impl Lexer<'_> {
                 text = text.trim_end_matches([' ', '\t', '\r', '\n']);
             }
             if !text.is_empty() {
-                self.push(Tok::Text(text.to_string()), start);
+                self.push(Tok::Text(text), start);
             }
             let Some(n) = next else {
                 self.push(Tok::Eof, self.b.len());
@@ -245,8 +249,9 @@ impl Lexer<'_> {
                     let Some(end) = self.src[start + 1..].find('`') else {
                         return self.err(start, "unterminated raw quoted string");
                     };
-                    let value = self.src[start + 1..start + 1 + end].to_string();
-                    let quoted = self.src[start..start + end + 2].to_string();
+                    let src = self.src;
+                    let value = std::borrow::Cow::Borrowed(&src[start + 1..start + 1 + end]);
+                    let quoted = &src[start..start + end + 2];
                     self.pos = start + end + 2;
                     self.push(Tok::Str { quoted, value }, start);
                 }
@@ -260,8 +265,8 @@ impl Lexer<'_> {
                             return self.err(start, format!("bad character {}", go_unicode(n)));
                         }
                     }
-                    let name = self.src[start..self.pos].to_string();
-                    self.push(Tok::Variable(name), start);
+                    let src = self.src;
+                    self.push(Tok::Variable(&src[start..self.pos]), start);
                 }
                 '.' => {
                     let next = self.src[start + 1..].chars().next();
@@ -277,15 +282,16 @@ impl Lexer<'_> {
                                 let n = self.src[self.pos..].chars().next().unwrap_or(' ');
                                 return self.err(start, format!("bad character {}", go_unicode(n)));
                             }
-                            let name = self.src[start + 1..self.pos].to_string();
-                            self.push(Tok::Field(name), start);
+                            let src = self.src;
+                            self.push(Tok::Field(&src[start + 1..self.pos]), start);
                         }
                     }
                 }
                 '+' | '-' | '0'..='9' => self.lex_number(start)?,
                 c if is_alnum(c) => {
                     self.scan_word();
-                    let word = &self.src[start..self.pos];
+                    let src = self.src;
+                    let word = &src[start..self.pos];
                     let tok = if let Some(k) = KEYWORDS.iter().find(|k| **k == word) {
                         Tok::Keyword(k)
                     } else if word == "true" {
@@ -295,7 +301,7 @@ impl Lexer<'_> {
                     } else if word == "nil" {
                         Tok::Nil
                     } else {
-                        Tok::Ident(word.to_string())
+                        Tok::Ident(word)
                     };
                     // Go: a word must be followed by a delimiter-like character.
                     if !self.at_terminator() {
@@ -353,8 +359,13 @@ impl Lexer<'_> {
                 Some(_) => p += 1,
             }
         }
-        let quoted = self.src[start..=p].to_string();
-        let value = unquote(&quoted).map_err(|m| LexError { pos: start, msg: m })?;
+        let src = self.src;
+        let quoted = &src[start..=p];
+        let value = if quoted.contains('\\') {
+            std::borrow::Cow::Owned(unquote(quoted).map_err(|m| LexError { pos: start, msg: m })?)
+        } else {
+            std::borrow::Cow::Borrowed(&quoted[1..quoted.len() - 1])
+        };
         self.pos = p + 1;
         self.push(Tok::Str { quoted, value }, start);
         Ok(())
@@ -370,7 +381,8 @@ impl Lexer<'_> {
                 Some(_) => p += 1,
             }
         }
-        let text = self.src[start..=p.min(self.b.len() - 1)].to_string();
+        let src = self.src;
+        let text = &src[start..=p.min(self.b.len() - 1)];
         let inner = format!(
             "\"{}\"",
             &text[1..text.len() - 1].replace("\\'", "'").replace('"', "\\\"")
@@ -444,9 +456,9 @@ impl Lexer<'_> {
             }
             p = end;
         }
-        let text = &self.src[start..p];
+        let src = self.src;
         self.pos = p;
-        self.push(Tok::Number(text.to_string()), start);
+        self.push(Tok::Number(&src[start..p]), start);
         Ok(())
     }
 }

@@ -83,7 +83,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
 struct Parser<'a> {
     name: String,
     src: Arc<str>,
-    toks: Vec<Token>,
+    toks: Vec<Token<'a>>,
     i: usize,
     vars: Vec<String>,
     range_depth: usize,
@@ -131,12 +131,12 @@ fn desc(t: &Tok) -> String {
     }
 }
 
-impl Parser<'_> {
-    fn peek(&self) -> &Token {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Token<'a> {
         &self.toks[self.i.min(self.toks.len() - 1)]
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let t = self.peek().clone();
         if self.i < self.toks.len() {
             self.i += 1;
@@ -148,7 +148,7 @@ impl Parser<'_> {
         self.i = self.i.saturating_sub(1);
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         loop {
             let t = self.next();
             if t.tok != Tok::Space {
@@ -158,35 +158,11 @@ impl Parser<'_> {
     }
 
     /// The next token that is not a space; the spaces before it are consumed.
-    fn peek_non_space(&mut self) -> &Token {
+    fn peek_non_space(&mut self) -> &Token<'a> {
         while self.i + 1 < self.toks.len() && self.toks[self.i].tok == Tok::Space {
             self.i += 1;
         }
         self.peek()
-    }
-
-    /// Consume the next non-space token, moving its text out: for tokens that become
-    /// nodes and are never read again (text and operands), which are most of the source.
-    fn take_non_space(&mut self) -> Token {
-        self.peek_non_space();
-        let i = self.i.min(self.toks.len() - 1);
-        let pos = self.toks[i].pos;
-        let tok = match &mut self.toks[i].tok {
-            Tok::Text(s) => Tok::Text(std::mem::take(s)),
-            Tok::Ident(s) => Tok::Ident(std::mem::take(s)),
-            Tok::Field(s) => Tok::Field(std::mem::take(s)),
-            Tok::Variable(s) => Tok::Variable(std::mem::take(s)),
-            Tok::Number(s) => Tok::Number(std::mem::take(s)),
-            Tok::Str { quoted, value } => Tok::Str {
-                quoted: std::mem::take(quoted),
-                value: std::mem::take(value),
-            },
-            other => other.clone(),
-        };
-        if self.i < self.toks.len() {
-            self.i += 1;
-        }
-        Token { tok, pos }
     }
 
     fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
@@ -247,7 +223,7 @@ impl Parser<'_> {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
         let tree = Tree {
-            name,
+            name: name.into_owned(),
             parse_name: self.name.clone(),
             src: self.src.clone(),
             root: list,
@@ -283,7 +259,7 @@ impl Parser<'_> {
     }
 
     /// Parse nodes up to `{{end}}` or `{{else}}`; returns the list and which one ended it.
-    fn item_list(&mut self) -> Result<(List, Item), ParseError> {
+    fn item_list(&mut self) -> Result<(List, Item<'a>), ParseError> {
         let mut list = Vec::new();
         loop {
             if self.peek().tok == Tok::Eof {
@@ -297,14 +273,10 @@ impl Parser<'_> {
         }
     }
 
-    fn text_or_action(&mut self) -> Result<Item, ParseError> {
-        let t = if matches!(self.peek_non_space().tok, Tok::Text(_)) {
-            self.take_non_space()
-        } else {
-            self.next_non_space()
-        };
+    fn text_or_action(&mut self) -> Result<Item<'a>, ParseError> {
+        let t = self.next_non_space();
         match t.tok {
-            Tok::Text(s) => Ok(Item::Node(Node::Text(s))),
+            Tok::Text(s) => Ok(Item::Node(Node::Text(s.to_string()))),
             Tok::LeftDelim => {
                 self.action_start = Some(t.pos);
                 let r = self.action();
@@ -315,7 +287,7 @@ impl Parser<'_> {
         }
     }
 
-    fn action(&mut self) -> Result<Item, ParseError> {
+    fn action(&mut self) -> Result<Item<'a>, ParseError> {
         let t = self.next_non_space();
         match t.tok {
             Tok::Keyword("block") => return self.block(t.pos),
@@ -345,7 +317,7 @@ impl Parser<'_> {
         Ok(Item::Node(Node::Action(pipe)))
     }
 
-    fn break_continue(&mut self, pos: usize, is_break: bool) -> Result<Item, ParseError> {
+    fn break_continue(&mut self, pos: usize, is_break: bool) -> Result<Item<'a>, ParseError> {
         let name = if is_break { "break" } else { "continue" };
         let t = self.next_non_space();
         if t.tok != Tok::RightDelim {
@@ -357,7 +329,7 @@ impl Parser<'_> {
         Ok(Item::Node(if is_break { Node::Break } else { Node::Continue }))
     }
 
-    fn else_control(&mut self, t: Token) -> Result<Item, ParseError> {
+    fn else_control(&mut self, t: Token<'a>) -> Result<Item<'a>, ParseError> {
         // "else if" / "else with": leave the keyword for the caller.
         let p = self.peek_non_space();
         if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
@@ -411,7 +383,7 @@ impl Parser<'_> {
         Ok(Branch { pipe, list, else_list })
     }
 
-    fn block(&mut self, pos: usize) -> Result<Item, ParseError> {
+    fn block(&mut self, pos: usize) -> Result<Item<'a>, ParseError> {
         let name_tok = self.next_non_space();
         let Tok::Str { value: name, .. } = name_tok.tok else {
             return self.unexpected(&name_tok, "block clause");
@@ -424,19 +396,19 @@ impl Parser<'_> {
             return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
         }
         self.add_def(Tree {
-            name: name.clone(),
+            name: name.to_string(),
             parse_name: self.name.clone(),
             src: self.src.clone(),
             root: list,
         })?;
         Ok(Item::Node(Node::Template {
             pos,
-            name,
+            name: name.into_owned(),
             pipe: Some(pipe),
         }))
     }
 
-    fn template_control(&mut self, _pos: usize) -> Result<Item, ParseError> {
+    fn template_control(&mut self, _pos: usize) -> Result<Item<'a>, ParseError> {
         let name_tok = self.next_non_space();
         let name = match name_tok.tok {
             Tok::Str { value, .. } => value,
@@ -445,13 +417,17 @@ impl Parser<'_> {
         let pos = name_tok.pos;
         let t = self.next_non_space();
         if t.tok == Tok::RightDelim {
-            return Ok(Item::Node(Node::Template { pos, name, pipe: None }));
+            return Ok(Item::Node(Node::Template {
+                pos,
+                name: name.into_owned(),
+                pipe: None,
+            }));
         }
         self.backup();
         let pipe = self.pipeline("template clause", pos)?;
         Ok(Item::Node(Node::Template {
             pos,
-            name,
+            name: name.into_owned(),
             pipe: Some(pipe),
         }))
     }
@@ -471,8 +447,7 @@ impl Parser<'_> {
             Tok::RightDelim
         };
         // Declarations, as Go reads them: `$x :=`, `$x =`, and in range `$i, $v :=`.
-        while let Tok::Variable(name) = &self.peek_non_space().tok {
-            let name = name.clone();
+        while let Tok::Variable(name) = self.peek_non_space().tok {
             let save = self.i;
             self.next_non_space();
             let nxt = self.peek_non_space().clone();
@@ -480,14 +455,14 @@ impl Parser<'_> {
                 Tok::Assign | Tok::Declare => {
                     self.next_non_space();
                     pipe.is_assign = nxt.tok == Tok::Assign;
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name);
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     break;
                 }
                 Tok::Comma => {
                     self.next_non_space();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name);
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().tok {
                             Tok::Variable(_) | Tok::RightDelim | Tok::RightParen => continue,
@@ -587,9 +562,8 @@ impl Parser<'_> {
         if let Tok::Field(_) = self.peek().tok {
             let pos = self.peek().pos;
             let mut fields = Vec::new();
-            let last = self.toks.len() - 1;
-            while let Tok::Field(f) = &mut self.toks[self.i.min(last)].tok {
-                fields.push(std::mem::take(f));
+            while let Tok::Field(f) = self.peek().tok {
+                fields.push(f.to_string());
                 self.next();
             }
             return Ok(Some(match node {
@@ -615,44 +589,45 @@ impl Parser<'_> {
     }
 
     fn term(&mut self) -> Result<Option<Arg>, ParseError> {
-        let t = match self.peek_non_space().tok {
-            Tok::Ident(_) | Tok::Variable(_) | Tok::Field(_) | Tok::Number(_) | Tok::Str { .. } => {
-                self.take_non_space()
-            }
-            _ => self.next_non_space(),
-        };
+        let t = self.next_non_space();
         let pos = t.pos;
         Ok(Some(match t.tok {
             Tok::Ident(name) => {
-                if !(self.has_func)(&name) {
+                if !(self.has_func)(name) {
                     return self.err(pos, format!("function {name:?} not defined"));
                 }
-                Arg::Ident { pos, name }
+                Arg::Ident {
+                    pos,
+                    name: name.to_string(),
+                }
             }
             Tok::Dot => Arg::Dot(pos),
             Tok::Nil => Arg::Nil(pos),
             Tok::Variable(name) => {
-                if !self.vars.contains(&name) {
+                if !self.vars.iter().any(|v| v == name) {
                     return self.err(pos, format!("undefined variable {name:?}"));
                 }
                 Arg::Variable {
                     pos,
-                    name,
+                    name: name.to_string(),
                     idents: Vec::new(),
                 }
             }
-            Tok::Field(f) => Arg::Field { pos, idents: vec![f] },
+            Tok::Field(f) => Arg::Field {
+                pos,
+                idents: vec![f.to_string()],
+            },
             Tok::Bool(b) => Arg::Bool(pos, b),
             Tok::Char { text, value } => Arg::Number(
                 pos,
                 Number {
-                    text,
+                    text: text.to_string(),
                     int: Some(value as i64),
                     float: Some(value as u32 as f64),
                     is_char: true,
                 },
             ),
-            Tok::Number(text) => match parse_number(&text) {
+            Tok::Number(text) => match parse_number(text) {
                 Ok(n) => Arg::Number(pos, n),
                 Err(e) => return self.err(pos, e),
             },
@@ -660,7 +635,11 @@ impl Parser<'_> {
                 let p = self.pipeline("parenthesized pipeline", pos)?;
                 Arg::Pipe(Box::new(p))
             }
-            Tok::Str { quoted, value } => Arg::Str { pos, quoted, value },
+            Tok::Str { quoted, value } => Arg::Str {
+                pos,
+                quoted: quoted.to_string(),
+                value: value.into_owned(),
+            },
             _ => {
                 self.backup();
                 return Ok(None);
@@ -669,10 +648,10 @@ impl Parser<'_> {
     }
 }
 
-enum Item {
+enum Item<'a> {
     Node(Node),
-    End(Token),
-    Else(Token),
+    End(Token<'a>),
+    Else(Token<'a>),
 }
 
 /// Parse a Go number literal the way `text/template/parse` does; `Err` is Go's message.
