@@ -86,6 +86,20 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// Offset of the first `{{` (a byte search: `str::find` with a pattern string sets up
+/// a two-way searcher on every call).
+fn find_left_delim(b: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'{') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Split `src` into tokens. The result always ends with [`Tok::Eof`] unless an error occurs.
 pub fn lex(src: &str) -> Vec<Token<'_>> {
     let mut lx = Lexer {
@@ -124,7 +138,7 @@ impl<'a> Lexer<'a> {
         loop {
             // Text up to the next left delimiter.
             let start = self.pos;
-            let next = self.src[start..].find("{{").map(|i| start + i);
+            let next = find_left_delim(&self.b[start..]).map(|i| start + i);
             let end = next.unwrap_or(self.b.len());
             let mut text = &self.src[start..end];
             if trim_next_text {
@@ -335,6 +349,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn scan_word(&mut self) {
+        while let Some(&c) = self.b.get(self.pos) {
+            if c.is_ascii_alphanumeric() || c == b'_' {
+                self.pos += 1;
+                continue;
+            }
+            if c.is_ascii() {
+                return;
+            }
+            break;
+        }
         while let Some(c) = self.src[self.pos..].chars().next() {
             if is_alnum(c) {
                 self.pos += c.len_utf8();

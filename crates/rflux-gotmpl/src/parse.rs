@@ -151,7 +151,7 @@ impl<'a> Parser<'a> {
     fn next_non_space(&mut self) -> Token<'a> {
         loop {
             let t = self.next();
-            if t.tok != Tok::Space {
+            if !matches!(t.tok, Tok::Space) {
                 return t;
             }
         }
@@ -159,7 +159,7 @@ impl<'a> Parser<'a> {
 
     /// The next token that is not a space; the spaces before it are consumed.
     fn peek_non_space(&mut self) -> &Token<'a> {
-        while self.i + 1 < self.toks.len() && self.toks[self.i].tok == Tok::Space {
+        while self.i + 1 < self.toks.len() && matches!(self.toks[self.i].tok, Tok::Space) {
             self.i += 1;
         }
         self.peek()
@@ -190,10 +190,10 @@ impl<'a> Parser<'a> {
                 Tok::Eof => return Ok(list),
                 Tok::LeftDelim => {
                     let mut j = self.i + 1;
-                    while j < self.toks.len() && self.toks[j].tok == Tok::Space {
+                    while j < self.toks.len() && matches!(self.toks[j].tok, Tok::Space) {
                         j += 1;
                     }
-                    if j < self.toks.len() && self.toks[j].tok == Tok::Keyword("define") {
+                    if j < self.toks.len() && matches!(self.toks[j].tok, Tok::Keyword("define")) {
                         let pos = self.toks[j].pos;
                         self.i = j + 1;
                         self.parse_definition(pos)?;
@@ -252,7 +252,7 @@ impl<'a> Parser<'a> {
 
     fn expect_right(&mut self, _pos: usize, context: &str) -> Result<(), ParseError> {
         let t = self.next_non_space();
-        if t.tok != Tok::RightDelim {
+        if !matches!(t.tok, Tok::RightDelim) {
             return self.unexpected(&t, context);
         }
         Ok(())
@@ -262,7 +262,7 @@ impl<'a> Parser<'a> {
     fn item_list(&mut self) -> Result<(List, Item<'a>), ParseError> {
         let mut list = Vec::new();
         loop {
-            if self.peek().tok == Tok::Eof {
+            if matches!(self.peek().tok, Tok::Eof) {
                 let p = self.peek().pos;
                 return self.err(p, "unexpected EOF");
             }
@@ -320,7 +320,7 @@ impl<'a> Parser<'a> {
     fn break_continue(&mut self, pos: usize, is_break: bool) -> Result<Item<'a>, ParseError> {
         let name = if is_break { "break" } else { "continue" };
         let t = self.next_non_space();
-        if t.tok != Tok::RightDelim {
+        if !matches!(t.tok, Tok::RightDelim) {
             return self.unexpected(&t, &format!("{{{{{name}}}}}"));
         }
         if self.range_depth == 0 {
@@ -350,7 +350,8 @@ impl<'a> Parser<'a> {
         if let Item::Else(_) = end {
             // "else if" / "else with" chains become a nested branch.
             let p = self.peek_non_space().clone();
-            if (context == "if" && p.tok == Tok::Keyword("if")) || (context == "with" && p.tok == Tok::Keyword("with"))
+            if (context == "if" && matches!(p.tok, Tok::Keyword("if")))
+                || (context == "with" && matches!(p.tok, Tok::Keyword("with")))
             {
                 self.next_non_space();
                 let inner = self.branch(p.pos, context)?;
@@ -416,7 +417,7 @@ impl<'a> Parser<'a> {
         };
         let pos = name_tok.pos;
         let t = self.next_non_space();
-        if t.tok == Tok::RightDelim {
+        if matches!(t.tok, Tok::RightDelim) {
             return Ok(Item::Node(Node::Template {
                 pos,
                 name: name.into_owned(),
@@ -454,7 +455,7 @@ impl<'a> Parser<'a> {
             match nxt.tok {
                 Tok::Assign | Tok::Declare => {
                     self.next_non_space();
-                    pipe.is_assign = nxt.tok == Tok::Assign;
+                    pipe.is_assign = matches!(nxt.tok, Tok::Assign);
                     pipe.decl.push(name.to_string());
                     self.vars.push(name.to_string());
                     break;
@@ -480,7 +481,7 @@ impl<'a> Parser<'a> {
         loop {
             let t = self.peek_non_space();
             let pos = t.pos;
-            if t.tok == end {
+            if std::mem::discriminant(&t.tok) == std::mem::discriminant(&end) {
                 self.next();
                 self.check_pipeline(&pipe, context, pos)?;
                 return Ok(pipe);
@@ -539,7 +540,7 @@ impl<'a> Parser<'a> {
             let t = self.next();
             match &t.tok {
                 Tok::Space => continue,
-                x if x == end => {
+                x if std::mem::discriminant(x) == std::mem::discriminant(end) => {
                     self.backup();
                 }
                 Tok::RightDelim | Tok::RightParen => {
