@@ -21,11 +21,8 @@ pub enum Tok<'a> {
     Variable(&'a str),
     /// `.`
     Dot,
-    /// Quoted or raw string: original text and decoded value.
-    Str {
-        quoted: &'a str,
-        value: std::borrow::Cow<'a, str>,
-    },
+    /// Quoted or raw string as written (see [`string_value`]).
+    Str { quoted: &'a str },
     /// Character constant: original text and code point.
     Char { text: &'a str, value: char },
     /// Number literal (original text).
@@ -86,6 +83,16 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// The value of a string token: a raw string's text, or a quoted string decoded (a
+/// token from [`lex`] always decodes).
+pub fn string_value(quoted: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default();
+    if quoted.starts_with('`') || !quoted.contains('\\') {
+        return Ok(std::borrow::Cow::Borrowed(inner));
+    }
+    unquote(quoted).map(std::borrow::Cow::Owned)
+}
+
 /// Offset of the first `{{` (a byte search: `str::find` with a pattern string sets up
 /// a two-way searcher on every call).
 fn find_left_delim(b: &[u8]) -> Option<usize> {
@@ -106,7 +113,8 @@ pub fn lex(src: &str) -> Vec<Token<'_>> {
         src,
         b: src.as_bytes(),
         pos: 0,
-        out: Vec::new(),
+        // About one token per 8 bytes of template source.
+        out: Vec::with_capacity(src.len() / 8 + 4),
     };
     if let Err(e) = lx.run() {
         lx.out.push(Token {
@@ -264,10 +272,9 @@ impl<'a> Lexer<'a> {
                         return self.err(start, "unterminated raw quoted string");
                     };
                     let src = self.src;
-                    let value = std::borrow::Cow::Borrowed(&src[start + 1..start + 1 + end]);
                     let quoted = &src[start..start + end + 2];
                     self.pos = start + end + 2;
-                    self.push(Tok::Str { quoted, value }, start);
+                    self.push(Tok::Str { quoted }, start);
                 }
                 '\'' => self.lex_char(start)?,
                 '$' => {
@@ -385,13 +392,9 @@ impl<'a> Lexer<'a> {
         }
         let src = self.src;
         let quoted = &src[start..=p];
-        let value = if quoted.contains('\\') {
-            std::borrow::Cow::Owned(unquote(quoted).map_err(|m| LexError { pos: start, msg: m })?)
-        } else {
-            std::borrow::Cow::Borrowed(&quoted[1..quoted.len() - 1])
-        };
+        string_value(quoted).map_err(|m| LexError { pos: start, msg: m })?;
         self.pos = p + 1;
-        self.push(Tok::Str { quoted, value }, start);
+        self.push(Tok::Str { quoted }, start);
         Ok(())
     }
 

@@ -165,6 +165,10 @@ impl<'a> Parser<'a> {
         self.peek()
     }
 
+    fn string_value(&self, quoted: &'a str, pos: usize) -> Result<std::borrow::Cow<'a, str>, ParseError> {
+        crate::lex::string_value(quoted).or_else(|m| self.err(pos, m))
+    }
+
     fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
         Err(ParseError {
             msg: format!("template: {}:{}: {}", self.name, line_of(&self.src, pos), msg.into()),
@@ -212,9 +216,10 @@ impl<'a> Parser<'a> {
 
     fn parse_definition(&mut self, pos: usize) -> Result<(), ParseError> {
         let name_tok = self.next_non_space();
-        let Tok::Str { value: name, .. } = name_tok.tok else {
+        let Tok::Str { quoted } = name_tok.tok else {
             return self.unexpected(&name_tok, "define clause");
         };
+        let name = self.string_value(quoted, name_tok.pos)?;
         self.expect_right(pos, "define clause")?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
         let (list, end) = self.item_list()?;
@@ -386,9 +391,10 @@ impl<'a> Parser<'a> {
 
     fn block(&mut self, pos: usize) -> Result<Item<'a>, ParseError> {
         let name_tok = self.next_non_space();
-        let Tok::Str { value: name, .. } = name_tok.tok else {
+        let Tok::Str { quoted } = name_tok.tok else {
             return self.unexpected(&name_tok, "block clause");
         };
+        let name = self.string_value(quoted, name_tok.pos)?;
         let pipe = self.pipeline("block clause", pos)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
         let (list, end) = self.item_list()?;
@@ -412,7 +418,7 @@ impl<'a> Parser<'a> {
     fn template_control(&mut self, _pos: usize) -> Result<Item<'a>, ParseError> {
         let name_tok = self.next_non_space();
         let name = match name_tok.tok {
-            Tok::Str { value, .. } => value,
+            Tok::Str { quoted } => self.string_value(quoted, name_tok.pos)?,
             _ => return self.unexpected(&name_tok, "template clause"),
         };
         let pos = name_tok.pos;
@@ -636,10 +642,10 @@ impl<'a> Parser<'a> {
                 let p = self.pipeline("parenthesized pipeline", pos)?;
                 Arg::Pipe(Box::new(p))
             }
-            Tok::Str { quoted, value } => Arg::Str {
+            Tok::Str { quoted } => Arg::Str {
                 pos,
                 quoted: quoted.to_string(),
-                value: value.into_owned(),
+                value: self.string_value(quoted, pos)?.into_owned(),
             },
             _ => {
                 self.backup();

@@ -119,15 +119,15 @@ pub struct File {
     /// `/`-separated relative path, e.g. `templates/deployment.yaml`.
     pub name: String,
     /// Content (shared: cloning a chart does not copy its files).
-    pub data: std::sync::Arc<[u8]>,
+    pub data: std::sync::Arc<Vec<u8>>,
 }
 
 impl File {
     /// A file from its path and content.
-    pub fn new(name: impl Into<String>, data: impl Into<std::sync::Arc<[u8]>>) -> File {
+    pub fn new(name: impl Into<String>, data: Vec<u8>) -> File {
         File {
             name: name.into(),
-            data: data.into(),
+            data: std::sync::Arc::new(data),
         }
     }
 

@@ -106,7 +106,7 @@ pub struct CrdFile {
     /// `CHART/crds/x.yaml` (with `charts/SUB/` for subcharts).
     pub path: String,
     /// Content as written (shared with the chart).
-    pub data: std::sync::Arc<[u8]>,
+    pub data: std::sync::Arc<Vec<u8>>,
 }
 
 impl CrdFile {

@@ -241,7 +241,7 @@ impl Release {
             }
             Value::Array(
                 fs.iter()
-                    .map(|f| json!({"name": f.name, "data": B64.encode(&f.data)}))
+                    .map(|f| json!({"name": f.name, "data": B64.encode(f.data.as_slice())}))
                     .collect(),
             )
         };

@@ -303,7 +303,18 @@ pub fn render_templates(
         let s = set.execute(n, &r.data).map_err(|e| Error::Template(e.helm_message()))?;
         out.insert(n.clone(), s);
     }
+    dispose_in_background((set, tpls));
     Ok(out)
+}
+
+/// Free `garbage` on another thread: the parsed templates of a large chart are hundreds
+/// of thousands of small allocations, and freeing them took a tenth of the rendering
+/// time.
+fn dispose_in_background<T: Send + 'static>(garbage: T) {
+    // When no thread can be started, the closure is dropped, and `garbage` with it.
+    let _ = std::thread::Builder::new()
+        .name("rflux-helm-free".into())
+        .spawn(move || drop(garbage));
 }
 
 /// Helm's check of `kubeVersion` in Chart.yaml against the cluster's version.
