@@ -13,12 +13,12 @@ pub enum Node {
     Text(String),
     /// `{{pipeline}}`: evaluate and print.
     Action(Pipe),
-    /// `{{if}}`
-    If(Branch),
+    /// `{{if}}` (branches are boxed: nodes are stored in vectors, sized by the largest).
+    If(Box<Branch>),
     /// `{{range}}`
-    Range(Branch),
+    Range(Box<Branch>),
     /// `{{with}}`
-    With(Branch),
+    With(Box<Branch>),
     /// `{{template "name" pipeline}}`
     Template {
         /// Byte offset.
@@ -112,8 +112,8 @@ pub enum Arg {
     Nil(usize),
     /// `true` / `false`
     Bool(usize, bool),
-    /// Number or character constant.
-    Number(usize, Number),
+    /// Number or character constant (boxed: rare, and the largest operand).
+    Number(usize, Box<Number>),
     /// String literal.
     Str {
         /// Byte offset.

@@ -273,7 +273,10 @@ impl<'a> Parser<'a> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                other => return Ok((list, other)),
+                other => {
+                    list.shrink_to_fit();
+                    return Ok((list, other));
+                }
             }
         }
     }
@@ -303,16 +306,16 @@ impl<'a> Parser<'a> {
                 self.expect_right(t.pos, "end")?;
                 return Ok(Item::End(t));
             }
-            Tok::Keyword("if") => return self.branch(t.pos, "if").map(|b| Item::Node(Node::If(b))),
+            Tok::Keyword("if") => return self.branch(t.pos, "if").map(|b| Item::Node(Node::If(Box::new(b)))),
             Tok::Keyword("range") => {
                 let depth = self.range_depth;
                 self.range_depth += 1;
                 let r = self.branch(t.pos, "range");
                 self.range_depth = depth;
-                return r.map(|b| Item::Node(Node::Range(b)));
+                return r.map(|b| Item::Node(Node::Range(Box::new(b))));
             }
             Tok::Keyword("template") => return self.template_control(t.pos),
-            Tok::Keyword("with") => return self.branch(t.pos, "with").map(|b| Item::Node(Node::With(b))),
+            Tok::Keyword("with") => return self.branch(t.pos, "with").map(|b| Item::Node(Node::With(Box::new(b)))),
             Tok::Keyword("define") => return self.err(t.pos, "unexpected <define> in command"),
             _ => {}
         }
@@ -361,9 +364,9 @@ impl<'a> Parser<'a> {
                 self.next_non_space();
                 let inner = self.branch(p.pos, context)?;
                 let node = if context == "if" {
-                    Node::If(inner)
+                    Node::If(Box::new(inner))
                 } else {
-                    Node::With(inner)
+                    Node::With(Box::new(inner))
                 };
                 else_list = Some(vec![node]);
                 self.vars.truncate(nvars);
@@ -490,6 +493,7 @@ impl<'a> Parser<'a> {
             if std::mem::discriminant(&t.tok) == std::mem::discriminant(&end) {
                 self.next();
                 self.check_pipeline(&pipe, context, pos)?;
+                pipe.cmds.shrink_to_fit();
                 return Ok(pipe);
             }
             match t.tok {
@@ -561,6 +565,8 @@ impl<'a> Parser<'a> {
             let p = self.peek().pos;
             return self.err(p, "empty command");
         }
+        // The tree lives as long as the template set: no spare capacity.
+        cmd.args.shrink_to_fit();
         Ok(cmd)
     }
 
@@ -627,15 +633,15 @@ impl<'a> Parser<'a> {
             Tok::Bool(b) => Arg::Bool(pos, b),
             Tok::Char { text, value } => Arg::Number(
                 pos,
-                Number {
+                Box::new(Number {
                     text: text.to_string(),
                     int: Some(value as i64),
                     float: Some(value as u32 as f64),
                     is_char: true,
-                },
+                }),
             ),
             Tok::Number(text) => match parse_number(text) {
-                Ok(n) => Arg::Number(pos, n),
+                Ok(n) => Arg::Number(pos, Box::new(n)),
                 Err(e) => return self.err(pos, e),
             },
             Tok::LeftParen => {

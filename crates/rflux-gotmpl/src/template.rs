@@ -10,6 +10,13 @@ use crate::func::{Func, FuncMap};
 use crate::parse::{Tree, parse};
 use crate::value::Value;
 
+/// Most threads [`Template::parse_all`] uses.
+const MAX_PARSE_THREADS: usize = 4;
+
+/// Stack of a parsing thread: as much as a main thread has, since the parser recurses
+/// into nested pipelines.
+const PARSE_STACK: usize = 8 << 20;
+
 /// Cluster-backed `lookup(apiVersion, kind, namespace, name)`.
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
@@ -84,13 +91,67 @@ impl Template {
         let funcs = &self.funcs;
         let has = |f: &str| funcs.contains_key(f) || f == "and" || f == "or";
         let trees = parse(name, text, &has).map_err(|e| Error::Parse(e.msg))?;
+        self.add_trees(trees);
+        Ok(())
+    }
+
+    /// [`Template::parse`] for each `(name, text)` in order, with the parsing spread over
+    /// the machine's cores: each source parses on its own, the set takes the trees in
+    /// the given order, and the first error in that order is returned.
+    pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), Error> {
+        let funcs = &self.funcs;
+        let has = |f: &str| funcs.contains_key(f) || f == "and" || f == "or";
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_PARSE_THREADS)
+            .min(sources.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((name, text)) = sources.get(i) else { break };
+                done.push((i, parse(name, text, &has)));
+            }
+            done
+        };
+        let mut results = std::thread::scope(|s| {
+            // Helpers take sources as they finish one; this thread works too. A helper
+            // that cannot start just leaves its share to the others.
+            let helpers: Vec<_> = (1..workers)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(PARSE_STACK)
+                        .spawn_scoped(s, work)
+                        .ok()
+                })
+                .collect();
+            let mut all = work();
+            for h in helpers {
+                match h.join() {
+                    Ok(done) => all.extend(done),
+                    Err(_) => return Err(Error::Parse("template: parsing panicked".into())),
+                }
+            }
+            Ok(all)
+        })?;
+        results.sort_by_key(|(i, _)| *i);
+        for (_, r) in results {
+            let trees = r.map_err(|e| Error::Parse(e.msg))?;
+            self.add_trees(trees);
+        }
+        Ok(())
+    }
+
+    /// Add the trees of one source: a later definition replaces an earlier one unless its
+    /// body is empty (the source's own tree always goes in).
+    fn add_trees(&mut self, trees: Vec<Tree>) {
         for (i, t) in trees.into_iter().enumerate() {
             if i > 0 && t.is_empty() && self.trees.contains_key(&t.name) {
                 continue;
             }
             self.trees.insert(t.name.clone(), Arc::new(t));
         }
-        Ok(())
     }
 
     /// Names of all templates in the set, sorted.

@@ -280,11 +280,12 @@ pub fn render_templates(
     let mut binaries = std::collections::HashMap::new();
     collect_binaries(chart, &mut binaries);
     crate::files::register(&mut set, std::sync::Arc::new(binaries));
-    for n in &names {
-        let r = &tpls[n];
-        set.parse(n, &crate::files::rewrite_methods(&r.text))
-            .map_err(|e| Error::Template(e.helm_message()))?;
-    }
+    let sources: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.clone(), crate::files::rewrite_methods(&tpls[n].text)))
+        .collect();
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    set.parse_all(&sources).map_err(|e| Error::Template(e.helm_message()))?;
     let mut out = BTreeMap::new();
     for n in &names {
         let base = n.rsplit('/').next().unwrap_or(n);
