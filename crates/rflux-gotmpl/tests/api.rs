@@ -425,3 +425,45 @@ fn all_helm_functions_are_defined() {
         assert!(!t.has_func(removed), "{removed} must not be defined (Helm removes it)");
     }
 }
+
+#[test]
+fn parse_all_equals_parsing_one_by_one_in_order() {
+    // Many sources so the parsing really spreads over threads; later definitions win,
+    // an empty later definition does not replace a body.
+    let mut sources: Vec<(String, String)> = (0..64)
+        .map(|i| {
+            (
+                format!("t{i:02}.yaml"),
+                r#"{{ define "shared" }}from N{{ end }}N:{{ include "shared" . }}"#.replace('N', &i.to_string()),
+            )
+        })
+        .collect();
+    sources.push(("z-empty.yaml".into(), r#"{{ define "shared" }}{{ end }}"#.into()));
+    let borrowed: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let mut together = Template::new("gotpl");
+    together.parse_all(&borrowed).unwrap();
+    let mut one_by_one = Template::new("gotpl");
+    for (n, t) in &borrowed {
+        one_by_one.parse(n, t).unwrap();
+    }
+    assert_eq!(together.names(), one_by_one.names());
+    let data = Value::from_json(&json!({}));
+    for (n, _) in &borrowed {
+        assert_eq!(together.execute(n, &data).unwrap(), one_by_one.execute(n, &data).unwrap());
+    }
+    assert_eq!(together.execute("t07.yaml", &data).unwrap(), "7:from 63");
+}
+
+#[test]
+fn parse_all_reports_the_first_error_in_order() {
+    let mut sources: Vec<(String, String)> = (0..40).map(|i| (format!("ok{i:02}"), "{{ 1 }}".to_string())).collect();
+    sources.insert(30, ("bad-late".into(), "{{ nosuchfunc }}".into()));
+    sources.insert(10, ("bad-early".into(), "{{ if }}".into()));
+    let borrowed: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let mut t = Template::new("gotpl");
+    let err = t.parse_all(&borrowed).unwrap_err().to_string();
+    assert!(err.contains("bad-early"), "{err}");
+    let mut one = Template::new("gotpl");
+    let want = one.parse("bad-early", "{{ if }}").unwrap_err().to_string();
+    assert_eq!(err, want);
+}
