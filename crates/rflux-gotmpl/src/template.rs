@@ -10,13 +10,6 @@ use crate::func::{Func, FuncMap};
 use crate::parse::{Tree, parse};
 use crate::value::Value;
 
-/// Most threads [`Template::parse_all`] uses.
-const MAX_PARSE_THREADS: usize = 4;
-
-/// Stack of a parsing thread: as much as a main thread has, since the parser recurses
-/// into nested pipelines.
-const PARSE_STACK: usize = 8 << 20;
-
 /// Cluster-backed `lookup(apiVersion, kind, namespace, name)`.
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
@@ -101,42 +94,8 @@ impl Template {
     pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), Error> {
         let funcs = &self.funcs;
         let has = |f: &str| funcs.contains_key(f) || f == "and" || f == "or";
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_PARSE_THREADS)
-            .min(sources.len());
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((name, text)) = sources.get(i) else { break };
-                done.push((i, parse(name, text, &has)));
-            }
-            done
-        };
-        let mut results = std::thread::scope(|s| {
-            // Helpers take sources as they finish one; this thread works too. A helper
-            // that cannot start just leaves its share to the others.
-            let helpers: Vec<_> = (1..workers)
-                .filter_map(|_| {
-                    std::thread::Builder::new()
-                        .stack_size(PARSE_STACK)
-                        .spawn_scoped(s, work)
-                        .ok()
-                })
-                .collect();
-            let mut all = work();
-            for h in helpers {
-                match h.join() {
-                    Ok(done) => all.extend(done),
-                    Err(_) => return Err(Error::Parse("template: parsing panicked".into())),
-                }
-            }
-            Ok(all)
-        })?;
-        results.sort_by_key(|(i, _)| *i);
-        for (_, r) in results {
+        let results = crate::parallel_map(sources, |(name, text)| parse(name, text, &has));
+        for r in results {
             let trees = r.map_err(|e| Error::Parse(e.msg))?;
             self.add_trees(trees);
         }

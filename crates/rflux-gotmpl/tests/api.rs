@@ -449,7 +449,10 @@ fn parse_all_equals_parsing_one_by_one_in_order() {
     assert_eq!(together.names(), one_by_one.names());
     let data = Value::from_json(&json!({}));
     for (n, _) in &borrowed {
-        assert_eq!(together.execute(n, &data).unwrap(), one_by_one.execute(n, &data).unwrap());
+        assert_eq!(
+            together.execute(n, &data).unwrap(),
+            one_by_one.execute(n, &data).unwrap()
+        );
     }
     assert_eq!(together.execute("t07.yaml", &data).unwrap(), "7:from 63");
 }

@@ -247,60 +247,62 @@ pub fn sort_manifests(
     }
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
-    for (path, content) in &files {
-        if content.trim().is_empty() {
+    let docs: Vec<(&String, String)> = files
+        .iter()
+        .filter(|(_, content)| !content.trim().is_empty())
+        .flat_map(|(path, content)| split_manifests(content).into_iter().map(move |d| (path, d)))
+        .collect();
+    // Parsing the documents is most of this step; they parse independently.
+    let heads = rflux_gotmpl::parallel_map(&docs, |(_, doc)| crate::yaml::parse(doc));
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        let head = head.map_err(|e| {
+            Error::Manifest(format!(
+                "YAML parse error on {path}: error converting YAML to JSON: yaml: {e}"
+            ))
+        })?;
+        let kind = head.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+        let md = head.get("metadata");
+        let name = md
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let ann = md.and_then(|m| m.get("annotations"));
+        let ann_str = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_str);
+        let Some(hook_types) = ann_str("helm.sh/hook") else {
+            manifests.push(Manifest {
+                path: path.clone(),
+                content: doc,
+                kind,
+                name,
+            });
+            continue;
+        };
+        let events: Vec<String> = hook_types.split(',').map(|h| h.trim().to_ascii_lowercase()).collect();
+        if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
+            tracing::info!(hooks = hook_types, "skipping unknown hook");
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = crate::yaml::parse(&doc).map_err(|e| {
-                Error::Manifest(format!(
-                    "YAML parse error on {path}: error converting YAML to JSON: yaml: {e}"
-                ))
-            })?;
-            let kind = head.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
-            let md = head.get("metadata");
-            let name = md
-                .and_then(|m| m.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let ann = md.and_then(|m| m.get("annotations"));
-            let ann_str = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_str);
-            let Some(hook_types) = ann_str("helm.sh/hook") else {
-                manifests.push(Manifest {
-                    path: path.clone(),
-                    content: doc,
-                    kind,
-                    name,
-                });
-                continue;
-            };
-            let events: Vec<String> = hook_types.split(',').map(|h| h.trim().to_ascii_lowercase()).collect();
-            if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
-                tracing::info!(hooks = hook_types, "skipping unknown hook");
-                continue;
-            }
-            let weight = ann_str("helm.sh/hook-weight")
-                .and_then(|w| w.trim().parse::<i64>().ok())
-                .unwrap_or(0);
-            let delete_policies = ann_str("helm.sh/hook-delete-policy")
-                .map(|p| {
-                    p.split(',')
-                        .map(|x| x.trim().to_ascii_lowercase())
-                        .filter(|x| !x.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default();
-            hooks.push(Hook {
-                name,
-                kind,
-                path: path.clone(),
-                manifest: doc,
-                events,
-                weight,
-                delete_policies,
-            });
-        }
+        let weight = ann_str("helm.sh/hook-weight")
+            .and_then(|w| w.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        let delete_policies = ann_str("helm.sh/hook-delete-policy")
+            .map(|p| {
+                p.split(',')
+                    .map(|x| x.trim().to_ascii_lowercase())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        hooks.push(Hook {
+            name,
+            kind,
+            path: path.clone(),
+            manifest: doc,
+            events,
+            weight,
+            delete_policies,
+        });
     }
     // Files are visited in path order; then a stable sort by kind.
     manifests.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
