@@ -6,10 +6,46 @@ use regex::Regex;
 
 use crate::glob::{Syntax, compile};
 
+/// A compiled pattern: most rules are a name or `*.ext`, which need no regular expression.
+#[derive(Debug, Clone)]
+enum Matcher {
+    /// No wildcard: the whole string.
+    Exact(String),
+    /// `*` then no wildcard: a suffix, with no `/` before it.
+    Suffix(String),
+    /// Anything else.
+    Pattern(Regex),
+    /// Malformed: never matches.
+    Never,
+}
+
+impl Matcher {
+    fn new(pattern: &str) -> Matcher {
+        let plain = |p: &str| !p.contains(['*', '?', '[', '\\']);
+        if plain(pattern) {
+            return Matcher::Exact(pattern.to_string());
+        }
+        if let Some(rest) = pattern.strip_prefix('*')
+            && plain(rest)
+        {
+            return Matcher::Suffix(rest.to_string());
+        }
+        compile(pattern, Syntax::FilepathMatch).map_or(Matcher::Never, Matcher::Pattern)
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Exact(p) => s == p,
+            Matcher::Suffix(p) => s.strip_suffix(p.as_str()).is_some_and(|head| !head.contains('/')),
+            Matcher::Pattern(re) => re.is_match(s),
+            Matcher::Never => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Rule {
-    /// Compiled pattern (`None` when malformed: never matches).
-    re: Option<Regex>,
+    matcher: Matcher,
     /// Whether the pattern is matched against the whole path (else the base name).
     whole_path: bool,
     negate: bool,
@@ -61,7 +97,7 @@ impl Rules {
             None => (p, p.contains('/')),
         };
         self.rules.push(Rule {
-            re: compile(pattern, Syntax::FilepathMatch),
+            matcher: Matcher::new(pattern),
             whole_path,
             negate,
             dir_only,
@@ -69,11 +105,10 @@ impl Rules {
     }
 
     fn matches(rule: &Rule, path: &str) -> bool {
-        let Some(re) = &rule.re else { return false };
         if rule.whole_path {
-            re.is_match(path)
+            rule.matcher.is_match(path)
         } else {
-            re.is_match(path.rsplit('/').next().unwrap_or(path))
+            rule.matcher.is_match(path.rsplit('/').next().unwrap_or(path))
         }
     }
 
@@ -120,5 +155,21 @@ mod tests {
         assert!(r.ignored("docs/a.md", false));
         assert!(r.ignored("templates/.hidden", false));
         assert!(!r.ignored("templates/a.yaml", false));
+    }
+
+    #[test]
+    fn plain_and_suffix_rules_match_as_patterns_do() {
+        let r = Rules::parse("OWNERS\n*~\n/x/*.tgz\nkube-*.tgz\n");
+        assert!(r.ignored("OWNERS", false));
+        assert!(r.ignored("sub/OWNERS", false));
+        assert!(!r.ignored("OWNERS2", false));
+        assert!(r.ignored("notes.txt~", false));
+        assert!(r.ignored("x/a.tgz", false));
+        assert!(!r.ignored("x/y/a.tgz", false));
+        assert!(!r.ignored("a.tgz", false));
+        assert!(r.ignored("kube-1.2.tgz", false));
+        let anchored = Rules::parse("/*.md\n");
+        assert!(anchored.ignored("README.md", false));
+        assert!(!anchored.ignored("docs/README.md", false));
     }
 }
