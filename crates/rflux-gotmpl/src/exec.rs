@@ -199,6 +199,7 @@ impl<'a> Exec<'a> {
         match v {
             Value::Nil => out.push_str("<no value>"),
             Value::Str(s) => out.push_str(s),
+            Value::Object(o) if let Some(text) = o.display() => out.push_str(&text),
             other => out.push_str(&gofmt::sprint_value(other)),
         }
     }
@@ -501,12 +502,13 @@ impl<'a> Exec<'a> {
     fn eval_field(&mut self, recv: &Dot, name: &str, has_args: bool) -> R<Dot> {
         match &recv.v {
             Value::Object(o) => match o.field(name) {
-                Some(v) => {
-                    if has_args {
-                        return self.err(format!("{name} is not a method but has arguments"));
-                    }
-                    Ok(Dot { v, boxed: false })
+                Some(_) if has_args && o.kind_name() == "map" => {
+                    self.err(format!("{name} is not a method but has arguments"))
                 }
+                Some(_) if has_args => self.err(format!("{name} has arguments but cannot be invoked as function")),
+                Some(v) => Ok(Dot { v, boxed: false }),
+                // Go names the receiver's static type: `interface {}` when it came out of a map.
+                None if recv.boxed => self.err(format!("can't evaluate field {name} in type interface {{}}")),
                 None => self.err(format!("can't evaluate field {name} in type {}", o.type_name())),
             },
             Value::Map(m) => {
