@@ -492,9 +492,13 @@ impl<'a> Exec<'a> {
             self.at = saved_at.clone();
             argv.push(self.validate(Dot { v: f.v, boxed: false }, ty_of(args.len()))?);
         }
-        self.at = saved_at;
+        // After a successful call Go's current node stays at the last argument.
+        let after_args = std::mem::replace(&mut self.at, saved_at);
         match o.call(name, argv) {
-            Ok(v) => Ok(Dot { v, boxed: false }),
+            Ok(v) => {
+                self.at = after_args;
+                Ok(Dot { v, boxed: false })
+            }
             Err(e) => self.err(format!("error calling {name}: {e}")),
         }
     }

@@ -47,10 +47,17 @@ impl Object for Version {
         }
     }
     fn method_sig(&self, name: &str) -> Option<(Vec<Ty>, Option<Ty>)> {
-        (name == "String").then(|| (Vec::new(), None))
+        match name {
+            "String" => Some((Vec::new(), None)),
+            "Echo" => Some((vec![Ty::Str], None)),
+            _ => None,
+        }
     }
-    fn call(&self, _name: &str, _args: Vec<Value>) -> Result<Value, String> {
-        Ok(Value::str("v-z-a"))
+    fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        match name {
+            "Echo" => Ok(args.into_iter().next().unwrap_or_default()),
+            _ => Ok(Value::str("v-z-a")),
+        }
     }
     fn to_value(&self) -> Value {
         Value::map(self.json_fields().unwrap_or_default().into_iter().collect())
@@ -192,4 +199,13 @@ fn field_errors_name_the_static_type_as_go_does() {
     );
     let err = run("{{ .M.a 1 }}").unwrap_err();
     assert!(err.ends_with("a is not a method but has arguments"), "{err}");
+}
+
+#[test]
+fn after_a_method_call_go_stays_at_its_last_argument() {
+    let err = run("{{ (.V.Echo \"x\").y }}").unwrap_err();
+    assert!(
+        err.contains("at <\"x\">: can't evaluate field y in type string"),
+        "{err}"
+    );
 }
