@@ -30,11 +30,24 @@ use rflux_gotmpl::{Map, Object, Template, Ty, Value, func};
 use crate::chart::Chart;
 use crate::glob::{Syntax, compile};
 
-/// One file: its bytes and the (lossy) text `Get` returns.
+/// One file: the (lossy) text `Get` returns, and the bytes when they are not that text.
 #[derive(Clone)]
 struct FileData {
-    bytes: Arc<[u8]>,
     text: Arc<str>,
+    raw: Option<Arc<[u8]>>,
+}
+
+impl FileData {
+    fn empty() -> FileData {
+        FileData {
+            text: Arc::from(""),
+            raw: None,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.text.as_bytes())
+    }
 }
 
 /// Helm's `engine.files`.
@@ -57,13 +70,15 @@ impl Files {
             .files
             .iter()
             .map(|f| {
-                let text: Arc<str> = match std::str::from_utf8(&f.data) {
-                    Ok(s) => Arc::from(s),
-                    Err(_) => Arc::from(String::from_utf8_lossy(&f.data).as_ref()),
-                };
-                let data = FileData {
-                    bytes: Arc::from(f.data.as_slice()),
-                    text,
+                let data = match std::str::from_utf8(&f.data) {
+                    Ok(s) => FileData {
+                        text: Arc::from(s),
+                        raw: None,
+                    },
+                    Err(_) => FileData {
+                        text: Arc::from(String::from_utf8_lossy(&f.data).as_ref()),
+                        raw: Some(Arc::from(f.data.as_slice())),
+                    },
                 };
                 (f.name.clone(), data)
             })
@@ -77,12 +92,8 @@ impl Files {
     }
 
     fn bytes_value(&self, name: &str) -> Value {
-        let bytes = self
-            .files
-            .get(name)
-            .map(|f| f.bytes.clone())
-            .unwrap_or_else(|| Arc::from([]));
-        Value::Object(Arc::new(Bytes(bytes)))
+        let data = self.files.get(name).cloned().unwrap_or_else(FileData::empty);
+        Value::Object(Arc::new(Bytes(data)))
     }
 
     fn glob(&self, pattern: &str) -> Files {
@@ -149,7 +160,7 @@ impl Object for Files {
             "Lines" => self.lines(arg),
             "AsConfig" => Ok(Value::str(self.by_base_name(|f| Value::Str(f.text.clone())))),
             "AsSecrets" => Ok(Value::str(self.by_base_name(|f| {
-                Value::str(base64::engine::general_purpose::STANDARD.encode(&f.bytes))
+                Value::str(base64::engine::general_purpose::STANDARD.encode(f.bytes()))
             }))),
             _ => Err(format!("no method {name}")),
         }
@@ -158,18 +169,18 @@ impl Object for Files {
         Value::map(
             self.files
                 .iter()
-                .map(|(name, f)| (name.clone(), Value::Object(Arc::new(Bytes(f.bytes.clone())))))
+                .map(|(name, f)| (name.clone(), Value::Object(Arc::new(Bytes(f.clone())))))
                 .collect(),
         )
     }
 }
 
 /// A Go `[]byte` (`[]uint8`).
-struct Bytes(Arc<[u8]>);
+struct Bytes(FileData);
 
 impl std::fmt::Debug for Bytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Bytes({} bytes)", self.0.len())
+        write!(f, "Bytes({} bytes)", self.0.bytes().len())
     }
 }
 
@@ -185,12 +196,12 @@ impl Object for Bytes {
     }
     fn to_value(&self) -> Value {
         Value::TypedList(
-            Arc::new(self.0.iter().map(|b| Value::Int(i64::from(*b))).collect()),
+            Arc::new(self.0.bytes().iter().map(|b| Value::Int(i64::from(*b))).collect()),
             "[]uint8",
         )
     }
     fn bytes(&self) -> Option<&[u8]> {
-        Some(&self.0)
+        Some(self.0.bytes())
     }
 }
 
