@@ -6,7 +6,8 @@
 //! `GitVersion` and `String`, printed by `{{ }}` through `String()`, by `%v` as a struct),
 //! `APIVersions` (`common.VersionSet`, a `[]string` that list functions see as a list, with
 //! method `Has`) and `HelmVersion` (`version.BuildInfo`). Printing, `toJson` and `toYaml`
-//! give what Go gives for those types.
+//! give what Go gives for those types. Not reproduced: Go's "unexported field" message for
+//! `.Capabilities.KubeVersion.normalizedVersion` (we say it has no such field).
 
 use std::sync::Arc;
 

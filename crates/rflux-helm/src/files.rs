@@ -18,8 +18,12 @@
 //! and Go's string carries the original bytes. [`register`] therefore replaces Sprig's
 //! `b64enc` with one that, given exactly the lossy text of one of the chart's binary files,
 //! encodes that file's bytes. It sees the value however it got there (a pipe, parentheses,
-//! a variable, `toString` of `GetBytes`); `AsSecrets` encodes the bytes directly. Other
-//! functions (`len`, `sha256sum`, printing the text) see the lossy text.
+//! a variable, `toString` of `GetBytes`); `AsSecrets` encodes the bytes directly.
+//!
+//! Not reproduced: other functions given a binary file's text (`len`, `quote`,
+//! `sha256sum`, printing it) see the lossy text where Go sees the bytes; and under
+//! strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
+//! `map has no entry for key`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
