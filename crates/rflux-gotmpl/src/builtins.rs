@@ -205,6 +205,14 @@ pub fn register(m: &mut FuncMap) {
         func(&[Ty::Any], Some(Ty::Any), |_, a| {
             let mut cur = a[0].clone();
             for ix in &a[1..] {
+                // A map-kind host object answers keys itself (a missing key gives its zero value).
+                if let (Value::Object(o), Value::Str(k)) = (&cur, ix)
+                    && o.kind_name() == "map"
+                    && let Some(v) = o.field(k)
+                {
+                    cur = v;
+                    continue;
+                }
                 let coll = cur.collection().into_owned();
                 cur = match &coll {
                     Value::List(l) | Value::TypedList(l, _) => l[index_of(ix, l.len())?].clone(),
@@ -215,7 +223,11 @@ pub fn register(m: &mut FuncMap) {
                         other => return Err(format!("value has type {}; should be string", other.type_name())),
                     },
                     Value::Nil => return Err("index of untyped nil".into()),
-                    other => return Err(format!("can't index item of type {}", other.type_name())),
+                    // Go dereferences a pointer before indexing.
+                    other => {
+                        let ty = other.type_name().trim_start_matches('*');
+                        return Err(format!("can't index item of type {ty}"));
+                    }
                 };
             }
             Ok(cur)

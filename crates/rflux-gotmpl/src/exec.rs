@@ -265,6 +265,7 @@ impl<'a> Exec<'a> {
         match v {
             Value::Nil => out.push_str("<no value>"),
             Value::Str(s) => out.push_str(s),
+            Value::Object(o) if let Some(text) = o.display() => out.push_str(&text),
             other => out.push_str(&gofmt::sprint_value(other)),
         }
     }
@@ -557,9 +558,13 @@ impl<'a> Exec<'a> {
             self.at = saved_at.clone();
             argv.push(self.validate(Dot { v: f.v, boxed: false }, ty_of(args.len()))?);
         }
-        self.at = saved_at;
+        // After a successful call Go's current node stays at the last argument.
+        let after_args = std::mem::replace(&mut self.at, saved_at);
         match o.call(name, argv) {
-            Ok(v) => Ok(Dot { v, boxed: false }),
+            Ok(v) => {
+                self.at = after_args;
+                Ok(Dot { v, boxed: false })
+            }
             Err(e) => self.err(format!("error calling {name}: {e}")),
         }
     }
@@ -567,12 +572,13 @@ impl<'a> Exec<'a> {
     fn eval_field(&mut self, recv: &Dot, name: &str, has_args: bool) -> R<Dot> {
         match &recv.v {
             Value::Object(o) => match o.field(name) {
-                Some(v) => {
-                    if has_args {
-                        return self.err(format!("{name} is not a method but has arguments"));
-                    }
-                    Ok(Dot { v, boxed: false })
+                Some(_) if has_args && o.kind_name() == "map" => {
+                    self.err(format!("{name} is not a method but has arguments"))
                 }
+                Some(_) if has_args => self.err(format!("{name} has arguments but cannot be invoked as function")),
+                Some(v) => Ok(Dot { v, boxed: false }),
+                // Go names the receiver's static type: `interface {}` when it came out of a map.
+                None if recv.boxed => self.err(format!("can't evaluate field {name} in type interface {{}}")),
                 None => self.err(format!("can't evaluate field {name} in type {}", o.type_name())),
             },
             Value::Map(m) => {

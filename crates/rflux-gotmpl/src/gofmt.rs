@@ -110,7 +110,10 @@ fn write_v(out: &mut String, v: &Value, top: bool) {
         Value::Float(f) => out.push_str(&float_v(*f)),
         Value::Str(s) => out.push_str(s),
         Value::Time(t) => out.push_str(&crate::gotime::to_go_string(t)),
-        Value::Object(o) => write_v(out, &o.to_value(), top),
+        Value::Object(o) => match o.format() {
+            Some(text) => out.push_str(&text),
+            None => write_v(out, &o.to_value(), top),
+        },
         Value::List(l) | Value::TypedList(l, _) => {
             out.push('[');
             for (i, x) in l.iter().enumerate() {
@@ -694,6 +697,13 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Float(f) => fmt_float(out, *f, verb, sp, v),
         Value::Str(s) if sp.sharp_v && verb == 'v' => pad(out, &go_quote(s), sp, false),
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
+        // Go formats a []byte like a string for %s, %q, %x and %X.
+        Value::Object(o) if let Some(b) = o.bytes().filter(|_| matches!(verb, 's' | 'q' | 'x' | 'X')) => {
+            fmt_arg(out, &Value::str(String::from_utf8_lossy(b)), verb, sp)
+        }
+        Value::Object(o) if let Some(text) = o.format().filter(|_| matches!(verb, 'v' | 's')) => {
+            pad(out, &text, sp, false)
+        }
         Value::Object(o) => fmt_arg(out, &o.to_value(), verb, sp),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),

@@ -128,7 +128,14 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
             None => return Err(format!("json: unsupported value: {}", crate::gofmt::float_v(*f))),
         },
         Value::Str(s) => quote_json(s, eh, out),
-        Value::Object(o) => write(&o.to_value(), eh, indent, depth + 1, out)?,
+        Value::Object(o) => match (o.bytes(), o.json_fields()) {
+            (Some(b), _) => {
+                use base64::Engine as _;
+                quote_json(&base64::engine::general_purpose::STANDARD.encode(b), eh, out)
+            }
+            (None, Some(fields)) => write_object(&fields, eh, indent, depth, out)?,
+            (None, None) => write(&o.to_value(), eh, indent, depth + 1, out)?,
+        },
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
         Value::List(l) | Value::TypedList(l, _) => {
             if l.is_empty() {
@@ -146,29 +153,37 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
             newline(out, indent, depth);
             out.push(']');
         }
-        Value::Map(m) => {
-            let entries = m.entries();
-            if entries.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            for (i, (k, x)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, indent, depth + 1);
-                quote_json(k, eh, out);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                write(x, eh, indent, depth + 1, out)?;
-            }
-            newline(out, indent, depth);
-            out.push('}');
-        }
+        Value::Map(m) => write_object(&m.entries(), eh, indent, depth, out)?,
     }
+    Ok(())
+}
+
+fn write_object(
+    entries: &[(String, Value)],
+    eh: bool,
+    indent: Option<&str>,
+    depth: usize,
+    out: &mut String,
+) -> Result<(), String> {
+    if entries.is_empty() {
+        out.push_str("{}");
+        return Ok(());
+    }
+    out.push('{');
+    for (i, (k, x)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, indent, depth + 1);
+        quote_json(k, eh, out);
+        out.push(':');
+        if indent.is_some() {
+            out.push(' ');
+        }
+        write(x, eh, indent, depth + 1, out)?;
+    }
+    newline(out, indent, depth);
+    out.push('}');
     Ok(())
 }
 

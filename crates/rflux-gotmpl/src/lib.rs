@@ -41,7 +41,9 @@
 //! - [`Value`] is the data model: Helm's values come from JSON with every number a
 //!   `float64` ([`Value::from_json`]); maps are shared references ([`MapRef`]), optionally
 //!   of a named Go type (`.Values` is `common.Values`). Host objects with fields and
-//!   methods (`.Files`, `.Capabilities`) implement [`Object`].
+//!   methods (`.Files`, `.Capabilities`) implement [`Object`], which also models Go
+//!   `[]byte`, structs (their `%v` and `String()` texts, JSON field order) and named
+//!   slice and map types.
 //! - Extra functions are added with [`Template::add_func`] and [`func`]; Go's argument
 //!   checks use the declared [`Ty`]s. `lookup` is empty unless [`Template::set_lookup`]
 //!   attaches a cluster.

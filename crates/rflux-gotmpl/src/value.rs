@@ -165,8 +165,35 @@ pub trait Object: Send + Sync + std::fmt::Debug {
         let _ = args;
         Err(format!("no method {name}"))
     }
-    /// The value used for printing (`%v`), `toYaml` and `toJson`.
+    /// The value used for printing (`%v`), `range`, `len`, `index`, `toYaml` and `toJson`
+    /// unless one of the methods below says otherwise.
     fn to_value(&self) -> Value;
+    /// For a slice-kind object, its items: list functions (`first`, `has`, `join`, …) see
+    /// them as a list.
+    fn items(&self) -> Option<&[Value]> {
+        None
+    }
+    /// For a Go `[]byte`, its bytes: `%v` prints numbers, but Sprig's string conversions
+    /// (`toString`, `quote`, …) and `%s` see text, and JSON encodes base64.
+    fn bytes(&self) -> Option<&[u8]> {
+        None
+    }
+    /// Go's `%v` text when it is not that of [`Object::to_value`] (a struct prints as
+    /// `{field field …}`, a struct pointer as `&{…}`).
+    fn format(&self) -> Option<String> {
+        None
+    }
+    /// What a template action (`{{ x }}`) prints when it is not the `%v` text: Go's
+    /// text/template calls `String()` where the type (or its pointer) has one, and prints
+    /// a pointer's target.
+    fn display(&self) -> Option<String> {
+        None
+    }
+    /// For a struct, the fields `encoding/json` writes, in declaration order, by their JSON
+    /// names (`toJson`; `toYaml` sorts them).
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }
 
 impl Value {
@@ -283,10 +310,11 @@ impl Value {
         }
     }
 
-    /// The items of a list value.
+    /// The items of a list value (or of a slice-kind host object).
     pub fn as_list(&self) -> Option<&[Value]> {
         match self {
             Value::List(l) | Value::TypedList(l, _) => Some(l),
+            Value::Object(o) => o.items(),
             _ => None,
         }
     }
@@ -342,7 +370,16 @@ impl Value {
                 serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
             Value::Time(t) => serde_json::Value::String(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
-            Value::Object(o) => o.to_value().to_json(),
+            Value::Object(o) => match (o.bytes(), o.json_fields()) {
+                (Some(b), _) => {
+                    use base64::Engine as _;
+                    serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+                }
+                (None, Some(fields)) => {
+                    serde_json::Value::Object(fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+                }
+                (None, None) => o.to_value().to_json(),
+            },
         }
     }
 }

@@ -47,7 +47,14 @@ fn to_node(v: &Value, pretty: bool) -> Result<Node, String> {
             }
         }
         Value::Str(s) => Node::Str(s.to_string()),
-        Value::Object(o) => to_node(&o.to_value(), pretty)?,
+        Value::Object(o) => match (o.bytes(), o.json_fields()) {
+            (Some(b), _) => {
+                use base64::Engine as _;
+                Node::Str(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+            (None, Some(fields)) => to_node(&Value::map(fields.into_iter().collect()), pretty)?,
+            (None, None) => to_node(&o.to_value(), pretty)?,
+        },
         Value::Time(t) => Node::Str(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
         Value::List(l) | Value::TypedList(l, _) => {
             Node::Seq(l.iter().map(|x| to_node(x, pretty)).collect::<Result<_, _>>()?)

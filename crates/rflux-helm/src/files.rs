@@ -1,213 +1,239 @@
-//! `.Files` and `.Capabilities.APIVersions.Has` for templates.
+//! `.Files`: a chart's non-template files as Helm v4's `engine.files` (a
+//! `map[string][]byte` with methods), and the `b64enc` that keeps binary files intact.
 //!
-//! `rflux-gotmpl` has no method calls on values yet, so `.Files.Get "x"` cannot be
-//! evaluated as written. Until it does, template actions are rewritten before parsing:
-//! `X.Files.Get ARGS` becomes `__rflux_files_Get X.Files ARGS` (same for `GetBytes`,
-//! `Glob`, `Lines`, `AsConfig`, `AsSecrets`), `(X.Files.Glob P).AsConfig` becomes
-//! `(__rflux_files_AsConfig (__rflux_files_Glob X.Files P))`, and
-//! `X.Capabilities.APIVersions.Has V` becomes `__rflux_api_has X.Capabilities.APIVersions V`.
-//! `.Files` itself is a map from path to content, as Helm's `files` type is.
+//! In templates `.Files` is a host object of kind map: `index .Files "p"`, `.Files.p`,
+//! `range .Files` and `len .Files` see path → `[]uint8` values (a missing path gives an
+//! empty `[]uint8`, Go's zero value), and the methods are Helm's:
+//! - `Get P` → the file as a string (`""` when missing);
+//! - `GetBytes P` → the file as `[]uint8` (printed as numbers, text for `toString`/`%s`,
+//!   base64 in `toJson`; a `string` parameter such as `b64enc`'s refuses it, as in Go);
+//! - `Glob PATTERN` → another `engine.files` with the matching paths (gobwas/glob with `/`
+//!   as separator; a malformed pattern matches everything, as Helm falls back to `**`);
+//! - `Lines P` → `[]string` of the lines without the final newline (none for a missing
+//!   file; an empty file fails with Go's `index out of range [-1]` panic text, as Helm does);
+//! - `AsConfig` / `AsSecrets` → YAML of base name → text / base64 of the bytes.
+//!
+//! Binary files: a template string must be UTF-8, so `Get` of a non-UTF-8 file gives its
+//! lossy text. Helm charts ship compressed files this way (`.Files.Get "x.bz2" | b64enc`),
+//! and Go's string carries the original bytes. [`register`] therefore replaces Sprig's
+//! `b64enc` with one that, given exactly the lossy text of one of the chart's binary files,
+//! encodes that file's bytes. It sees the value however it got there (a pipe, parentheses,
+//! a variable, `toString` of `GetBytes`); `AsSecrets` encodes the bytes directly.
+//!
+//! Not reproduced: other functions given a binary file's text (`len`, `quote`,
+//! `sha256sum`, printing it) see the lossy text where Go sees the bytes; and under
+//! strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
+//! `map has no entry for key`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
-use regex::Regex;
-use rflux_gotmpl::{Map, Template, Ty, Value, func};
+use rflux_gotmpl::{Map, Object, Template, Ty, Value, func};
 
+use crate::chart::Chart;
 use crate::glob::{Syntax, compile};
 
-fn files_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"((?:\$[A-Za-z0-9_]*)?(?:\.[A-Za-z0-9_]+)*)\.Files\.(Get|GetBytes|Glob|Lines|AsConfig|AsSecrets)\b")
-            .unwrap_or_else(|_| unreachable_regex())
-    })
+/// One file: its bytes, shared with the chart, and the (lossy) text `Get` returns, made
+/// on first use (a chart's files are mostly never read by its templates: CRDs, docs).
+#[derive(Clone)]
+struct FileData {
+    raw: Arc<Vec<u8>>,
+    text: Arc<OnceLock<Arc<str>>>,
 }
 
-fn glob_as_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"\(\s*__rflux_files_Glob\s+([^()]*?)\s*\)\.(AsConfig|AsSecrets)\b")
-            .unwrap_or_else(|_| unreachable_regex())
-    })
-}
-
-fn has_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"((?:\$[A-Za-z0-9_]*)?(?:\.[A-Za-z0-9_]+)*)\.Capabilities\.APIVersions\.Has\b")
-            .unwrap_or_else(|_| unreachable_regex())
-    })
-}
-
-/// A regex that matches nothing (the literal patterns above always compile).
-fn unreachable_regex() -> Regex {
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable_regex())
-}
-
-fn get_b64_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r#"__rflux_files_Get\s+(\S+)\s+("[^"]*"|\$[A-Za-z0-9_]+)\s*\|\s*b64enc\b"#)
-            .unwrap_or_else(|_| unreachable_regex())
-    })
-}
-
-fn rewrite_action(a: &str) -> String {
-    if !a.contains(".Files.") && !a.contains(".APIVersions.Has") {
-        return a.to_string();
-    }
-    let a = files_re().replace_all(a, "__rflux_files_$2 $1.Files");
-    // Binary files: `.Files.Get F | b64enc` must encode the original bytes.
-    let a = get_b64_re().replace_all(&a, "__rflux_files_b64 $1 $2");
-    let a = glob_as_re().replace_all(&a, "(__rflux_files_$2 (__rflux_files_Glob $1))");
-    has_re()
-        .replace_all(&a, "__rflux_api_has $1.Capabilities.APIVersions")
-        .into_owned()
-}
-
-/// Rewrite the method calls inside `{{ … }}` actions of a template (see the module docs).
-pub fn rewrite_methods(text: &str) -> String {
-    if !text.contains(".Files.") && !text.contains(".APIVersions.Has") {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        match after.find("}}") {
-            Some(end) => {
-                out.push_str(&rewrite_action(&after[..end + 2]));
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str(after);
-                rest = "";
-            }
+impl FileData {
+    fn new(raw: Arc<Vec<u8>>) -> FileData {
+        FileData {
+            raw,
+            text: Arc::new(OnceLock::new()),
         }
     }
-    out.push_str(rest);
-    out
+
+    fn empty() -> FileData {
+        FileData::new(Arc::new(Vec::new()))
+    }
+
+    fn text(&self) -> &Arc<str> {
+        self.text
+            .get_or_init(|| Arc::from(crate::chart::text_of(&self.raw).as_ref()))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.raw
+    }
 }
 
-fn files_arg(v: &Value) -> Vec<(String, Value)> {
-    v.as_map().map(|m| m.entries()).unwrap_or_default()
+/// Helm's `engine.files`.
+pub struct Files {
+    files: BTreeMap<String, FileData>,
 }
 
-fn to_yaml(v: &Value) -> String {
-    static T: OnceLock<Option<Template>> = OnceLock::new();
-    let t = T.get_or_init(|| {
-        let mut t = Template::new("files");
-        t.parse("y", "{{ toYaml . }}").ok().map(|_| t)
-    });
-    t.as_ref().and_then(|t| t.execute("y", v).ok()).unwrap_or_default()
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Files")
+            .field("paths", &self.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
-fn base(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
+impl Files {
+    /// The `.Files` of a chart.
+    pub fn of_chart(chart: &Chart) -> Files {
+        let files = chart
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), FileData::new(f.data.clone())))
+            .collect();
+        Files { files }
+    }
+
+    /// The `.Files` template value of a chart.
+    pub fn value_of_chart(chart: &Chart) -> Value {
+        Value::Object(Arc::new(Files::of_chart(chart)))
+    }
+
+    fn bytes_value(&self, name: &str) -> Value {
+        let data = self.files.get(name).cloned().unwrap_or_else(FileData::empty);
+        Value::Object(Arc::new(Bytes(data)))
+    }
+
+    fn glob(&self, pattern: &str) -> Files {
+        let re = compile(pattern, Syntax::Glob);
+        let files = self
+            .files
+            .iter()
+            .filter(|(name, _)| re.as_ref().is_none_or(|re| re.is_match(name)))
+            .map(|(name, data)| (name.clone(), data.clone()))
+            .collect();
+        Files { files }
+    }
+
+    fn lines(&self, name: &str) -> Result<Value, String> {
+        let Some(f) = self.files.get(name) else {
+            return Ok(Value::str_list(Vec::new()));
+        };
+        let text = f.text();
+        if text.is_empty() {
+            // Helm indexes the last byte of the content: an empty file panics.
+            return Err("runtime error: index out of range [-1]".into());
+        }
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        Ok(Value::str_list(text.split('\n').map(str::to_string).collect()))
+    }
+
+    /// Base name → value, later paths overwriting earlier ones with the same base name.
+    fn by_base_name(&self, value: impl Fn(&FileData) -> Value) -> String {
+        let mut m = Map::new();
+        for (name, data) in &self.files {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            m.insert(base.to_string(), value(data));
+        }
+        Value::map(m).to_yaml()
+    }
 }
 
-/// Register the helper functions the rewritten templates call. `binaries` maps the
-/// lossy text of each non-UTF-8 file to its bytes (template strings are UTF-8).
-pub fn register(t: &mut Template, binaries: Arc<HashMap<String, Vec<u8>>>) {
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(self.bytes_value(name))
+    }
+    fn method_sig(&self, name: &str) -> Option<(Vec<Ty>, Option<Ty>)> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some((vec![Ty::Str], None)),
+            "AsConfig" | "AsSecrets" => Some((Vec::new(), None)),
+            _ => None,
+        }
+    }
+    fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let arg = args.first().and_then(Value::as_str).unwrap_or_default();
+        match name {
+            "Get" => Ok(self
+                .files
+                .get(arg)
+                .map(|f| Value::Str(f.text().clone()))
+                .unwrap_or_else(|| Value::str(""))),
+            "GetBytes" => Ok(self.bytes_value(arg)),
+            "Glob" => Ok(Value::Object(Arc::new(self.glob(arg)))),
+            "Lines" => self.lines(arg),
+            "AsConfig" => Ok(Value::str(self.by_base_name(|f| Value::Str(f.text().clone())))),
+            "AsSecrets" => Ok(Value::str(self.by_base_name(|f| {
+                Value::str(base64::engine::general_purpose::STANDARD.encode(f.bytes()))
+            }))),
+            _ => Err(format!("no method {name}")),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::map(
+            self.files
+                .iter()
+                .map(|(name, f)| (name.clone(), Value::Object(Arc::new(Bytes(f.clone())))))
+                .collect(),
+        )
+    }
+}
+
+/// A Go `[]byte` (`[]uint8`).
+struct Bytes(FileData);
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.bytes().len())
+    }
+}
+
+impl Object for Bytes {
+    fn type_name(&self) -> &str {
+        "[]uint8"
+    }
+    fn kind_name(&self) -> &str {
+        "slice"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::TypedList(
+            Arc::new(self.0.bytes().iter().map(|b| Value::Int(i64::from(*b))).collect()),
+            "[]uint8",
+        )
+    }
+    fn bytes(&self) -> Option<&[u8]> {
+        Some(self.0.bytes())
+    }
+}
+
+/// The lossy text of every non-UTF-8 file in the chart tree → its bytes.
+fn binaries(chart: &Chart, out: &mut HashMap<String, Arc<Vec<u8>>>) {
+    for f in &chart.files {
+        if std::str::from_utf8(&f.data).is_err() {
+            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.clone());
+        }
+    }
+    for d in &chart.dependencies {
+        binaries(d, out);
+    }
+}
+
+/// Register the Helm-side functions that need the chart: `b64enc` that encodes the
+/// original bytes of a binary file given its lossy text (see the module docs).
+pub fn register(t: &mut Template, chart: &Chart) {
+    let mut found = HashMap::new();
+    binaries(chart, &mut found);
+    if found.is_empty() {
+        return;
+    }
     t.add_func(
-        "__rflux_files_b64",
-        func(&[Ty::Any, Ty::Str], None, move |_, a| {
-            let name = a[1].as_str().unwrap_or_default();
-            let text = a[0].as_map().and_then(|m| m.get(name));
-            let text = text.as_ref().and_then(Value::as_str).unwrap_or_default();
-            let bytes = binaries.get(text).map(Vec::as_slice).unwrap_or(text.as_bytes());
+        "b64enc",
+        func(&[Ty::Str], None, move |_, a| {
+            let text = a.first().and_then(Value::as_str).unwrap_or_default();
+            let bytes = found.get(text).map(|b| &b[..]).unwrap_or(text.as_bytes());
             Ok(Value::str(base64::engine::general_purpose::STANDARD.encode(bytes)))
-        }),
-    );
-    t.add_func(
-        "__rflux_files_Get",
-        func(&[Ty::Any, Ty::Str], None, |_, a| {
-            let name = a[1].as_str().unwrap_or_default();
-            Ok(a[0]
-                .as_map()
-                .and_then(|m| m.get(name))
-                .unwrap_or_else(|| Value::str("")))
-        }),
-    );
-    t.add_func(
-        "__rflux_files_GetBytes",
-        func(&[Ty::Any, Ty::Str], None, |_, a| {
-            let name = a[1].as_str().unwrap_or_default();
-            let s = a[0].as_map().and_then(|m| m.get(name));
-            // Go's []byte prints as a list of numbers, but Sprig's string functions
-            // (quote, b64enc, toString) see the text; the text is what charts use.
-            Ok(match s {
-                Some(s @ Value::Str(_)) => s,
-                _ => Value::Nil,
-            })
-        }),
-    );
-    t.add_func(
-        "__rflux_files_Glob",
-        func(&[Ty::Any, Ty::Str], None, |_, a| {
-            let pattern = a[1].as_str().unwrap_or_default();
-            let re = compile(pattern, Syntax::Glob).ok_or_else(|| format!("syntax error in pattern {pattern:?}"))?;
-            let mut m = Map::new();
-            for (k, v) in files_arg(&a[0]) {
-                if re.is_match(&k) {
-                    m.insert(k, v);
-                }
-            }
-            Ok(Value::map(m))
-        }),
-    );
-    t.add_func(
-        "__rflux_files_Lines",
-        func(&[Ty::Any, Ty::Str], None, |_, a| {
-            let name = a[1].as_str().unwrap_or_default();
-            let Some(Value::Str(s)) = a[0].as_map().and_then(|m| m.get(name)) else {
-                return Ok(Value::str_list(Vec::new()));
-            };
-            let s = s.strip_suffix('\n').unwrap_or(&s);
-            Ok(Value::str_list(s.split('\n').map(str::to_string).collect()))
-        }),
-    );
-    t.add_func(
-        "__rflux_files_AsConfig",
-        func(&[Ty::Any], None, |_, a| {
-            if a[0].is_nil() {
-                return Ok(Value::str(""));
-            }
-            let mut m = Map::new();
-            for (k, v) in files_arg(&a[0]) {
-                m.insert(base(&k).to_string(), v);
-            }
-            Ok(Value::str(to_yaml(&Value::map(m))))
-        }),
-    );
-    t.add_func(
-        "__rflux_files_AsSecrets",
-        func(&[Ty::Any], None, |_, a| {
-            if a[0].is_nil() {
-                return Ok(Value::str(""));
-            }
-            let mut m = Map::new();
-            for (k, v) in files_arg(&a[0]) {
-                let data = v.as_str().unwrap_or_default();
-                m.insert(
-                    base(&k).to_string(),
-                    Value::str(base64::engine::general_purpose::STANDARD.encode(data.as_bytes())),
-                );
-            }
-            Ok(Value::str(to_yaml(&Value::map(m))))
-        }),
-    );
-    t.add_func(
-        "__rflux_api_has",
-        func(&[Ty::Any, Ty::Str], None, |_, a| {
-            let want = a[1].as_str().unwrap_or_default();
-            Ok(Value::Bool(
-                a[0].as_list()
-                    .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(want))),
-            ))
         }),
     );
 }
@@ -215,20 +241,70 @@ pub fn register(t: &mut Template, binaries: Arc<HashMap<String, Vec<u8>>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::File;
+
+    fn chart_with(files: &[(&str, &[u8])]) -> Chart {
+        Chart {
+            files: files.iter().map(|(n, d)| File::new(*n, d.to_vec())).collect(),
+            ..Chart::default()
+        }
+    }
+
+    fn render(chart: &Chart, text: &str) -> Result<String, String> {
+        let mut t = Template::new("t");
+        register(&mut t, chart);
+        t.parse("x", text).map_err(|e| e.to_string())?;
+        let mut top = Map::new();
+        top.insert("Files".into(), Files::value_of_chart(chart));
+        t.execute("x", &Value::map(top)).map_err(|e| e.to_string())
+    }
 
     #[test]
-    fn rewrites() {
+    fn methods_through_variables_and_index() {
+        let c = chart_with(&[("a/x.txt", b"one\ntwo\n"), ("a/y.txt", b"y")]);
+        assert_eq!(render(&c, r#"{{ $f := .Files }}{{ $f.Get "a/y.txt" }}"#).unwrap(), "y");
+        assert_eq!(render(&c, r#"{{ index .Files "a/y.txt" | toString }}"#).unwrap(), "y");
         assert_eq!(
-            rewrite_methods("a {{ .Files.Get \"x\" }} .Files.Get"),
-            "a {{ __rflux_files_Get .Files \"x\" }} .Files.Get"
+            render(&c, r#"{{ index .Files "nope" }}|{{ .Files.nope }}"#).unwrap(),
+            "[]|[]"
+        );
+        assert_eq!(render(&c, r#"{{ .Files.Lines "a/x.txt" }}"#).unwrap(), "[one two]");
+        assert_eq!(
+            render(&c, r#"{{ (.Files.Glob "a/x*").AsConfig }}"#).unwrap(),
+            "x.txt: |\n  one\n  two"
         );
         assert_eq!(
-            rewrite_methods("{{ ($.Files.Glob \"f/*\").AsConfig | indent 2 }}"),
-            "{{ (__rflux_files_AsConfig (__rflux_files_Glob $.Files \"f/*\")) | indent 2 }}"
+            render(&c, r#"{{ typeOf .Files }} {{ kindOf .Files }} {{ len .Files }}"#).unwrap(),
+            "engine.files map 2"
         );
+    }
+
+    #[test]
+    fn binary_files_keep_their_bytes_in_b64enc() {
+        let c = chart_with(&[("b.bin", b"\xff\x00a\x80")]);
+        let want = "/wBhgA==";
+        for t in [
+            r#"{{ .Files.Get "b.bin" | b64enc }}"#,
+            r#"{{ b64enc (.Files.Get "b.bin") }}"#,
+            r#"{{ $x := .Files.Get "b.bin" }}{{ $x | b64enc }}"#,
+            r#"{{ .Files.GetBytes "b.bin" | toString | b64enc }}"#,
+        ] {
+            assert_eq!(render(&c, t).unwrap(), want, "{t}");
+        }
         assert_eq!(
-            rewrite_methods("{{ if .Capabilities.APIVersions.Has \"v1\" }}"),
-            "{{ if __rflux_api_has .Capabilities.APIVersions \"v1\" }}"
+            render(&c, r#"{{ .Files.AsSecrets }}"#).unwrap(),
+            format!("b.bin: {want}")
+        );
+        assert_eq!(render(&c, r#"{{ "plain" | b64enc }}"#).unwrap(), "cGxhaW4=");
+    }
+
+    #[test]
+    fn empty_file_lines_fails_as_in_helm() {
+        let c = chart_with(&[("e", b"")]);
+        let err = render(&c, r#"{{ .Files.Lines "e" }}"#).unwrap_err();
+        assert!(
+            err.contains("error calling Lines: runtime error: index out of range [-1]"),
+            "{err}"
         );
     }
 }

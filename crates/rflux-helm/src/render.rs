@@ -156,10 +156,6 @@ fn chart_object(c: &Chart, is_root: bool) -> Value {
     Value::map(o)
 }
 
-fn files_object(c: &Chart) -> Value {
-    Value::map(c.files.iter().map(|f| (f.name.clone(), Value::str(f.text()))).collect())
-}
-
 struct Renderable {
     text: String,
     data: Value,
@@ -187,7 +183,7 @@ fn collect(
     let subcharts = Value::map(Map::new());
     let mut next = Map::new();
     next.insert("Chart".into(), chart_object(c, is_root));
-    next.insert("Files".into(), files_object(c));
+    next.insert("Files".into(), crate::files::Files::value_of_chart(c));
     next.insert("Release".into(), release.clone());
     next.insert("Capabilities".into(), caps.clone());
     next.insert("Values".into(), values.clone());
@@ -215,17 +211,6 @@ fn collect(
         );
     }
     next
-}
-
-fn collect_binaries(c: &Chart, out: &mut std::collections::HashMap<String, Vec<u8>>) {
-    for f in &c.files {
-        if std::str::from_utf8(&f.data).is_err() {
-            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.to_vec());
-        }
-    }
-    for d in &c.dependencies {
-        collect_binaries(d, out);
-    }
 }
 
 /// Helm's `sortTemplates`: deeper paths first, then reverse lexical order.
@@ -277,14 +262,8 @@ pub fn render_templates(
     if let Some(l) = &opts.lookup {
         set.set_lookup(l.clone());
     }
-    let mut binaries = std::collections::HashMap::new();
-    collect_binaries(chart, &mut binaries);
-    crate::files::register(&mut set, std::sync::Arc::new(binaries));
-    let sources: Vec<(String, String)> = names
-        .iter()
-        .map(|n| (n.clone(), crate::files::rewrite_methods(&tpls[n].text)))
-        .collect();
-    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    crate::files::register(&mut set, chart);
+    let sources: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), tpls[n].text.as_str())).collect();
     set.parse_all(&sources).map_err(|e| Error::Template(e.helm_message()))?;
     let mut out = BTreeMap::new();
     for n in &names {

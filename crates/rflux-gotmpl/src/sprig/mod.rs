@@ -24,6 +24,7 @@ pub fn base64_error(e: &base64::DecodeError) -> String {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
+        Value::Object(o) if let Some(b) = o.bytes() => String::from_utf8_lossy(b).into_owned(),
         other => gofmt::sprint_value(other),
     }
 }
@@ -116,6 +117,7 @@ fn strslice(v: &Value) -> Vec<String> {
         Value::TypedList(l, _) => l.iter().map(strval).collect(),
         Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Nil => Vec::new(),
+        Value::Object(o) if let Some(l) = o.items() => l.iter().map(strval).collect(),
         other => vec![strval(other)],
     }
 }

@@ -600,9 +600,9 @@ pub fn register(m: &mut FuncMap) {
     add(
         "sortAlpha",
         func(&[Any], None, |_, a| {
-            let mut v = match &a[0] {
-                Value::List(_) | Value::TypedList(_, _) => strslice(&a[0]),
-                other => vec![strval(other)],
+            let mut v = match a[0].as_list() {
+                Some(_) => strslice(&a[0]),
+                None => vec![strval(&a[0])],
             };
             v.sort();
             Ok(Value::str_list(v))

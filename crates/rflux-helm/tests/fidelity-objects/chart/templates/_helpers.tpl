@@ -1,0 +1,1 @@
+{{- define "fx.get" -}}{{ .Files.Get .path }}{{- end -}}
