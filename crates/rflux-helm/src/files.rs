@@ -208,11 +208,11 @@ impl Object for Bytes {
     }
 }
 
-/// The lossy text of every non-UTF-8 file in the chart tree → its bytes.
-fn binaries(chart: &Chart, out: &mut HashMap<String, Arc<Vec<u8>>>) {
+/// Every non-UTF-8 file in the chart tree.
+fn binaries(chart: &Chart, out: &mut Vec<Arc<Vec<u8>>>) {
     for f in &chart.files {
         if std::str::from_utf8(&f.data).is_err() {
-            out.insert(String::from_utf8_lossy(&f.data).into_owned(), f.data.clone());
+            out.push(f.data.clone());
         }
     }
     for d in &chart.dependencies {
@@ -223,16 +223,30 @@ fn binaries(chart: &Chart, out: &mut HashMap<String, Arc<Vec<u8>>>) {
 /// Register the Helm-side functions that need the chart: `b64enc` that encodes the
 /// original bytes of a binary file given its lossy text (see the module docs).
 pub fn register(t: &mut Template, chart: &Chart) {
-    let mut found = HashMap::new();
+    let mut found = Vec::new();
     binaries(chart, &mut found);
     if found.is_empty() {
         return;
     }
+    // Lossy text → bytes, made the first time a text with a replacement character is
+    // encoded (lossy texts always have one; most renders never encode a binary file).
+    let by_text: OnceLock<HashMap<String, Arc<Vec<u8>>>> = OnceLock::new();
     t.add_func(
         "b64enc",
         func(&[Ty::Str], None, move |_, a| {
             let text = a.first().and_then(Value::as_str).unwrap_or_default();
-            let bytes = found.get(text).map(|b| &b[..]).unwrap_or(text.as_bytes());
+            let original = if text.contains(char::REPLACEMENT_CHARACTER) {
+                let by_text = by_text.get_or_init(|| {
+                    found
+                        .iter()
+                        .map(|b| (String::from_utf8_lossy(b).into_owned(), b.clone()))
+                        .collect()
+                });
+                by_text.get(text)
+            } else {
+                None
+            };
+            let bytes = original.map(|b| b.as_slice()).unwrap_or(text.as_bytes());
             Ok(Value::str(base64::engine::general_purpose::STANDARD.encode(bytes)))
         }),
     );
