@@ -1,7 +1,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 //! Render a chart with rflux-helm and with real Helm v4 (`helm-reference-render`) in the
 //! same run, alternating, each as its own process, and print the median wall time, the
-//! peak RSS and the ratio. Both outputs are compared document for document first.
+//! peak RSS and the ratio. Both outputs are compared document for document first. A
+//! one-template chart is timed the same way, so the fixed start-up cost of each tool
+//! (the reference starts Python and loads Helm's library) can be told from rendering.
 //!
 //! `cargo bench -p rflux-helm --bench render -- [--runs N] [--shared DIR] [CHART [VALUES…]]`
 //!
@@ -124,7 +126,19 @@ fn main() {
     assert!(a == b, "rflux and Helm render different documents");
     println!("{}: {} documents, identical", chart.display(), a.len());
 
+    let tiny = std::env::temp_dir().join(format!("rflux-render-bench-{}", std::process::id()));
+    std::fs::create_dir_all(tiny.join("templates")).unwrap();
+    std::fs::write(tiny.join("Chart.yaml"), "apiVersion: v2\nname: tiny\nversion: 0.1.0\n").unwrap();
+    std::fs::write(
+        tiny.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    let tiny_ours = vec!["--render-once".to_string(), tiny.display().to_string()];
+    let tiny_ref = vec![tiny.display().to_string()];
+
     let (mut our_times, mut their_times) = (Vec::new(), Vec::new());
+    let (mut our_start, mut their_start) = (Vec::new(), Vec::new());
     let (mut our_peak, mut their_peak) = (0, 0);
     for _ in 0..runs {
         let o = measure(&me, &ours_args);
@@ -133,7 +147,10 @@ fn main() {
         their_times.push(t.seconds);
         our_peak = our_peak.max(o.peak_kib);
         their_peak = their_peak.max(t.peak_kib);
+        our_start.push(measure(&me, &tiny_ours).seconds);
+        their_start.push(measure(&reference, &tiny_ref).seconds);
     }
+    let _ = std::fs::remove_dir_all(&tiny);
     let (ours_s, theirs_s) = (median(our_times.clone()), median(their_times.clone()));
     let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
     println!("runs: {runs} each, alternating");
@@ -150,6 +167,16 @@ fn main() {
         their_peak as f64 / 1024.0
     );
     println!("ratio (median): {:.1}x faster", theirs_s / ours_s);
+    let (ours_0, theirs_0) = (median(our_start), median(their_start));
+    println!(
+        "one-template chart: rflux-helm {:.3} s, helm-reference-render {:.3} s; rendering alone \
+         (median minus that): {:.3} s vs {:.3} s, {:.1}x",
+        ours_0,
+        theirs_0,
+        ours_s - ours_0,
+        theirs_s - theirs_0,
+        (theirs_s - theirs_0) / (ours_s - ours_0)
+    );
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!(
             "load average: {}",
