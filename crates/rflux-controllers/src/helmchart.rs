@@ -11,6 +11,7 @@ use rflux_source::helm_chart::{self, BuiltChart, DirectoryChartOptions, Reposito
 use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
 use rflux_source::oci::{OciSource, OciUrl, RegistryAccess};
 
+use crate::helmrepository::access_failure;
 use crate::source::{
     Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, storage_failure,
     work_dir,
@@ -24,6 +25,8 @@ const MAX_SOURCE_BYTES: u64 = 512 * 1024 * 1024;
 /// Flux's reason for a chart that cannot be pulled or packaged.
 const CHART_PULL_ERROR: &str = "ChartPullError";
 const CHART_PACKAGE_ERROR: &str = "ChartPackageError";
+/// Flux's reason for a `spec.sourceRef` that cannot be resolved (here: a kind rflux lacks).
+const SOURCE_UNAVAILABLE: &str = "SourceUnavailable";
 
 pub struct ChartFetcher;
 
@@ -91,7 +94,7 @@ impl SourceFetcher for ChartFetcher {
                         .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
                         .await?;
                     let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
-                        .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
+                        .map_err(|e| access_failure(&namespace, &repo.spec, e))?;
                     let client = HttpClient::new(&repo.spec.url, access)
                         .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
                     let options = RepositoryChartOptions::from_spec(&chart.spec);
@@ -130,8 +133,12 @@ impl SourceFetcher for ChartFetcher {
             }
             HelmChartSourceKind::Bucket => {
                 return Err(Failure::new(
-                    reason::ARTIFACT_FAILED,
-                    "Bucket sources are not supported by rflux yet",
+                    SOURCE_UNAVAILABLE,
+                    format!(
+                        "failed to get source: unsupported source kind '{}' (spec.sourceRef '{namespace}/{}'): \
+                         rflux has no Bucket source, the kind must be one of: HelmRepository, GitRepository",
+                        source.kind, source.name
+                    ),
                 ));
             }
         };

@@ -5,8 +5,8 @@
 
 use kube::ResourceExt;
 use rflux_api::conditions::reason;
-use rflux_api::types::{HelmRepository, HelmRepositoryType};
-use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
+use rflux_api::types::{HelmRepository, HelmRepositorySpec, HelmRepositoryType};
+use rflux_source::helm_index::{self, HttpClient, RepositoryAccess, TransportError};
 
 use crate::source::{
     Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, storage_failure, work_dir,
@@ -53,7 +53,7 @@ impl SourceFetcher for HelmIndexFetcher {
             .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
             .await?;
         let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
-            .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;
+            .map_err(|e| access_failure(&namespace, &repo.spec, e))?;
         let client = HttpClient::new(&repo.spec.url, access).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
         let work = work_dir()?;
         let fetched = helm_index::fetch_index(&client, MAX_INDEX_BYTES, work.path())
@@ -85,4 +85,27 @@ impl SourceFetcher for HelmIndexFetcher {
             event: format!("stored fetched index of size {} from '{}'", fetched.size, repo.spec.url),
         })
     }
+}
+
+/// Why a HelmRepository's access settings are unusable (AuthenticationFailed, as in Flux). Bad
+/// Secret data is reported with the Secret it came from: the library knows only which
+/// reference, and the deprecated TLS keys of `secretRef` count as `certSecretRef` there.
+pub(crate) fn access_failure(namespace: &str, spec: &HelmRepositorySpec, error: TransportError) -> Failure {
+    let message = match &error {
+        TransportError::InvalidSecret { secret, reason } => {
+            let (field, reference) = match (*secret, spec.cert_secret_ref.as_ref()) {
+                ("certSecretRef", Some(cert)) => ("certSecretRef", Some(cert)),
+                _ => ("secretRef", spec.secret_ref.as_ref()),
+            };
+            match reference {
+                Some(r) => format!(
+                    "invalid TLS or credentials data in Secret '{namespace}/{}' (spec.{field}): {reason}",
+                    r.name
+                ),
+                None => error.to_string(),
+            }
+        }
+        _ => error.to_string(),
+    };
+    Failure::new(reason::AUTHENTICATION_FAILED, message)
 }

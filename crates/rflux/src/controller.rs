@@ -44,7 +44,9 @@ pub fn parse_addr(flag: &str, value: &str) -> Result<Option<SocketAddr>> {
     } else {
         value.to_string()
     };
-    full.parse().map(Some).map_err(|e| anyhow!("--{flag} {value}: {e}"))
+    full.parse()
+        .map(Some)
+        .map_err(|e| anyhow!("invalid --{flag} '{value}': {e} (expected ip:port or :port)"))
 }
 
 async fn client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client> {
@@ -65,18 +67,22 @@ async fn client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client> {
 }
 
 pub async fn run(args: ControllerArgs) -> Result<()> {
-    let client = client(args.kubeconfig.as_ref()).await?;
+    // Flags first: a typo in an address is reported as such, before any cluster configuration
+    // is looked for.
+    let metrics_addr = parse_addr("metrics-addr", &args.metrics_addr)?;
+    let health_addr = parse_addr("health-addr", &args.health_addr)?;
     let Some(storage_addr) = parse_addr("storage-addr", &args.storage_addr)? else {
         bail!("--storage-addr is required");
     };
+    let client = client(args.kubeconfig.as_ref()).await?;
     let storage_adv_addr = args.storage_adv_addr.clone().or_else(|| {
         std::env::var("RUNTIME_NAMESPACE")
             .ok()
             .map(|ns| format!("{}.{ns}.svc.cluster.local.", crate::cli::install::CONTROLLER_NAME))
     });
     let options = ManagerOptions {
-        metrics_addr: parse_addr("metrics-addr", &args.metrics_addr)?,
-        health_addr: parse_addr("health-addr", &args.health_addr)?,
+        metrics_addr,
+        health_addr,
         storage_addr,
         storage_path: args.storage_path.clone(),
         storage_adv_addr,
