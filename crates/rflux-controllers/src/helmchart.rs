@@ -215,13 +215,17 @@ where
 {
     match api.get_opt(name).await {
         Ok(Some(object)) => Ok(object),
+        // Flux's reason and wording for a source it cannot read.
         Ok(None) => Err(Failure::new(
-            reason::ARTIFACT_FAILED,
-            format!("{kind} '{namespace}/{name}' not found"),
+            SOURCE_UNAVAILABLE,
+            format!("failed to get source: {kind} '{namespace}/{name}' not found"),
         )),
         Err(e) => Err(Failure::new(
-            reason::ARTIFACT_FAILED,
-            format!("failed to get {kind} '{namespace}/{name}': {}", kube_message(&e)),
+            SOURCE_UNAVAILABLE,
+            format!(
+                "failed to get source: {kind} '{namespace}/{name}': {}",
+                kube_message(&e)
+            ),
         )),
     }
 }

@@ -143,6 +143,27 @@ async fn a_helm_chart_from_a_bucket_is_not_ready_and_names_the_unsupported_kind(
         from_git["status"]
     );
 
+    // A source that does not exist: Flux's reason and wording.
+    env.apply(vec![json!({
+        "apiVersion": SOURCE_API,
+        "kind": "HelmChart",
+        "metadata": {"name": "from-nowhere", "namespace": NS},
+        "spec": {
+            "interval": "1h",
+            "chart": "./charts/hello",
+            "sourceRef": {"kind": "GitRepository", "name": "nope"}
+        }
+    })])
+    .await;
+    let missing = not_ready(&env, "HelmChart", "from-nowhere").await;
+    let ready = condition(&missing, "Ready").unwrap();
+    assert_eq!(ready["reason"], "SourceUnavailable", "{ready}");
+    assert_eq!(
+        ready["message"],
+        format!("failed to get source: GitRepository '{NS}/nope' not found"),
+        "{ready}"
+    );
+
     env.stop().await;
 }
 
