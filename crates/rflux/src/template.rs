@@ -1,17 +1,19 @@
-//! `rflux template CHART`: what `helm template` prints, rendered by rflux-helm (no cluster).
+//! `rflux template [NAME] CHART`: what `helm template` prints, rendered by rflux-helm (no cluster).
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Args;
 
 #[derive(Args, Debug)]
 pub struct TemplateArgs {
-    /// Chart directory or `.tgz` archive.
-    chart: PathBuf,
-    /// Release name.
-    #[arg(long, default_value = "release-name")]
-    name: String,
+    /// `[NAME] CHART`, as `helm template` takes them: the chart directory or `.tgz`
+    /// archive, optionally after the release name.
+    #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
+    positional: Vec<String>,
+    /// Release name [default: release-name].
+    #[arg(long)]
+    name: Option<String>,
     /// Release namespace.
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
@@ -51,8 +53,18 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: TemplateArgs) -> Result<()> {
+    let (name, chart) = match args.positional.as_slice() {
+        [chart] => (args.name.unwrap_or_else(|| "release-name".into()), PathBuf::from(chart)),
+        [name, chart] => {
+            if let Some(flag) = &args.name {
+                bail!("rflux template: the release name is given twice: {name:?} before the chart and --name {flag:?}");
+            }
+            (name.clone(), PathBuf::from(chart))
+        }
+        _ => bail!("rflux template: expected [NAME] CHART"),
+    };
     let options = rflux_helm::TemplateOptions {
-        release_name: args.name,
+        release_name: name,
         namespace: args.namespace,
         value_files: args.values,
         set: args.set,
@@ -74,7 +86,7 @@ pub fn run(args: TemplateArgs) -> Result<()> {
         is_upgrade: args.is_upgrade,
         show_only: args.show_only,
     };
-    let out = rflux_helm::template(&args.chart, &options)?;
+    let out = rflux_helm::template(&chart, &options)?;
     print!("{out}");
     if !out.is_empty() && !out.ends_with('\n') {
         println!();

@@ -131,4 +131,29 @@ fn template_renders_a_chart_as_helm_template_prints_it() {
         .expect("rflux template runs");
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent-chart"));
+
+    // `helm template NAME CHART` works the same way.
+    let helm_style = std::process::Command::new(env!("CARGO_BIN_EXE_rflux"))
+        .args(["template", "hello"])
+        .arg(&chart)
+        .args(["--set", "greeting=hi"])
+        .output()
+        .expect("rflux template runs");
+    assert!(
+        helm_style.status.success(),
+        "{}",
+        String::from_utf8_lossy(&helm_style.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&helm_style.stdout), text);
+    let twice = std::process::Command::new(env!("CARGO_BIN_EXE_rflux"))
+        .args(["template", "hello", "--name", "other"])
+        .arg(&chart)
+        .output()
+        .expect("rflux template runs");
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("the release name is given twice"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
 }
