@@ -138,6 +138,11 @@ impl Template {
     /// Execute template `name` with `data` as Helm does: like [`Template::execute_go`],
     /// then every `<no value>` is removed from the output.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        Ok(self.execute_go(name, data)?.replace("<no value>", ""))
+        let out = self.execute_go(name, data)?;
+        Ok(if out.contains("<no value>") {
+            out.replace("<no value>", "")
+        } else {
+            out
+        })
     }
 }
