@@ -175,4 +175,16 @@ async fn https_repository_with_ca_and_client_certificate() {
     half.remove("tls.crt");
     let err = RepositoryAccess::from_secret_data(None, Some(&half)).unwrap_err();
     assert!(err.to_string().contains("tls.crt"), "{err}");
+
+    // The deprecated keys of secretRef are named as the user wrote them.
+    let mut deprecated = BTreeMap::new();
+    deprecated.insert(
+        "certFile".to_string(),
+        std::fs::read(pki.path().join("client.crt")).unwrap(),
+    );
+    let err = RepositoryAccess::from_secret_data(Some(&deprecated), None).unwrap_err();
+    assert!(
+        err.to_string().contains("secretRef") && err.to_string().contains("'certFile' and 'keyFile'"),
+        "{err}"
+    );
 }

@@ -196,9 +196,15 @@ impl RepositoryAccess {
             };
         }
         match (&access.tls.cert_pem, &access.tls.key_pem) {
-            (Some(_), None) | (None, Some(_)) => Err(TransportError::InvalidSecret {
+            // The pair came from certSecretRef when there is one, else from the deprecated
+            // keys of secretRef: name the keys the user wrote.
+            (Some(_), None) | (None, Some(_)) if cert.is_some() => Err(TransportError::InvalidSecret {
                 secret: "certSecretRef",
                 reason: "'tls.crt' and 'tls.key' must be given together".to_string(),
+            }),
+            (Some(_), None) | (None, Some(_)) => Err(TransportError::InvalidSecret {
+                secret: "secretRef",
+                reason: "'certFile' and 'keyFile' must be given together".to_string(),
             }),
             _ => Ok(access),
         }
