@@ -60,9 +60,9 @@ pub(crate) struct Exec<'a> {
 enum At {
     /// A pipeline at this position.
     Pipe(usize),
-    /// A command at this position (or a function called as an operand, whose command
-    /// exists only during evaluation).
-    Command(usize),
+    /// A command at this position whose first operand has this variant (or a function
+    /// called as an operand, whose one-word command exists only during evaluation).
+    Command(usize, Option<std::mem::Discriminant<Arg>>),
     /// An operand at this position, with its variant.
     Arg(usize, std::mem::Discriminant<Arg>),
     /// A function name at this position.
@@ -74,7 +74,7 @@ enum At {
 impl At {
     fn pos(&self) -> usize {
         match self {
-            At::Pipe(p) | At::Command(p) | At::Arg(p, _) | At::Ident(p) | At::Text(p, _) => *p,
+            At::Pipe(p) | At::Command(p, _) | At::Arg(p, _) | At::Ident(p) | At::Text(p, _) => *p,
         }
     }
 }
@@ -109,8 +109,8 @@ impl<'a> Exec<'a> {
         self.at = Some(At::Pipe(p.pos));
     }
 
-    fn at_cmd(&mut self, pos: usize) {
-        self.at = Some(At::Command(pos));
+    fn at_cmd(&mut self, cmd: &Command) {
+        self.at = Some(At::Command(cmd.pos, cmd.args.first().map(std::mem::discriminant)));
     }
 
     fn at_arg(&mut self, a: &Arg) {
@@ -128,7 +128,11 @@ impl<'a> Exec<'a> {
         let found = match at {
             At::Text(_, t) => return t.clone(),
             At::Pipe(pos) => find_node(root, &|n| matches!(n, NodeRef::Pipe(p) if p.pos == *pos)),
-            At::Command(pos) => find_node(root, &|n| matches!(n, NodeRef::Command(c) if c.pos == *pos)).or_else(|| {
+            At::Command(pos, first) => find_node(
+                root,
+                &|n| matches!(n, NodeRef::Command(c) if c.pos == *pos && c.args.first().map(std::mem::discriminant) == *first),
+            )
+            .or_else(|| {
                 find_node(
                     root,
                     &|n| matches!(n, NodeRef::Arg(a @ Arg::Ident { .. }) if a.pos() == *pos),
@@ -764,7 +768,7 @@ impl<'a> Exec<'a> {
                 (None, Some(f)) => (gofmt::sprint_value(&f.v), f.v.clone()),
                 (None, None) => return self.err("wrong number of args for call: want at least 1 got 0"),
             };
-            self.at_cmd(pos);
+            self.at_cmd(cmd);
             return self.err(format!(
                 "error calling call: non-function {} of type {}",
                 what.0,
@@ -786,7 +790,7 @@ impl<'a> Exec<'a> {
                 },
             };
             if d.v.is_nil() && !d.boxed {
-                self.at_cmd(pos);
+                self.at_cmd(cmd);
                 return self.err("error calling len: reflect: call of reflect.Value.Type on zero Value");
             }
             if let Some(f) = self.set.funcs.get("len").map(|f| f.f.clone()) {
@@ -797,7 +801,7 @@ impl<'a> Exec<'a> {
                         Ok(Dot { v, boxed: false })
                     }
                     Err(e) => {
-                        self.at_cmd(pos);
+                        self.at_cmd(cmd);
                         self.err(format!("error calling len: {e}"))
                     }
                 };
@@ -845,7 +849,7 @@ impl<'a> Exec<'a> {
                 Ok(Dot { v, boxed: false })
             }
             Err(e) => {
-                self.at_cmd(pos);
+                self.at_cmd(cmd);
                 self.err(format!("error calling {name}: {e}"))
             }
         }

@@ -699,7 +699,13 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Str(s) => fmt_str(out, s, verb, sp, v),
         // Go formats a []byte like a string for %s, %q, %x and %X.
         Value::Object(o) if let Some(b) = o.bytes().filter(|_| matches!(verb, 's' | 'q' | 'x' | 'X')) => {
-            fmt_arg(out, &Value::str(String::from_utf8_lossy(b)), verb, sp)
+            match (std::str::from_utf8(b), verb) {
+                (Ok(text), _) => fmt_arg(out, &Value::str(text), verb, sp),
+                // Not UTF-8: hex and quoting see the bytes; %s can only show the lossy text.
+                (Err(_), 'x' | 'X') if sp.prec.is_none() => pad(out, &hex_bytes(b, verb, sp), sp, false),
+                (Err(_), 'q') if sp.prec.is_none() && !sp.sharp => pad(out, &quote_invalid_utf8(b, sp.plus), sp, false),
+                (Err(_), _) => fmt_arg(out, &Value::str(String::from_utf8_lossy(b)), verb, sp),
+            }
         }
         Value::Object(o) if let Some(text) = o.format().filter(|_| matches!(verb, 'v' | 's')) => {
             pad(out, &text, sp, false)
@@ -797,23 +803,42 @@ fn fmt_str(out: &mut String, s: &str, verb: char, sp: &Spec, v: &Value) {
             };
             pad(out, &q, sp, false)
         }
-        'x' | 'X' => {
-            let mut h = String::new();
-            for (i, b) in s.bytes().enumerate() {
-                if sp.space && i > 0 {
-                    h.push(' ');
-                }
-                if sp.sharp && (sp.space || i == 0) {
-                    h.push_str(if verb == 'x' { "0x" } else { "0X" });
-                }
-                if verb == 'x' {
-                    h.push_str(&format!("{b:02x}"));
-                } else {
-                    h.push_str(&format!("{b:02X}"));
-                }
-            }
-            pad(out, &h, sp, false)
-        }
+        'x' | 'X' => pad(out, &hex_bytes(s.as_bytes(), verb, sp), sp, false),
         _ => bad_verb(out, v, verb, sp),
     }
+}
+
+/// `%x` / `%X` of a string or byte slice.
+fn hex_bytes(bytes: &[u8], verb: char, sp: &Spec) -> String {
+    let mut h = String::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if sp.space && i > 0 {
+            h.push(' ');
+        }
+        if sp.sharp && (sp.space || i == 0) {
+            h.push_str(if verb == 'x' { "0x" } else { "0X" });
+        }
+        if verb == 'x' {
+            h.push_str(&format!("{b:02x}"));
+        } else {
+            h.push_str(&format!("{b:02X}"));
+        }
+    }
+    h
+}
+
+/// Go's `strconv.Quote` (or `QuoteToASCII`) of bytes that are not all UTF-8: each invalid
+/// byte is written `\xNN`.
+fn quote_invalid_utf8(bytes: &[u8], ascii: bool) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            quote_char_into(&mut out, c, '"', ascii);
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
 }

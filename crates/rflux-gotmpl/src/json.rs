@@ -134,7 +134,7 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
                 quote_json(&base64::engine::general_purpose::STANDARD.encode(b), eh, out)
             }
             (None, Some(fields)) => write_object(&fields, eh, indent, depth, out)?,
-            (None, None) => write(&o.to_value(), eh, indent, depth + 1, out)?,
+            (None, None) => write(&o.to_value(), eh, indent, depth, out)?,
         },
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
         Value::List(l) | Value::TypedList(l, _) => {

@@ -145,8 +145,53 @@ impl Enc {
     }
 }
 
+/// `v` with host objects replaced by what the encoder sees of them: a `[]byte` is an
+/// array of numbers, a slice object its items, anything else its plain value.
+fn without_objects(v: &Value) -> Value {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return Value::Nil;
+    };
+    match v {
+        Value::Object(o) => {
+            if let Some(b) = o.bytes() {
+                Value::list(b.iter().map(|x| Value::Int(i64::from(*x))).collect())
+            } else if let Some(items) = o.items() {
+                Value::list(items.iter().map(without_objects).collect())
+            } else {
+                without_objects(&o.to_value())
+            }
+        }
+        Value::List(l) | Value::TypedList(l, _) if l.iter().any(has_object) => {
+            Value::list(l.iter().map(without_objects).collect())
+        }
+        Value::Map(m) if m.entries().iter().any(|(_, x)| has_object(x)) => {
+            Value::map(m.entries().into_iter().map(|(k, x)| (k, without_objects(&x))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+fn has_object(v: &Value) -> bool {
+    let Some(_g) = crate::value::DepthGuard::enter() else {
+        return false;
+    };
+    match v {
+        Value::Object(_) => true,
+        Value::List(l) | Value::TypedList(l, _) => l.iter().any(has_object),
+        Value::Map(m) => m.entries().iter().any(|(_, x)| has_object(x)),
+        _ => false,
+    }
+}
+
 /// TOML text of a value, as Helm's `toToml` writes it.
 pub fn to_toml(v: &Value) -> String {
+    let plain;
+    let v = if has_object(v) {
+        plain = without_objects(v);
+        &plain
+    } else {
+        v
+    };
     if has_nil_in_array(v) {
         return NIL_IN_ARRAY.to_string();
     }

@@ -118,6 +118,8 @@ fn strslice(v: &Value) -> Vec<String> {
         Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Nil => Vec::new(),
         Value::Object(o) if let Some(l) = o.items() => l.iter().map(strval).collect(),
+        // A []byte is a slice of numbers to reflection.
+        Value::Object(o) if let Some(b) = o.bytes() => b.iter().map(|x| x.to_string()).collect(),
         other => vec![strval(other)],
     }
 }
@@ -162,6 +164,16 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
                 && x.iter()
                     .zip(y.iter())
                     .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
+        }
+        // Host objects: the same Go type and equal contents.
+        (Value::Object(x), Value::Object(y)) => {
+            if x.type_name() != y.type_name() {
+                return false;
+            }
+            match (x.bytes(), y.bytes()) {
+                (Some(p), Some(q)) => p == q,
+                _ => deep_equal(&x.to_value(), &y.to_value()),
+            }
         }
         _ => false,
     }

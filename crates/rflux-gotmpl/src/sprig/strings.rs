@@ -613,6 +613,7 @@ pub fn register(m: &mut FuncMap) {
         func(&[Any], None, |_, a| {
             let v: Vec<String> = match &a[0] {
                 Value::List(_) | Value::TypedList(_, _) => strslice(&a[0]),
+                Value::Object(o) if o.items().is_some() || o.bytes().is_some() => strslice(&a[0]),
                 Value::Nil => Vec::new(),
                 other => vec![strval(other)],
             };
