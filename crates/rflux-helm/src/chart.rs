@@ -227,10 +227,8 @@ impl Chart {
     /// Load a chart directory, honouring `.helmignore`; links must stay inside the chart.
     pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
         let root = std::fs::canonicalize(dir).map_err(|e| Error::io(dir.display(), e))?;
-        let rules = match std::fs::read_to_string(root.join(".helmignore")) {
-            Ok(t) => Rules::parse(&t),
-            Err(_) => Rules::parse(""),
-        };
+        let text = std::fs::read_to_string(root.join(".helmignore")).unwrap_or_default();
+        let rules = Rules::parse(&text).map_err(|e| Error::Chart(format!("{}/.helmignore: {e}", dir.display())))?;
         let mut found = Vec::new();
         let mut total = 0u64;
         walk(&root, &root, "", &rules, &mut found, &mut total, 0)?;

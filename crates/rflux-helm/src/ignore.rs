@@ -15,22 +15,21 @@ enum Matcher {
     Suffix(String),
     /// Anything else.
     Pattern(Regex),
-    /// Malformed: never matches.
-    Never,
 }
 
 impl Matcher {
-    fn new(pattern: &str) -> Matcher {
+    /// `None` when the pattern is malformed.
+    fn new(pattern: &str) -> Option<Matcher> {
         let plain = |p: &str| !p.contains(['*', '?', '[', '\\']);
         if plain(pattern) {
-            return Matcher::Exact(pattern.to_string());
+            return Some(Matcher::Exact(pattern.to_string()));
         }
         if let Some(rest) = pattern.strip_prefix('*')
             && plain(rest)
         {
-            return Matcher::Suffix(rest.to_string());
+            return Some(Matcher::Suffix(rest.to_string()));
         }
-        compile(pattern, Syntax::FilepathMatch).map_or(Matcher::Never, Matcher::Pattern)
+        compile(pattern, Syntax::FilepathMatch).map(Matcher::Pattern)
     }
 
     fn is_match(&self, s: &str) -> bool {
@@ -38,7 +37,6 @@ impl Matcher {
             Matcher::Exact(p) => s == p,
             Matcher::Suffix(p) => s.strip_suffix(p.as_str()).is_some_and(|head| !head.contains('/')),
             Matcher::Pattern(re) => re.is_match(s),
-            Matcher::Never => false,
         }
     }
 }
@@ -60,29 +58,30 @@ pub struct Rules {
 
 impl Rules {
     /// Helm's defaults (hidden files under `templates/` are ignored) plus the rules in `text`.
-    pub fn parse(text: &str) -> Rules {
+    /// As Helm does, a rule with `**` or a malformed pattern is refused (the error says
+    /// which rule and why).
+    pub fn parse(text: &str) -> Result<Rules, String> {
         let mut r = Rules::default();
-        r.add("templates/.?*");
+        r.add("templates/.?*")?;
         for line in text.lines() {
-            r.add(line);
+            r.add(line)?;
         }
-        r
+        Ok(r)
     }
 
-    fn add(&mut self, line: &str) {
+    fn add(&mut self, line: &str) -> Result<(), String> {
         let mut p = line.trim();
         if p.is_empty() || p.starts_with('#') {
-            return;
+            return Ok(());
         }
-        // Helm rejects `**`; such a rule never matches.
         if p.contains("**") {
-            tracing::warn!(rule = p, "helmignore: ** is not supported");
-            return;
+            return Err(format!("rule {p:?}: double-star (**) syntax is not supported"));
         }
+        let rule = p;
         let mut negate = false;
         if let Some(rest) = p.strip_prefix('!') {
             if rest.is_empty() {
-                return;
+                return Ok(());
             }
             negate = true;
             p = rest;
@@ -96,12 +95,16 @@ impl Rules {
             Some(anchored) => (anchored, true),
             None => (p, p.contains('/')),
         };
+        let Some(matcher) = Matcher::new(pattern) else {
+            return Err(format!("rule {rule:?}: syntax error in pattern"));
+        };
         self.rules.push(Rule {
-            matcher: Matcher::new(pattern),
+            matcher,
             whole_path,
             negate,
             dir_only,
         });
+        Ok(())
     }
 
     fn matches(rule: &Rule, path: &str) -> bool {
@@ -145,7 +148,7 @@ mod tests {
 
     #[test]
     fn helm_rules() {
-        let r = Rules::parse("# c\n*.bak\n/top.txt\nci/\ndocs/*.md\n");
+        let r = Rules::parse("# c\n*.bak\n/top.txt\nci/\ndocs/*.md\n").unwrap();
         assert!(r.ignored("a.bak", false));
         assert!(r.ignored("templates/a.bak", false));
         assert!(r.ignored("top.txt", false));
@@ -159,7 +162,7 @@ mod tests {
 
     #[test]
     fn plain_and_suffix_rules_match_as_patterns_do() {
-        let r = Rules::parse("OWNERS\n*~\n/x/*.tgz\nkube-*.tgz\n");
+        let r = Rules::parse("OWNERS\n*~\n/x/*.tgz\nkube-*.tgz\n").unwrap();
         assert!(r.ignored("OWNERS", false));
         assert!(r.ignored("sub/OWNERS", false));
         assert!(!r.ignored("OWNERS2", false));
@@ -168,8 +171,24 @@ mod tests {
         assert!(!r.ignored("x/y/a.tgz", false));
         assert!(!r.ignored("a.tgz", false));
         assert!(r.ignored("kube-1.2.tgz", false));
-        let anchored = Rules::parse("/*.md\n");
+        let anchored = Rules::parse("/*.md\n").unwrap();
         assert!(anchored.ignored("README.md", false));
         assert!(!anchored.ignored("docs/README.md", false));
+    }
+
+    #[test]
+    fn rules_helm_refuses_are_errors() {
+        assert_eq!(
+            Rules::parse("ok\n**/x\n").unwrap_err(),
+            "rule \"**/x\": double-star (**) syntax is not supported"
+        );
+        assert_eq!(
+            Rules::parse("[a\n").unwrap_err(),
+            "rule \"[a\": syntax error in pattern"
+        );
+        assert_eq!(
+            Rules::parse("!w\\\n").unwrap_err(),
+            "rule \"!w\\\\\": syntax error in pattern"
+        );
     }
 }

@@ -140,6 +140,22 @@ fn directory_links_must_stay_inside() {
 }
 
 #[test]
+fn a_helmignore_rule_helm_refuses_fails_the_load() {
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let c = tmp.path().join("c");
+    let _ = std::fs::create_dir_all(c.join("templates"));
+    let _ = std::fs::write(c.join("Chart.yaml"), CHART_YAML);
+    let _ = std::fs::write(c.join(".helmignore"), "*.bak\n[a\n");
+    let e = Chart::load(&c).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("/.helmignore: rule \"[a\": syntax error in pattern"), "{e}");
+    let _ = std::fs::write(c.join(".helmignore"), "docs/**\n");
+    let e = Chart::load(&c).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("double-star (**) syntax is not supported"), "{e}");
+    let _ = std::fs::write(c.join(".helmignore"), "*.bak\n");
+    assert!(Chart::load(&c).is_ok());
+}
+
+#[test]
 fn bad_input_gives_clear_errors() {
     let Ok(tmp) = tempfile::tempdir() else { return };
     let c = tmp.path();
