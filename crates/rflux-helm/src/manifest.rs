@@ -257,7 +257,7 @@ pub fn sort_manifests(
     for ((path, doc), head) in docs.into_iter().zip(heads) {
         let head = head.map_err(|e| {
             Error::Manifest(format!(
-                "YAML parse error on {path}: error converting YAML to JSON: yaml: {e}"
+                "YAML parse error on {path}: error converting YAML to JSON: {e}"
             ))
         })?;
         let kind = head.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
