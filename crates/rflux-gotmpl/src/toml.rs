@@ -161,12 +161,9 @@ fn without_objects(v: &Value) -> Value {
                 without_objects(&o.to_value())
             }
         }
-        Value::List(l) | Value::TypedList(l, _) if l.iter().any(has_object) => {
-            Value::list(l.iter().map(without_objects).collect())
-        }
-        Value::Map(m) if m.entries().iter().any(|(_, x)| has_object(x)) => {
-            Value::map(m.entries().into_iter().map(|(k, x)| (k, without_objects(&x))).collect())
-        }
+        // Rebuilt whole (the caller saw an object somewhere): no rescan per level.
+        Value::List(l) => Value::list(l.iter().map(without_objects).collect()),
+        Value::Map(m) => Value::map(m.entries().into_iter().map(|(k, x)| (k, without_objects(&x))).collect()),
         other => other.clone(),
     }
 }

@@ -324,6 +324,11 @@ impl Rendered {
     /// The stream `helm template` prints: CRDs (when asked), manifests, then hooks, each
     /// preceded by `---` and `# Source: PATH`.
     pub fn to_stream(&self, include_crds: bool) -> String {
+        self.to_stream_with(include_crds, |_| true)
+    }
+
+    /// [`Rendered::to_stream`] with only the hooks `keep_hook` accepts.
+    pub fn to_stream_with(&self, include_crds: bool, keep_hook: impl Fn(&Hook) -> bool) -> String {
         let mut b = String::new();
         if include_crds {
             for c in &self.crds {
@@ -335,7 +340,7 @@ impl Rendered {
         }
         let mut out = b.trim().to_string();
         out.push('\n');
-        for h in &self.hooks {
+        for h in self.hooks.iter().filter(|h| keep_hook(h)) {
             out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
         }
         out

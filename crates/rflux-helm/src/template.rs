@@ -128,25 +128,9 @@ pub fn template(chart_path: &Path, opts: &TemplateOptions) -> Result<String, Err
         ..RenderOptions::default()
     };
     let rendered = render(&chart, &values, &render_opts)?;
-    let mut out = String::new();
-    if opts.include_crds {
-        for c in &rendered.crds {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", c.path, c.content()));
-        }
-    }
-    for m in &rendered.manifests {
-        out.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-    }
-    let mut text = out.trim().to_string();
-    text.push('\n');
-    if !opts.no_hooks {
-        for h in &rendered.hooks {
-            if opts.skip_tests && h.events.iter().any(|e| e == "test") {
-                continue;
-            }
-            text.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
-    }
+    let text = rendered.to_stream_with(opts.include_crds, |h| {
+        !(opts.no_hooks || opts.skip_tests && h.events.iter().any(|e| e == "test"))
+    });
     if opts.show_only.is_empty() {
         return Ok(text);
     }

@@ -11,13 +11,6 @@ use super::cluster::{Cluster, Object};
 use super::strategic::three_way_strategic_patch;
 use crate::error::Error;
 
-/// What an update did.
-#[derive(Default)]
-pub(crate) struct Applied {
-    /// Objects created (did not exist before).
-    pub created: Vec<Object>,
-}
-
 /// Helm's ownership check: an existing object may be adopted only when it already
 /// belongs to this release.
 fn check_ownership(o: &Object, live: &Value, release: &str, namespace: &str) -> Result<(), Error> {
@@ -81,24 +74,18 @@ pub(crate) async fn update(
     settings: &Settings,
     original: &[Object],
     target: &[Object],
-) -> Result<Applied, Error> {
-    let mut applied = Applied::default();
+) -> Result<(), Error> {
     for o in target {
-        let live = cluster.get(o).await?;
-        match (settings.apply_method, live) {
-            (super::ApplyMethod::ServerSide, live) => {
-                cluster
-                    .apply(o, &settings.field_manager, settings.force_conflicts)
-                    .await?;
-                if live.is_none() {
-                    applied.created.push(o.clone());
-                }
-            }
-            (super::ApplyMethod::ClientSide, None) => {
-                cluster.create(o).await?;
-                applied.created.push(o.clone());
-            }
-            (super::ApplyMethod::ClientSide, Some(live)) => {
+        if settings.apply_method == super::ApplyMethod::ServerSide {
+            cluster
+                .apply(o, &settings.field_manager, settings.force_conflicts)
+                .await?;
+            continue;
+        }
+        // Client-side: create, or a three-way patch against the live object.
+        match cluster.get(o).await? {
+            None => cluster.create(o).await?,
+            Some(live) => {
                 let before = original.iter().find(|x| x.key() == o.key()).map(|x| &x.body);
                 let (patch, strategic) = match three_way_strategic_patch(before, &o.body, &live) {
                     Some(p) => (p, true),
@@ -123,7 +110,7 @@ pub(crate) async fn update(
         }
         cluster.delete(o).await?;
     }
-    Ok(applied)
+    Ok(())
 }
 
 /// Whether an object carries `helm.sh/resource-policy: keep`.

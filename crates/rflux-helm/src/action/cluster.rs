@@ -244,36 +244,27 @@ impl Cluster {
         }
     }
 
-    pub async fn create(&self, o: &Object) -> Result<Value, Error> {
+    pub async fn create(&self, o: &Object) -> Result<(), Error> {
         let api = self.api(o).await?;
         let obj = to_dynamic(o)?;
-        api.create(&PostParams::default(), &obj)
-            .await
-            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-            .map_err(|e| Error::Cluster(format!("creating {}: {}", o.describe(), kube_message(&e))))
+        sent(o, "creating", api.create(&PostParams::default(), &obj).await)
     }
 
-    pub async fn replace(&self, o: &Object, resource_version: &str) -> Result<Value, Error> {
+    pub async fn replace(&self, o: &Object, resource_version: &str) -> Result<(), Error> {
         let api = self.api(o).await?;
         let mut body = o.body.clone();
         set_path(&mut body, &["metadata", "resourceVersion"], json!(resource_version));
         let obj: DynamicObject = serde_json::from_value(body)
             .map_err(|e| Error::Manifest(format!("{}: not a Kubernetes object: {e}", o.describe())))?;
-        api.replace(&o.name, &PostParams::default(), &obj)
-            .await
-            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-            .map_err(|e| Error::Cluster(format!("replacing {}: {}", o.describe(), kube_message(&e))))
+        sent(o, "replacing", api.replace(&o.name, &PostParams::default(), &obj).await)
     }
 
     /// Server-side apply of the whole object.
-    pub async fn apply(&self, o: &Object, field_manager: &str, force: bool) -> Result<Value, Error> {
+    pub async fn apply(&self, o: &Object, field_manager: &str, force: bool) -> Result<(), Error> {
         let api = self.api(o).await?;
         let mut pp = PatchParams::apply(field_manager);
         pp.force = force;
-        api.patch(&o.name, &pp, &Patch::Apply(&o.body))
-            .await
-            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-            .map_err(|e| Error::Cluster(format!("applying {}: {}", o.describe(), kube_message(&e))))
+        sent(o, "applying", api.patch(&o.name, &pp, &Patch::Apply(&o.body)).await)
     }
 
     /// A JSON merge patch, or a strategic merge patch when `strategic`.
@@ -283,7 +274,7 @@ impl Cluster {
         patch: &Value,
         strategic: bool,
         field_manager: &str,
-    ) -> Result<Value, Error> {
+    ) -> Result<(), Error> {
         let api = self.api(o).await?;
         let pp = PatchParams {
             field_manager: Some(field_manager.to_string()),
@@ -294,10 +285,7 @@ impl Cluster {
         } else {
             Patch::Merge(patch)
         };
-        api.patch(&o.name, &pp, &body)
-            .await
-            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-            .map_err(|e| Error::Cluster(format!("patching {}: {}", o.describe(), kube_message(&e))))
+        sent(o, "patching", api.patch(&o.name, &pp, &body).await)
     }
 
     /// Delete with background propagation; `false` when it was already gone.
@@ -319,7 +307,11 @@ impl Cluster {
         if !self.delete(o).await? {
             return Ok(());
         }
-        let deadline = tokio::time::Instant::now() + timeout;
+        self.wait_gone(o, tokio::time::Instant::now() + timeout).await
+    }
+
+    /// Poll until `o` no longer exists, or fail at `deadline`.
+    pub async fn wait_gone(&self, o: &Object, deadline: tokio::time::Instant) -> Result<(), Error> {
         while self.get(o).await?.is_some() {
             if tokio::time::Instant::now() >= deadline {
                 return Err(Error::Action(format!(
@@ -356,6 +348,13 @@ fn whole_numbers(v: &mut Value) {
         Value::Object(o) => o.values_mut().for_each(whole_numbers),
         _ => {}
     }
+}
+
+/// The outcome of a write: the server's reply is not needed, its error names the object.
+fn sent<T>(o: &Object, verb: &str, reply: Result<T, kube::Error>) -> Result<(), Error> {
+    reply
+        .map(|_| ())
+        .map_err(|e| Error::Cluster(format!("{verb} {}: {}", o.describe(), kube_message(&e))))
 }
 
 /// Set a nested member, creating (or replacing non-object) parents.

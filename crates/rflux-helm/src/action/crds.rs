@@ -66,14 +66,8 @@ pub(crate) async fn install(
     for o in &changed {
         loop {
             let established = cluster.get(o).await?.is_some_and(|live| {
-                live.pointer("/status/conditions")
-                    .and_then(Value::as_array)
-                    .is_some_and(|cs| {
-                        cs.iter().any(|c| {
-                            c.get("type").and_then(Value::as_str) == Some("Established")
-                                && c.get("status").and_then(Value::as_str) == Some("True")
-                        })
-                    })
+                super::wait::condition_entry(&live, "Established")
+                    .is_some_and(|c| c.get("status").and_then(Value::as_str) == Some("True"))
             });
             if established {
                 break;

@@ -38,11 +38,16 @@ fn to_object(v: Value, what: &str) -> Result<DynamicObject, Error> {
 }
 
 impl Store<'_> {
-    fn api(&self, namespace: &str) -> Api<DynamicObject> {
-        let (kind, plural) = match self.driver {
+    /// Kind and resource of the records.
+    fn kind_and_plural(&self) -> (&'static str, &'static str) {
+        match self.driver {
             StorageDriver::Secret => ("Secret", "secrets"),
             StorageDriver::ConfigMap => ("ConfigMap", "configmaps"),
-        };
+        }
+    }
+
+    fn api(&self, namespace: &str) -> Api<DynamicObject> {
+        let (kind, plural) = self.kind_and_plural();
         let ar = ApiResource {
             group: String::new(),
             version: "v1".into(),
@@ -101,10 +106,7 @@ impl Store<'_> {
             let object_name = item.metadata.name.clone().unwrap_or_default();
             let mut v = serde_json::to_value(item).unwrap_or(Value::Null);
             if let Some(m) = v.as_object_mut() {
-                let kind = match self.driver {
-                    StorageDriver::Secret => "Secret",
-                    StorageDriver::ConfigMap => "ConfigMap",
-                };
+                let (kind, _) = self.kind_and_plural();
                 m.entry("kind").or_insert_with(|| Value::String(kind.into()));
             }
             let r = from_storage_object(&v).map_err(|e| Error::Release(format!("{object_name}: {e}")))?;

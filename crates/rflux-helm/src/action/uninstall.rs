@@ -2,8 +2,6 @@
 //! (those marked `helm.sh/resource-policy: keep` stay), post-delete hooks, then the
 //! records purged, or the last one kept as `uninstalled`.
 
-use std::time::Duration;
-
 use super::cluster::Object;
 use super::{Actions, UninstallOptions, apply, hooks};
 use crate::error::Error;
@@ -61,15 +59,7 @@ impl Actions {
         if opts.wait {
             let deadline = tokio::time::Instant::now() + opts.timeout;
             for o in &deleted {
-                while self.cluster.get(o).await?.is_some() {
-                    if tokio::time::Instant::now() >= deadline {
-                        return Err(Error::Action(format!(
-                            "timed out waiting for {} to be deleted",
-                            o.describe()
-                        )));
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
+                self.cluster.wait_gone(o, deadline).await?;
             }
         }
         if !opts.disable_hooks {

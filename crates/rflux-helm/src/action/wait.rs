@@ -68,12 +68,16 @@ fn int(v: &Value, pointer: &str) -> Option<i64> {
     v.pointer(pointer).and_then(Value::as_i64)
 }
 
-fn condition(v: &Value, ty: &str) -> Option<String> {
+/// The status condition of type `ty`.
+pub(crate) fn condition_entry<'a>(v: &'a Value, ty: &str) -> Option<&'a Value> {
     v.pointer("/status/conditions")?
         .as_array()?
         .iter()
         .find(|c| c.get("type").and_then(Value::as_str) == Some(ty))
-        .and_then(|c| c.get("status").and_then(Value::as_str).map(str::to_string))
+}
+
+fn condition(v: &Value, ty: &str) -> Option<String> {
+    condition_entry(v, ty).and_then(|c| c.get("status").and_then(Value::as_str).map(str::to_string))
 }
 
 fn generation_observed(live: &Value) -> bool {
@@ -106,10 +110,11 @@ pub(crate) fn not_ready_reason(kind: &str, live: &Value) -> Option<String> {
             let ready = int(live, "/status/numberReady").unwrap_or(0);
             (!generation_observed(live) || ready < want).then(|| format!("{ready}/{want} pods ready"))
         }
-        "Job" => job_state(live).err().or_else(|| match job_state(live) {
+        "Job" => match job_state(live) {
+            Err(e) => Some(e),
             Ok(true) => None,
-            _ => Some("not complete".into()),
-        }),
+            Ok(false) => Some("not complete".into()),
+        },
         "Pod" => (condition(live, "Ready").as_deref() != Some("True")
             && live.pointer("/status/phase").and_then(Value::as_str) != Some("Succeeded"))
         .then(|| "not ready".into()),
@@ -123,14 +128,8 @@ pub(crate) fn not_ready_reason(kind: &str, live: &Value) -> Option<String> {
 /// A Job: `Ok(true)` complete, `Ok(false)` running, `Err` failed.
 pub(crate) fn job_state(live: &Value) -> Result<bool, String> {
     if condition(live, "Failed").as_deref() == Some("True") {
-        let reason = live
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .and_then(|cs| {
-                cs.iter()
-                    .find(|c| c.get("type").and_then(Value::as_str) == Some("Failed"))
-                    .and_then(|c| c.get("reason").and_then(Value::as_str))
-            })
+        let reason = condition_entry(live, "Failed")
+            .and_then(|c| c.get("reason").and_then(Value::as_str))
             .unwrap_or("failed");
         return Err(format!("job failed: {reason}"));
     }
