@@ -43,11 +43,16 @@ pub async fn run(args: TraceArgs) -> Result<()> {
     let targets = targets(&args)?;
     let client = args.conn.client().await?;
     let namespace = args.conn.namespace.as_str();
+    // One discovery serves every target and every owner followed.
+    let discovery = Discovery::new(client.clone())
+        .run()
+        .await
+        .map_err(|e| anyhow!("discovery failed: {e}"))?;
     let mut objects = Vec::new();
     for target in targets {
         let resource = match target {
-            Target::Static { api_version, kind, .. } => resolve_static(&client, api_version, kind).await?,
-            Target::Dynamic { ref word, .. } => resolve_word(&client, word).await?,
+            Target::Static { api_version, kind, .. } => resolve_static(&discovery, api_version, kind)?,
+            Target::Dynamic { ref word, .. } => resolve_word(&discovery, word)?,
         };
         let name = match &target {
             Target::Static { name, .. } | Target::Dynamic { name, .. } => name.clone(),
@@ -56,7 +61,7 @@ pub async fn run(args: TraceArgs) -> Result<()> {
     }
     let count = objects.len();
     for (i, object) in objects.into_iter().enumerate() {
-        match trace_object(&client, &object).await {
+        match trace_object(&client, &discovery, &object).await {
             Ok(report) => print!("{report}"),
             Err(e) => eprintln!(
                 "✗ failed to trace {}/{} in namespace {}: {e:#}",
@@ -152,11 +157,7 @@ fn expand_short_name(word: &str) -> &str {
     }
 }
 
-async fn resolve_static(client: &kube::Client, api_version: &str, kind: &str) -> Result<(ApiResource, bool)> {
-    let discovery = Discovery::new(client.clone())
-        .run()
-        .await
-        .map_err(|e| anyhow!("discovery failed: {e}"))?;
+fn resolve_static(discovery: &Discovery, api_version: &str, kind: &str) -> Result<(ApiResource, bool)> {
     // `--kind helmrelease` is accepted as flux accepts it: the kind matches case-insensitively.
     for group in discovery.groups() {
         for (resource, capabilities) in group.recommended_resources() {
@@ -168,17 +169,13 @@ async fn resolve_static(client: &kube::Client, api_version: &str, kind: &str) ->
     bail!("failed to find object: no kind {kind:?} is served in {api_version:?}")
 }
 
-async fn resolve_word(client: &kube::Client, word: &str) -> Result<(ApiResource, bool)> {
+fn resolve_word(discovery: &Discovery, word: &str) -> Result<(ApiResource, bool)> {
     let lower = word.to_ascii_lowercase();
     let (resource_word, group) = match lower.split_once('.') {
         Some((r, g)) => (r.to_string(), Some(g.to_string())),
         None => (lower.clone(), None),
     };
     let resource_word = expand_short_name(&resource_word).to_string();
-    let discovery = Discovery::new(client.clone())
-        .run()
-        .await
-        .map_err(|e| anyhow!("discovery failed: {e}"))?;
     for api_group in discovery.groups() {
         if group.as_deref().is_some_and(|g| g != api_group.name()) {
             continue;
@@ -226,7 +223,7 @@ pub fn manager_from_labels(object: &Value) -> Option<Manager> {
 }
 
 /// The manager of the object, or of its owners (ownerReferences, followed upwards).
-async fn find_manager(client: &kube::Client, object: &Value) -> Result<Option<Manager>> {
+async fn find_manager(client: &kube::Client, discovery: &Discovery, object: &Value) -> Result<Option<Manager>> {
     let mut current = object.clone();
     for _ in 0..8 {
         if let Some(manager) = manager_from_labels(&current) {
@@ -247,7 +244,7 @@ async fn find_manager(client: &kube::Client, object: &Value) -> Result<Option<Ma
             return Ok(None);
         };
         let namespace = current["metadata"]["namespace"].as_str().unwrap_or("").to_string();
-        let Ok(resource) = resolve_static(client, api_version, kind).await else {
+        let Ok(resource) = resolve_static(discovery, api_version, kind) else {
             return Ok(None);
         };
         match get(client, &resource, &namespace, name).await {
@@ -258,28 +255,19 @@ async fn find_manager(client: &kube::Client, object: &Value) -> Result<Option<Ma
     Ok(None)
 }
 
-async fn trace_object(client: &kube::Client, object: &Value) -> Result<String> {
-    match find_manager(client, object).await? {
+async fn trace_object(client: &kube::Client, discovery: &Discovery, object: &Value) -> Result<String> {
+    match find_manager(client, discovery, object).await? {
         Some(Manager::Kustomization { namespace, name }) => {
             let ks = fetch(client, FluxKind::Kustomization, &namespace, &name)
                 .await
                 .map_err(|e| anyhow!("failed to find kustomization: {e}"))?;
-            let source_ref = &ks["spec"]["sourceRef"];
-            let source_ns = non_empty(&source_ref["namespace"]).unwrap_or(&namespace).to_string();
-            let source_name = source_ref["name"].as_str().unwrap_or("");
-            let source = match source_ref["kind"].as_str() {
-                Some("GitRepository") => Some(
-                    fetch(client, FluxKind::GitRepository, &source_ns, source_name)
-                        .await
-                        .map_err(|e| anyhow!("failed to find GitRepository: {e}"))?,
-                ),
-                Some("OCIRepository") => Some(
-                    fetch(client, FluxKind::OCIRepository, &source_ns, source_name)
-                        .await
-                        .map_err(|e| anyhow!("failed to find OCIRepository: {e}"))?,
-                ),
-                _ => None,
-            };
+            let source = fetch_source(
+                client,
+                &ks["spec"]["sourceRef"],
+                &namespace,
+                &[FluxKind::GitRepository, FluxKind::OCIRepository],
+            )
+            .await?;
             Ok(kustomization_report(object, &ks, source.as_ref()))
         }
         Some(Manager::HelmRelease { namespace, name }) => {
@@ -297,22 +285,13 @@ async fn trace_object(client: &kube::Client, object: &Value) -> Result<String> {
                 }
                 None => None,
             };
-            let source_ref = &hr["spec"]["chart"]["spec"]["sourceRef"];
-            let source_ns = non_empty(&source_ref["namespace"]).unwrap_or(&namespace).to_string();
-            let source_name = source_ref["name"].as_str().unwrap_or("");
-            let source = match source_ref["kind"].as_str() {
-                Some("GitRepository") => Some(
-                    fetch(client, FluxKind::GitRepository, &source_ns, source_name)
-                        .await
-                        .map_err(|e| anyhow!("failed to find GitRepository: {e}"))?,
-                ),
-                Some("HelmRepository") => Some(
-                    fetch(client, FluxKind::HelmRepository, &source_ns, source_name)
-                        .await
-                        .map_err(|e| anyhow!("failed to find HelmRepository: {e}"))?,
-                ),
-                _ => None,
-            };
+            let source = fetch_source(
+                client,
+                &hr["spec"]["chart"]["spec"]["sourceRef"],
+                &namespace,
+                &[FluxKind::GitRepository, FluxKind::HelmRepository],
+            )
+            .await?;
             Ok(helm_report(object, &hr, chart.as_ref(), source.as_ref()))
         }
         None => bail!("object not managed by Flux"),
@@ -321,6 +300,25 @@ async fn trace_object(client: &kube::Client, object: &Value) -> Result<String> {
 
 async fn fetch(client: &kube::Client, kind: FluxKind, namespace: &str, name: &str) -> Result<Value> {
     Ok(serde_json::to_value(kind.get(client, namespace, name).await?)?)
+}
+
+/// The source a `sourceRef` names, when its kind is one of `kinds` (its namespace
+/// defaults to `default_namespace`).
+async fn fetch_source(
+    client: &kube::Client,
+    source_ref: &Value,
+    default_namespace: &str,
+    kinds: &[FluxKind],
+) -> Result<Option<Value>> {
+    let Some(kind) = kinds.iter().find(|k| source_ref["kind"].as_str() == Some(k.kind())) else {
+        return Ok(None);
+    };
+    let namespace = non_empty(&source_ref["namespace"]).unwrap_or(default_namespace);
+    let name = source_ref["name"].as_str().unwrap_or("");
+    fetch(client, *kind, namespace, name)
+        .await
+        .map(Some)
+        .map_err(|e| anyhow!("failed to find {}: {e}", kind.kind()))
 }
 
 fn non_empty(value: &Value) -> Option<&str> {
