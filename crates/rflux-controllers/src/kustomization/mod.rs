@@ -7,16 +7,17 @@ pub mod build;
 pub mod dependencies;
 pub mod source;
 pub mod triggers;
+pub mod variables;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions::{self, reason};
 use rflux_api::duration::{format_duration, parse_duration};
-use rflux_api::types::{DeletionPolicy, Kustomization, KustomizationStatus, ValuesReferenceKind};
+use rflux_api::types::{DeletionPolicy, Kustomization, KustomizationStatus};
 use rflux_ssa::{Applier, ApplyOptions, ChangeSet, ObjectRef, PruneOptions};
 
 use crate::events::Events;
@@ -474,53 +475,9 @@ impl KustomizationReconciler {
         let Some(post_build) = &object.spec.post_build else {
             return Ok(None);
         };
-        let mut vars = BTreeMap::new();
-        for reference in &post_build.substitute_from {
-            let found = match reference.kind {
-                ValuesReferenceKind::ConfigMap => {
-                    let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), namespace);
-                    api.get_opt(&reference.name)
-                        .await
-                        .map(|cm| cm.map(|cm| cm.data.unwrap_or_default()))
-                }
-                ValuesReferenceKind::Secret => {
-                    let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-                    api.get_opt(&reference.name).await.map(|s| {
-                        s.map(|s| {
-                            s.data
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
-                                .collect()
-                        })
-                    })
-                }
-            };
-            match found {
-                Ok(Some(data)) => vars.extend(data),
-                Ok(None) if reference.optional => {}
-                Ok(None) => {
-                    return Err(Failure::new(
-                        reason::BUILD_FAILED,
-                        format!(
-                            "substitute from '{}/{namespace}/{}' failed: not found",
-                            reference.kind, reference.name
-                        ),
-                    ));
-                }
-                Err(e) => {
-                    return Err(Failure::new(
-                        reason::BUILD_FAILED,
-                        format!(
-                            "substitute from '{}/{namespace}/{}' failed: {}",
-                            reference.kind,
-                            reference.name,
-                            kube_message(&e)
-                        ),
-                    ));
-                }
-            }
-        }
+        let mut vars = variables::substitute_from(&self.client, &post_build.substitute_from, namespace)
+            .await
+            .map_err(|m| Failure::new(reason::BUILD_FAILED, m))?;
         vars.extend(post_build.substitute.clone());
         Ok(Some(vars))
     }

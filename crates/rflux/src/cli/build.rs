@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Api;
-use rflux_api::types::{Kustomization, ValuesReferenceKind};
+use rflux_api::types::Kustomization;
 use rflux_controllers::kustomization::build::{BuildInputs, build};
+use rflux_controllers::kustomization::variables::substitute_from;
 use serde_json::Value;
 
 use super::connect::{ConnectionArgs, describe, status_code};
@@ -226,35 +226,9 @@ async fn variables(client: Option<&kube::Client>, ks: &Kustomization) -> Result<
     let mut vars = BTreeMap::new();
     if let Some(client) = client {
         let namespace = ks.metadata.namespace.clone().unwrap_or_default();
-        for reference in &post_build.substitute_from {
-            let what = format!("{}/{namespace}/{}", reference.kind, reference.name);
-            let found = match reference.kind {
-                ValuesReferenceKind::ConfigMap => {
-                    let api: Api<ConfigMap> = Api::namespaced(client.clone(), &namespace);
-                    api.get_opt(&reference.name)
-                        .await
-                        .map(|cm| cm.map(|cm| cm.data.unwrap_or_default()))
-                }
-                ValuesReferenceKind::Secret => {
-                    let api: Api<Secret> = Api::namespaced(client.clone(), &namespace);
-                    api.get_opt(&reference.name).await.map(|secret| {
-                        secret.map(|s| {
-                            s.data
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
-                                .collect()
-                        })
-                    })
-                }
-            };
-            match found {
-                Ok(Some(data)) => vars.extend(data),
-                Ok(None) if reference.optional => {}
-                Ok(None) => bail!("substitute from '{what}' failed: not found"),
-                Err(e) => bail!("substitute from '{what}' failed: {}", describe(&e)),
-            }
-        }
+        vars = substitute_from(client, &post_build.substitute_from, &namespace)
+            .await
+            .map_err(anyhow::Error::msg)?;
     }
     vars.extend(post_build.substitute.clone());
     Ok(Some(vars))
