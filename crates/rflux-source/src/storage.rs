@@ -83,7 +83,7 @@ impl Storage {
         format!("{hex}.tar.gz")
     }
 
-    /// Moves (or copies) `packed_file` into storage under Flux's file name for `revision`
+    /// Copies `packed_file` into storage under Flux's file name for `revision`
     /// and returns the artifact record. Older archives of the object beyond the newest
     /// [`RETAINED_ARTIFACTS`] are deleted.
     pub fn store(
@@ -137,9 +137,6 @@ impl Storage {
             object: object.clone(),
             source: e.error,
         })?;
-        if let Ok(file) = std::fs::File::options().write(true).open(&target) {
-            let _ = file.set_modified(SystemTime::now());
-        }
         self.collect_garbage(&dir, &target, &object)?;
         let path = format!("{object}/{file_name}");
         Ok(Artifact {

@@ -102,16 +102,12 @@ fn is_disabled(object: &Value) -> bool {
 /// kustomize's id of an object in Flux's error messages: `group_version_Kind/name`
 /// (`~G` for the core group).
 fn object_id(object: &Value) -> String {
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-    let api_version = s(object.get("apiVersion"));
-    let (group, version) = match api_version.split_once('/') {
-        Some((g, v)) => (g.to_string(), v.to_string()),
-        None => (String::new(), api_version),
-    };
-    let or = |v: String, empty: &str| if v.is_empty() { empty.to_string() } else { v };
-    let kind = s(object.get("kind"));
-    let name = s(object.get("metadata").and_then(|m| m.get("name")));
-    format!("{}_{}_{}/{name}", or(group, "~G"), or(version, "~V"), or(kind, "~K"))
+    let name = object
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{}/{name}", crate::resource::Gvk::of(object).sort_string())
 }
 
 /// Reads the substituted text back as one object.

@@ -108,6 +108,14 @@ pub fn checkout_with(
     })
 }
 
+/// Refspecs fetching every branch and tag (for a commit on no named branch).
+pub(crate) fn all_refs() -> Vec<String> {
+    vec![
+        "+refs/heads/*:refs/rflux/heads/*".to_string(),
+        "+refs/tags/*:refs/rflux/tags/*".to_string(),
+    ]
+}
+
 fn run_with_timeout<T: Send + 'static>(
     url: &RepoUrl,
     reference: &GitRef,
@@ -348,10 +356,7 @@ fn plan_fetch(url: &RepoUrl, reference: &GitRef, auth: &GitAuth, deadline: Insta
             label: Some(branch.clone()),
         },
         GitRef::Commit { branch: None, .. } => FetchPlan {
-            refspecs: vec![
-                "+refs/heads/*:refs/rflux/heads/*".into(),
-                "+refs/tags/*:refs/rflux/tags/*".into(),
-            ],
+            refspecs: all_refs(),
             shallow: false,
             local_ref: None,
             label: None,

@@ -119,10 +119,7 @@ pub(super) fn check_out_submodules(
             });
         }
         let sub_url = RepoUrl::parse(&resolve_url(&parent_url.raw, &declared.url))?;
-        let refspecs = vec![
-            "+refs/heads/*:refs/rflux/heads/*".to_string(),
-            "+refs/tags/*:refs/rflux/tags/*".to_string(),
-        ];
+        let refspecs = super::all_refs();
         let objects = obtain_objects(&sub_url, &reference, auth, &refspecs, false, deadline)?;
         let sub_repo = &objects.repo;
         let not_found = || GitError::RefNotFound {

@@ -149,22 +149,6 @@ pub struct BuiltChart {
     pub packaged: bool,
 }
 
-impl BuiltChart {
-    /// The HelmChart artifact for this file (revision: the chart version); `path` is its
-    /// storage path, `url` where it is served.
-    pub fn artifact(&self, path: &str, url: &str, last_update_time: &str) -> rflux_api::types::Artifact {
-        rflux_api::types::Artifact {
-            digest: self.digest.clone(),
-            last_update_time: last_update_time.to_string(),
-            metadata: Default::default(),
-            path: path.to_string(),
-            revision: self.version.clone(),
-            size: i64::try_from(self.size).ok(),
-            url: url.to_string(),
-        }
-    }
-}
-
 /// `spec.valuesFiles` and `spec.ignoreMissingValuesFiles`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValuesFilesOptions {

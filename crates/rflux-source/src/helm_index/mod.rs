@@ -15,7 +15,6 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use rflux_api::types::Artifact;
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -91,22 +90,6 @@ pub struct StoredIndex {
     pub digest: String,
     /// Size of the stored file in bytes.
     pub size: u64,
-}
-
-impl StoredIndex {
-    /// The HelmRepository artifact for this file: `path` is its storage path
-    /// (`helmrepository/<namespace>/<name>/index-<hex>.yaml`), `url` where it is served.
-    pub fn artifact(&self, revision: &str, path: &str, url: &str, last_update_time: &str) -> Artifact {
-        Artifact {
-            digest: self.digest.clone(),
-            last_update_time: last_update_time.to_string(),
-            metadata: Default::default(),
-            path: path.to_string(),
-            revision: revision.to_string(),
-            size: i64::try_from(self.size).ok(),
-            url: url.to_string(),
-        }
-    }
 }
 
 /// `<repository URL>/index.yaml`, keeping the URL's query.
