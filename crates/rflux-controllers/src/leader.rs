@@ -1,8 +1,6 @@
 //! Leader election through the coordination.k8s.io Lease `flux-system/rflux-controller`: only
 //! the holder reconciles; `rflux reconcile` also reads this Lease to know a controller runs.
 
-use std::time::Duration;
-
 use kube::Client;
 use kube_lease_manager::{LeaseCreateMode, LeaseManagerBuilder};
 use tokio::sync::watch;
@@ -57,6 +55,3 @@ pub fn identity() -> String {
         .unwrap_or_else(|_| "localhost".to_string());
     format!("{host}_{}", std::process::id())
 }
-
-/// How long a lost Lease may take to be taken over: its duration plus grace.
-pub const TAKEOVER: Duration = Duration::from_secs(20);

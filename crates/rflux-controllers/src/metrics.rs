@@ -182,11 +182,6 @@ impl Metrics {
                 }),
             )
     }
-
-    /// Serves [`Metrics::router`] on `addr` until the task is dropped; returns the bound address.
-    pub async fn serve(&self, addr: SocketAddr) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-        serve_router(self.router(), addr).await
-    }
 }
 
 /// Binds `addr` and serves `router` in a task.

@@ -95,7 +95,7 @@ impl SourceFetcher for OciFetcher {
                 })?;
                 (
                     pulled.path.clone(),
-                    format!("sha256:{}", hex_of(&sha2::Sha256::digest(&bytes))),
+                    rflux_source::artifact::sha256_digest(sha2::Sha256::new_with_prefix(&bytes)),
                 )
             }
         };
@@ -118,8 +118,4 @@ impl SourceFetcher for OciFetcher {
             ),
         })
     }
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -73,10 +73,7 @@ fn trigger_of<K: Resource>(object: &K) -> Trigger {
     let meta = object.meta();
     Trigger {
         generation: meta.generation,
-        requested_at: meta
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(rflux_api::annotations::RECONCILE_REQUESTED_AT).cloned()),
+        requested_at: crate::status::requested_at(object),
         deleting: meta.deletion_timestamp.is_some(),
     }
 }

@@ -22,7 +22,7 @@ use crate::runner::{Reconciler, Requeue, jitter};
 use crate::status;
 
 /// Name of the controller in events and field managers.
-pub const CONTROLLER: &str = "source-controller";
+pub const CONTROLLER: &str = rflux_api::annotations::SOURCE_FIELD_MANAGER;
 
 /// The status fields all source kinds share; kind-specific fields ride in `extra`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

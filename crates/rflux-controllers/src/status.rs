@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// Flux's finalizer on every object it reconciles.
-pub const FINALIZER: &str = "finalizers.fluxcd.io";
+pub const FINALIZER: &str = rflux_api::annotations::SOURCE_FINALIZER;
 
 /// Field manager of status writes, per controller.
 pub fn patch_params(controller: &str) -> PatchParams {

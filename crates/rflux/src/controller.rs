@@ -84,7 +84,6 @@ pub async fn run(args: ControllerArgs) -> Result<()> {
         metrics_addr,
         health_addr,
         storage_addr,
-        storage_path: args.storage_path.clone(),
         storage_adv_addr,
         concurrent: args.concurrent.max(1),
         ..ManagerOptions::local(args.storage_path.clone())

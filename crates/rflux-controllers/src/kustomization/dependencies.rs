@@ -1,13 +1,14 @@
 //! `spec.dependsOn`: whether every dependency is Ready at its current generation (and, when
 //! it reads the same source, has applied the same revision), and dependency cycles.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions;
 use rflux_api::types::{DependencyReferenceKind, Kustomization};
 
+use crate::kustomization::source::source_location;
 use crate::queue::ObjectKey;
 
 /// Why the dependencies do not allow a reconcile now.
@@ -21,24 +22,22 @@ pub enum Blocked {
 
 /// The Kustomizations `kustomization` depends on (namespace defaults to its own).
 pub fn dependency_keys(kustomization: &Kustomization) -> Vec<ObjectKey> {
-    let own = kustomization.namespace().unwrap_or_default();
-    kustomization
-        .spec
-        .depends_on
-        .iter()
-        .filter(|d| d.kind.unwrap_or_default() == DependencyReferenceKind::Kustomization)
-        .map(|d| ObjectKey::new(d.namespace.clone().unwrap_or_else(|| own.clone()), d.name.clone()))
-        .collect()
+    keys_of_kind(kustomization, DependencyReferenceKind::Kustomization)
 }
 
 /// The HelmReleases `kustomization` depends on (`kind: HelmRelease`, an rflux addition).
 fn helm_release_keys(kustomization: &Kustomization) -> Vec<ObjectKey> {
+    keys_of_kind(kustomization, DependencyReferenceKind::HelmRelease)
+}
+
+/// The dependencies of one kind (an absent kind is a Kustomization).
+fn keys_of_kind(kustomization: &Kustomization, kind: DependencyReferenceKind) -> Vec<ObjectKey> {
     let own = kustomization.namespace().unwrap_or_default();
     kustomization
         .spec
         .depends_on
         .iter()
-        .filter(|d| d.kind == Some(DependencyReferenceKind::HelmRelease))
+        .filter(|d| d.kind.unwrap_or_default() == kind)
         .map(|d| ObjectKey::new(d.namespace.clone().unwrap_or_else(|| own.clone()), d.name.clone()))
         .collect()
 }
@@ -74,12 +73,18 @@ pub fn is_ready(dependency: &Kustomization, same_source_revision: Option<&str>) 
 /// source.
 pub async fn check(client: &Client, kustomization: &Kustomization, revision: &str) -> Result<(), Blocked> {
     let own_key = ObjectKey::new(kustomization.namespace().unwrap_or_default(), kustomization.name_any());
-    if let Some(cycle) = find_cycle(client, &own_key, kustomization).await {
+    // The cycle walk reads the dependencies; what it read is checked here without a second GET.
+    let mut read = BTreeMap::new();
+    if let Some(cycle) = find_cycle(client, &own_key, kustomization, &mut read).await {
         return Err(Blocked::Cycle(cycle));
     }
     for key in dependency_keys(kustomization) {
         let api: Api<Kustomization> = Api::namespaced(client.clone(), &key.namespace);
-        let dependency = match api.get_opt(&key.name).await {
+        let fetched = match read.remove(&key) {
+            Some(d) => Ok(Some(d)),
+            None => api.get_opt(&key.name).await,
+        };
+        let dependency = match fetched {
             Ok(Some(d)) => d,
             Ok(None) => return Err(Blocked::NotReady(format!("dependency '{key}' not found"))),
             Err(e) => {
@@ -119,24 +124,18 @@ pub async fn check(client: &Client, kustomization: &Kustomization, revision: &st
     Ok(())
 }
 
-fn source_key(k: &Kustomization) -> (String, String, String) {
-    let source = &k.spec.source_ref;
-    (
-        source.kind.to_string(),
-        source
-            .namespace
-            .clone()
-            .unwrap_or_else(|| k.namespace().unwrap_or_default()),
-        source.name.clone(),
-    )
-}
-
 fn same_source(a: &Kustomization, b: &Kustomization) -> bool {
-    source_key(a) == source_key(b)
+    a.spec.source_ref.kind == b.spec.source_ref.kind && source_location(a) == source_location(b)
 }
 
 /// Follows dependsOn from `start`; returns the cycle through it, written `a -> b -> a`.
-async fn find_cycle(client: &Client, start: &ObjectKey, object: &Kustomization) -> Option<String> {
+/// Every Kustomization read on the way is left in `read`.
+async fn find_cycle(
+    client: &Client,
+    start: &ObjectKey,
+    object: &Kustomization,
+    read: &mut BTreeMap<ObjectKey, Kustomization>,
+) -> Option<String> {
     // Depth-first over the dependency graph, bounded by the objects seen.
     let mut stack: Vec<(ObjectKey, Vec<ObjectKey>)> = vec![(start.clone(), vec![start.clone()])];
     let mut visited: BTreeSet<ObjectKey> = BTreeSet::new();
@@ -148,7 +147,11 @@ async fn find_cycle(client: &Client, start: &ObjectKey, object: &Kustomization) 
         } else {
             let api: Api<Kustomization> = Api::namespaced(client.clone(), &key.namespace);
             match api.get_opt(&key.name).await {
-                Ok(Some(k)) => dependency_keys(&k),
+                Ok(Some(k)) => {
+                    let deps = dependency_keys(&k);
+                    read.insert(key.clone(), k);
+                    deps
+                }
                 _ => continue,
             }
         };

@@ -30,7 +30,7 @@ use rflux_ssa::error::message_of as kube_message;
 use source::{SourceArtifact, SourceProblem};
 
 /// Name of the controller in events, status writes and the default field manager.
-pub const CONTROLLER: &str = "kustomize-controller";
+pub const CONTROLLER: &str = rflux_api::annotations::KUSTOMIZE_FIELD_MANAGER;
 
 /// Reasons rflux adds where Flux has none.
 const CIRCULAR_DEPENDENCY: &str = "CircularDependency";
@@ -342,13 +342,10 @@ impl KustomizationReconciler {
                 .health_checks
                 .iter()
                 .map(|h| {
-                    let (group, version) = match h.api_version.as_deref().unwrap_or("").split_once('/') {
-                        Some((g, v)) => (g.to_string(), v.to_string()),
-                        None => (String::new(), h.api_version.clone().unwrap_or_default()),
-                    };
+                    let (group, version) = rflux_ssa::object::split_api_version(h.api_version.as_deref().unwrap_or(""));
                     let ns = h.namespace.clone().unwrap_or_default();
                     ObjectRef::new(
-                        rflux_api::inventory::ObjectId::new(&ns, &h.name, &group, &h.kind),
+                        rflux_api::inventory::ObjectId::new(&ns, &h.name, group, &h.kind),
                         version,
                     )
                 })
