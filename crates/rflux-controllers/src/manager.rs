@@ -167,7 +167,6 @@ impl Manager {
         let (lost_tx, lost_leadership) = watch::channel(false);
         let (stop, mut stop_rx) = watch::channel(false);
         let metrics_for_leader = metrics.clone();
-        let storage_url_for_leader = storage_url.clone();
         let leading = tokio::spawn(async move {
             let leads = tokio::select! {
                 leads = election.leading() => leads,
@@ -178,14 +177,7 @@ impl Manager {
                 return;
             }
             tracing::info!(identity = %options.identity, "leading; starting the controllers");
-            let running = start_reconcilers(
-                client,
-                storage,
-                storage_url_for_leader,
-                http,
-                &options,
-                metrics_for_leader.clone(),
-            );
+            let running = start_reconcilers(client, storage, http, &options, metrics_for_leader.clone());
             metrics_for_leader.set_ready(true);
             let _ = reconcilers_tx.send(Some(running.handles.clone()));
             let lost = tokio::select! {
@@ -276,7 +268,6 @@ impl RunningReconcilers {
 fn start_reconcilers(
     client: Client,
     storage: Storage,
-    storage_url: String,
     http: reqwest::Client,
     options: &ManagerOptions,
     metrics: Metrics,
@@ -286,7 +277,6 @@ fn start_reconcilers(
         Arc::new(GitRepositoryReconciler::new(
             client.clone(),
             storage.clone(),
-            storage_url.clone(),
             metrics.clone(),
             GitFetcher,
         )),
@@ -298,7 +288,6 @@ fn start_reconcilers(
         Arc::new(OciRepositoryReconciler::new(
             client.clone(),
             storage.clone(),
-            storage_url.clone(),
             metrics.clone(),
             OciFetcher,
         )),
@@ -310,7 +299,6 @@ fn start_reconcilers(
         Arc::new(HelmRepositoryReconciler::new(
             client.clone(),
             storage.clone(),
-            storage_url.clone(),
             metrics.clone(),
             HelmIndexFetcher,
         )),
@@ -322,7 +310,6 @@ fn start_reconcilers(
         Arc::new(HelmChartReconciler::new(
             client.clone(),
             storage,
-            storage_url,
             metrics.clone(),
             ChartFetcher,
         )),

@@ -96,8 +96,6 @@ pub trait SourceFetcher: Send + Sync + 'static {
 pub struct SourceContext {
     pub client: Client,
     pub storage: Storage,
-    /// Where the storage is served now (`http://host:port`).
-    pub storage_url: String,
 }
 
 impl SourceContext {
@@ -177,14 +175,10 @@ pub struct SourceReconciler<F: SourceFetcher> {
 }
 
 impl<F: SourceFetcher> SourceReconciler<F> {
-    pub fn new(client: Client, storage: Storage, storage_url: String, metrics: Metrics, fetcher: F) -> Self {
+    pub fn new(client: Client, storage: Storage, metrics: Metrics, fetcher: F) -> Self {
         SourceReconciler {
             events: Events::new(client.clone(), CONTROLLER),
-            ctx: SourceContext {
-                client,
-                storage,
-                storage_url,
-            },
+            ctx: SourceContext { client, storage },
             metrics,
             fetcher,
         }
@@ -253,7 +247,7 @@ impl<F: SourceFetcher> Reconciler for SourceReconciler<F> {
         // port): its URL names where it is served now, as source-controller rewrites it on every
         // reconcile.
         if let Some(artifact) = status.artifact.as_mut() {
-            artifact.url = format!("{}/{}", self.ctx.storage_url.trim_end_matches('/'), artifact.path);
+            artifact.url = format!("{}/{}", self.ctx.storage.base_url(), artifact.path);
         }
         let outcome = self.fetcher.fetch(&self.ctx, &object, &mut status).await;
         status.observed_generation = generation;

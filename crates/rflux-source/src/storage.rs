@@ -55,6 +55,11 @@ impl Storage {
         Storage { root, base_url }
     }
 
+    /// Where the artifacts are served, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// The directory on disk.
     pub fn root(&self) -> &Path {
         &self.root
