@@ -155,19 +155,23 @@ impl Applier {
         }
     }
 
-    /// The objects of `objects` that are not `Current` now.
+    /// The objects of `objects` that are not `Current` now (queried as many at a time as
+    /// the applier's concurrency, reported in the order given).
     async fn not_ready(&self, objects: &[ObjectRef]) -> Vec<NotReady> {
-        let mut out = Vec::new();
-        for object in objects {
-            let status = self.status_of(object).await;
-            if !status.is_current() {
-                out.push(NotReady {
-                    object: object.clone(),
-                    status,
-                });
-            }
-        }
-        out
+        use futures::StreamExt;
+        let statuses: Vec<(ObjectRef, Status)> = futures::stream::iter(objects.iter().cloned())
+            .map(|object| async move {
+                let status = self.status_of(&object).await;
+                (object, status)
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        statuses
+            .into_iter()
+            .filter(|(_, status)| !status.is_current())
+            .map(|(object, status)| NotReady { object, status })
+            .collect()
     }
 
     /// The kstatus of one object now (`NotFound` when it does not exist; a query error is
