@@ -13,13 +13,13 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 
 use super::cluster::{Cluster, is_not_found, kube_message};
 
-/// A `lookup` backed by `client`, or `None` when not called on a multi-threaded runtime.
-pub(crate) fn cluster_lookup(client: kube::Client) -> Option<LookupFn> {
+/// A `lookup` backed by `cluster` (sharing its discovery cache), or `None` when not called
+/// on a multi-threaded runtime.
+pub(crate) fn cluster_lookup(cluster: Arc<Cluster>) -> Option<LookupFn> {
     let handle = Handle::try_current().ok()?;
     if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
         return None;
     }
-    let cluster = Arc::new(Cluster::new(client));
     Some(Arc::new(
         move |api_version: &str, kind: &str, namespace: &str, name: &str| {
             let cluster = cluster.clone();

@@ -228,7 +228,7 @@ impl Default for UninstallOptions {
 
 /// Release actions against one cluster.
 pub struct Actions {
-    cluster: Cluster,
+    cluster: std::sync::Arc<Cluster>,
     settings: Settings,
 }
 
@@ -245,7 +245,7 @@ impl Actions {
     /// Actions through `client`.
     pub fn new(client: kube::Client, settings: Settings) -> Actions {
         Actions {
-            cluster: Cluster::new(client),
+            cluster: std::sync::Arc::new(Cluster::new(client)),
             settings,
         }
     }

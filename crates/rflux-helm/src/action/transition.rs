@@ -42,7 +42,7 @@ impl Actions {
             revision,
             is_upgrade,
             capabilities: self.capabilities().await?,
-            lookup: super::lookup::cluster_lookup(self.cluster.client.clone()),
+            lookup: super::lookup::cluster_lookup(self.cluster.clone()),
             ..RenderOptions::default()
         };
         render(chart, values, &opts)
