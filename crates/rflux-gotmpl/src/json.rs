@@ -128,13 +128,10 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
             None => return Err(format!("json: unsupported value: {}", crate::gofmt::float_v(*f))),
         },
         Value::Str(s) => quote_json(s, eh, out),
-        Value::Object(o) => match (o.bytes(), o.json_fields()) {
-            (Some(b), _) => {
-                use base64::Engine as _;
-                quote_json(&base64::engine::general_purpose::STANDARD.encode(b), eh, out)
-            }
-            (None, Some(fields)) => write_object(&fields, eh, indent, depth, out)?,
-            (None, None) => write(&o.to_value(), eh, indent, depth, out)?,
+        Value::Object(o) => match crate::value::encoded(o.as_ref()) {
+            crate::value::Encoded::Base64(text) => quote_json(&text, eh, out),
+            crate::value::Encoded::Fields(fields) => write_object(&fields, eh, indent, depth, out)?,
+            crate::value::Encoded::Plain(v) => write(&v, eh, indent, depth, out)?,
         },
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
         Value::List(l) | Value::TypedList(l, _) => {

@@ -196,6 +196,28 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// What `encoding/json` (and so `toJson`, `toYaml`) writes for a host object.
+pub(crate) enum Encoded {
+    /// A `[]byte`: its base64 text.
+    Base64(String),
+    /// A struct: its fields in declaration order.
+    Fields(Vec<(String, Value)>),
+    /// Anything else: this plain value.
+    Plain(Value),
+}
+
+/// How the encoders see `o`.
+pub(crate) fn encoded(o: &dyn Object) -> Encoded {
+    use base64::Engine as _;
+    if let Some(b) = o.bytes() {
+        return Encoded::Base64(base64::engine::general_purpose::STANDARD.encode(b));
+    }
+    match o.json_fields() {
+        Some(fields) => Encoded::Fields(fields),
+        None => Encoded::Plain(o.to_value()),
+    }
+}
+
 impl Value {
     /// A string value.
     pub fn str(s: impl Into<Arc<str>>) -> Value {
@@ -370,15 +392,12 @@ impl Value {
                 serde_json::Value::Object(m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
             Value::Time(t) => serde_json::Value::String(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
-            Value::Object(o) => match (o.bytes(), o.json_fields()) {
-                (Some(b), _) => {
-                    use base64::Engine as _;
-                    serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(b))
-                }
-                (None, Some(fields)) => {
+            Value::Object(o) => match encoded(o.as_ref()) {
+                Encoded::Base64(text) => serde_json::Value::String(text),
+                Encoded::Fields(fields) => {
                     serde_json::Value::Object(fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
                 }
-                (None, None) => o.to_value().to_json(),
+                Encoded::Plain(v) => v.to_json(),
             },
         }
     }

@@ -47,13 +47,10 @@ fn to_node(v: &Value, pretty: bool) -> Result<Node, String> {
             }
         }
         Value::Str(s) => Node::Str(s.to_string()),
-        Value::Object(o) => match (o.bytes(), o.json_fields()) {
-            (Some(b), _) => {
-                use base64::Engine as _;
-                Node::Str(base64::engine::general_purpose::STANDARD.encode(b))
-            }
-            (None, Some(fields)) => to_node(&Value::map(fields.into_iter().collect()), pretty)?,
-            (None, None) => to_node(&o.to_value(), pretty)?,
+        Value::Object(o) => match crate::value::encoded(o.as_ref()) {
+            crate::value::Encoded::Base64(text) => Node::Str(text),
+            crate::value::Encoded::Fields(fields) => to_node(&Value::map(fields.into_iter().collect()), pretty)?,
+            crate::value::Encoded::Plain(v) => to_node(&v, pretty)?,
         },
         Value::Time(t) => Node::Str(crate::gotime::format(t, crate::gotime::RFC3339_NANO)),
         Value::List(l) | Value::TypedList(l, _) => {
