@@ -49,7 +49,8 @@ pub fn parse_addr(flag: &str, value: &str) -> Result<Option<SocketAddr>> {
         .map_err(|e| anyhow!("invalid --{flag} '{value}': {e} (expected ip:port or :port)"))
 }
 
-async fn client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client> {
+/// A client from `kubeconfig`, or the in-cluster configuration without one.
+pub(crate) async fn client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = match kubeconfig {
         Some(path) if !path.as_os_str().is_empty() => {

@@ -19,13 +19,18 @@ pub struct ServeArgs {
     no_simulate: bool,
 }
 
-async fn start(args: &ServeArgs) -> anyhow::Result<rflux_apiserver::Server> {
-    let mut config = ServerConfig::new(&args.data_dir);
-    config.port = args.port;
-    config.simulate = !args.no_simulate;
+/// The embedded API server on `data_dir` and `port` (0: any free port).
+pub(crate) async fn start(
+    data_dir: &std::path::Path,
+    port: u16,
+    simulate: bool,
+) -> anyhow::Result<rflux_apiserver::Server> {
+    let mut config = ServerConfig::new(data_dir);
+    config.port = port;
+    config.simulate = simulate;
     rflux_apiserver::start(config)
         .await
-        .with_context(|| format!("starting the API server in {}", args.data_dir.display()))
+        .with_context(|| format!("starting the API server in {}", data_dir.display()))
 }
 
 async fn serve_until_interrupted(server: rflux_apiserver::Server) -> anyhow::Result<()> {
@@ -36,7 +41,7 @@ async fn serve_until_interrupted(server: rflux_apiserver::Server) -> anyhow::Res
 }
 
 pub async fn apiserver(args: ServeArgs) -> anyhow::Result<()> {
-    let server = start(&args).await?;
+    let server = start(&args.data_dir, args.port, !args.no_simulate).await?;
     println!("API server listening on {}", server.url());
     println!("kubeconfig: {}", server.kubeconfig.display());
     serve_until_interrupted(server).await

@@ -14,7 +14,6 @@ use clap::Args;
 use kube::api::{Api, Patch, PatchParams};
 use rflux_api::conditions::{self, reason};
 use rflux_api::types::GitRepository;
-use rflux_apiserver::ServerConfig;
 use rflux_controllers::manager::{Manager, ManagerOptions, Reconcilers};
 use rflux_source::git::{GitAuth, GitRef};
 use serde_json::json;
@@ -145,20 +144,9 @@ pub async fn run(args: UpArgs) -> Result<()> {
     };
     let timeout = rflux_api::parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
 
-    let mut config = ServerConfig::new(&args.data_dir);
-    config.port = args.port;
-    config.simulate = true;
-    let server = rflux_apiserver::start(config)
-        .await
-        .with_context(|| format!("starting the API server in {}", args.data_dir.display()))?;
+    let server = crate::serve::start(&args.data_dir, args.port, true).await?;
     let kubeconfig = std::fs::canonicalize(&server.kubeconfig).unwrap_or_else(|_| server.kubeconfig.clone());
-    let kube_config = kube::Config::from_custom_kubeconfig(
-        kube::config::Kubeconfig::read_from(&kubeconfig).context("reading the embedded cluster's kubeconfig")?,
-        &Default::default(),
-    )
-    .await
-    .context("the embedded cluster's kubeconfig")?;
-    let client = kube::Client::try_from(kube_config).context("a client for the embedded cluster")?;
+    let client = crate::controller::client(Some(&kubeconfig)).await?;
     eprintln!("► embedded cluster listening on {}", server.url());
     eprintln!("  kubectl --kubeconfig {} get all -A", kubeconfig.display());
 
