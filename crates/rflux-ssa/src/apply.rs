@@ -143,19 +143,6 @@ impl Applier {
         self
     }
 
-    pub fn field_manager(&self) -> &str {
-        &self.field_manager
-    }
-
-    pub fn client(&self) -> &kube::Client {
-        &self.client
-    }
-
-    /// The discovery cache (apiVersion + kind → resource).
-    pub fn discovery(&self) -> &DiscoveryCache {
-        &self.discovery
-    }
-
     /// Applies `objects` in stages and returns what happened to each, in apply order.
     pub async fn apply_all(&self, objects: Vec<Value>, opts: &ApplyOptions) -> Result<ChangeSet, ApplyError> {
         let mut stages: BTreeMap<Stage, Vec<(Value, ObjectRef)>> = BTreeMap::new();

@@ -81,14 +81,6 @@ impl DiscoveryCache {
         })
     }
 
-    /// Forgets everything known about `api_version`.
-    pub fn invalidate(&self, api_version: &str) {
-        self.resources
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|(av, _), _| av != api_version);
-    }
-
     fn cached(&self, key: &Key) -> Option<Arc<Resource>> {
         self.resources
             .read()

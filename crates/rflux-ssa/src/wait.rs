@@ -21,17 +21,11 @@ pub struct WaitOptions {
     pub timeout: Duration,
     /// How often to poll.
     pub interval: Duration,
-    /// Stop as soon as an object is `Failed` instead of waiting for the timeout.
-    pub fail_fast: bool,
 }
 
 impl WaitOptions {
     pub fn new(timeout: Duration, interval: Duration) -> WaitOptions {
-        WaitOptions {
-            timeout,
-            interval,
-            fail_fast: false,
-        }
+        WaitOptions { timeout, interval }
     }
 }
 
@@ -59,9 +53,6 @@ fn list(objects: &[NotReady]) -> String {
 pub enum WaitError {
     #[error("timeout waiting for: {}", list(.pending))]
     Timeout { pending: Vec<NotReady> },
-    /// `fail_fast` was set and some objects failed.
-    #[error("failed early due to stalled resources: {}", list(.failed))]
-    Failed { failed: Vec<NotReady> },
     /// The caller's cancel future completed first.
     #[error("wait cancelled while waiting for: {}", list(.pending))]
     Cancelled { pending: Vec<NotReady> },
@@ -72,7 +63,6 @@ impl WaitError {
     pub fn not_ready(&self) -> &[NotReady] {
         match self {
             WaitError::Timeout { pending } | WaitError::Cancelled { pending } => pending,
-            WaitError::Failed { failed } => failed,
         }
     }
 
@@ -131,16 +121,6 @@ impl Applier {
             pending = round;
             if pending.is_empty() {
                 return Ok(());
-            }
-            if opts.fail_fast {
-                let failed: Vec<NotReady> = pending
-                    .iter()
-                    .filter(|n| matches!(n.status, Status::Failed(_)))
-                    .cloned()
-                    .collect();
-                if !failed.is_empty() {
-                    return Err(WaitError::Failed { failed });
-                }
             }
             let now = tokio::time::Instant::now();
             if now >= deadline {
