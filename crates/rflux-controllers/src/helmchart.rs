@@ -87,11 +87,12 @@ impl SourceFetcher for ChartFetcher {
                     )?;
                     let index = helm_index::load_index(&ctx.storage.local_path(&artifact))
                         .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, e.to_string()))?;
-                    let auth = ctx
-                        .optional_secret_data(&namespace, repo.spec.secret_ref.as_ref())
-                        .await?;
-                    let cert = ctx
-                        .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
+                    let (auth, cert) = ctx
+                        .secret_pair(
+                            &namespace,
+                            repo.spec.secret_ref.as_ref(),
+                            repo.spec.cert_secret_ref.as_ref(),
+                        )
                         .await?;
                     let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
                         .map_err(|e| access_failure(&namespace, &repo.spec, e))?;
@@ -186,11 +187,12 @@ async fn pull_oci_chart(
     chart: &HelmChart,
     out: &std::path::Path,
 ) -> Result<BuiltChart, Failure> {
-    let auth = ctx
-        .optional_secret_data(namespace, repo.spec.secret_ref.as_ref())
-        .await?;
-    let cert = ctx
-        .optional_secret_data(namespace, repo.spec.cert_secret_ref.as_ref())
+    let (auth, cert) = ctx
+        .secret_pair(
+            namespace,
+            repo.spec.secret_ref.as_ref(),
+            repo.spec.cert_secret_ref.as_ref(),
+        )
         .await?;
     let access = RegistryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
         .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;

@@ -45,11 +45,12 @@ impl SourceFetcher for OciFetcher {
     ) -> Result<Fetched, Failure> {
         let namespace = repo.namespace().unwrap_or_default();
         let name = repo.name_any();
-        let auth = ctx
-            .optional_secret_data(&namespace, repo.spec.secret_ref.as_ref())
-            .await?;
-        let cert = ctx
-            .optional_secret_data(&namespace, repo.spec.cert_secret_ref.as_ref())
+        let (auth, cert) = ctx
+            .secret_pair(
+                &namespace,
+                repo.spec.secret_ref.as_ref(),
+                repo.spec.cert_secret_ref.as_ref(),
+            )
             .await?;
         let access = RegistryAccess::for_oci_repository(&repo.spec, auth.as_ref(), cert.as_ref())
             .map_err(|e| Failure::new(reason::AUTHENTICATION_FAILED, e.to_string()))?;

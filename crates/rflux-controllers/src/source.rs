@@ -92,6 +92,9 @@ pub trait SourceFetcher: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Fetched, Failure>> + Send;
 }
 
+/// A source's authentication Secret data and TLS Secret data, each when referenced.
+pub type SecretPair = (Option<BTreeMap<String, Vec<u8>>>, Option<BTreeMap<String, Vec<u8>>>);
+
 /// What a fetch may use.
 pub struct SourceContext {
     pub client: Client,
@@ -133,6 +136,19 @@ impl SourceContext {
             Some(r) => self.secret_data(namespace, &r.name).await.map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The data of a source's `secretRef` and `certSecretRef`, each when set.
+    pub async fn secret_pair(
+        &self,
+        namespace: &str,
+        secret_ref: Option<&LocalObjectReference>,
+        cert_secret_ref: Option<&LocalObjectReference>,
+    ) -> Result<SecretPair, Failure> {
+        Ok((
+            self.optional_secret_data(namespace, secret_ref).await?,
+            self.optional_secret_data(namespace, cert_secret_ref).await?,
+        ))
     }
 
     /// Packs `dir` (minus the ignore rules: `spec.ignore` over `.sourceignore` and Flux's
