@@ -882,3 +882,40 @@ fn action_futures_are_send(a: &Actions, c: &Chart) {
     fn shared<T: Send + Sync>(_: &T) {}
     shared(a);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_install_over_an_object_helm_does_not_own_is_refused_with_helms_message() {
+    let env = start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = Chart::load(app_chart(tmp.path())).unwrap();
+    // Someone else's ConfigMap with the name the chart renders.
+    let api: Api<DynamicObject> = Api::namespaced_with(env.client.clone(), "default", &resource("ConfigMap"));
+    let theirs: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "taken-cfg", "labels": {"app.kubernetes.io/managed-by": "kubectl"}},
+        "data": {"owner": "someone else"}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &theirs).await.unwrap();
+    let actions = Actions::new(env.client.clone(), Settings::default());
+    let err = actions
+        .install(&chart, &InstallOptions::new("taken", "default"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "rendered manifests contain a resource that already exists. Unable to continue with install: \
+             ConfigMap \"taken-cfg\" in namespace \"default\" exists and cannot be imported into the current release: \
+             invalid ownership metadata; label validation error: missing key \"app.kubernetes.io/managed-by\": \
+             must be set to \"Helm\" (is \"kubectl\"); annotation validation error: key \"meta.helm.sh/release-name\" \
+             must equal \"taken\": current value is \"\""
+        ),
+        "{err}"
+    );
+    // Nothing was written: the object is untouched and no Deployment was created.
+    let cm = get(&env.client, "ConfigMap", "default", "taken-cfg").await.unwrap();
+    assert_eq!(cm["data"]["owner"], "someone else");
+    assert!(get(&env.client, "Deployment", "default", "taken").await.is_none());
+    env.server.shutdown().await;
+}
