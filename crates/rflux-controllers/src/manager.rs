@@ -133,29 +133,21 @@ impl Manager {
             path: options.storage_path.clone(),
             source,
         })?;
-        let listener = tokio::net::TcpListener::bind(options.storage_addr)
-            .await
-            .map_err(|source| ManagerError::Bind {
-                what: "artifacts",
-                addr: options.storage_addr,
-                source,
-            })?;
-        let bound = listener.local_addr().map_err(|source| ManagerError::Bind {
-            what: "artifacts",
-            addr: options.storage_addr,
-            source,
-        })?;
+        // Bound before the storage is made: its URL names the port the listener got.
+        let (listener, bound) =
+            crate::metrics::bind(options.storage_addr)
+                .await
+                .map_err(|source| ManagerError::Bind {
+                    what: "artifacts",
+                    addr: options.storage_addr,
+                    source,
+                })?;
         let storage_url = format!(
             "http://{}",
             options.storage_adv_addr.clone().unwrap_or_else(|| bound.to_string())
         );
         let storage = Storage::new(options.storage_path.clone(), storage_url.clone());
-        let router = storage.router();
-        tasks.push(tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
-                tracing::error!(error = %e, "artifact server stopped");
-            }
-        }));
+        tasks.push(crate::metrics::serve(listener, storage.router()));
 
         // reqwest is built without a default TLS provider: use ring, as the rest of rflux does.
         rflux_source::helm_index::transport::ensure_crypto_provider();

@@ -46,6 +46,21 @@ pub struct ResourceInfo {
     pub revision: String,
 }
 
+impl ResourceInfo {
+    /// The info of an object with these conditions (`ready` is its Ready status, or
+    /// `Unknown` without one).
+    pub fn of(conditions: &[rflux_api::types::Condition], suspended: bool, revision: String) -> ResourceInfo {
+        let ready = rflux_api::conditions::get(conditions, rflux_api::conditions::READY)
+            .map(|c| c.status.to_string())
+            .unwrap_or_else(|| "Unknown".to_string());
+        ResourceInfo {
+            ready,
+            suspended,
+            revision,
+        }
+    }
+}
+
 struct Inner {
     registry: Registry,
     durations: Family<ReconcileLabels, Histogram>,
@@ -189,14 +204,25 @@ pub async fn serve_router(
     router: Router,
     addr: SocketAddr,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let (listener, bound) = bind(addr).await?;
+    Ok((bound, serve(listener, router)))
+}
+
+/// A listener on `addr` and the address it got (a port 0 becomes a free port).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let task = tokio::spawn(async move {
+    Ok((listener, bound))
+}
+
+/// Serves `router` on `listener` in a task.
+pub fn serve(listener: tokio::net::TcpListener, router: Router) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let address = listener.local_addr().ok();
         if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!(error = %e, address = %bound, "HTTP server stopped");
+            tracing::error!(error = %e, address = ?address, "HTTP server stopped");
         }
-    });
-    Ok((bound, task))
+    })
 }
 
 #[cfg(test)]

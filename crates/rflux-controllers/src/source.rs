@@ -201,18 +201,15 @@ impl<F: SourceFetcher> SourceReconciler<F> {
     }
 
     fn record_info(&self, object: &F::Object, status: &SourceStatus) {
-        let ready = conditions::get(&status.conditions, conditions::READY)
-            .map(|c| c.status.to_string())
-            .unwrap_or_else(|| "Unknown".to_string());
         self.metrics.record_info(
             F::KIND,
             &object.namespace().unwrap_or_default(),
             &object.name_any(),
-            &ResourceInfo {
-                ready,
-                suspended: F::suspended(object),
-                revision: status.artifact.as_ref().map(|a| a.revision.clone()).unwrap_or_default(),
-            },
+            &ResourceInfo::of(
+                &status.conditions,
+                F::suspended(object),
+                status.artifact.as_ref().map(|a| a.revision.clone()).unwrap_or_default(),
+            ),
         );
     }
 }

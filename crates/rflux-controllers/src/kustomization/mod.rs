@@ -215,19 +215,15 @@ impl Reconciler for KustomizationReconciler {
 impl KustomizationReconciler {
     fn record_info(&self, object: &Kustomization, status: Option<&KustomizationStatus>) {
         let status = status.or(object.status.as_ref());
-        let ready = status
-            .and_then(|s| conditions::get(&s.conditions, conditions::READY))
-            .map(|c| c.status.to_string())
-            .unwrap_or_else(|| "Unknown".to_string());
         self.metrics.record_info(
             "Kustomization",
             &object.namespace().unwrap_or_default(),
             &object.name_any(),
-            &ResourceInfo {
-                ready,
-                suspended: object.spec.suspend.unwrap_or(false),
-                revision: status.and_then(|s| s.last_applied_revision.clone()).unwrap_or_default(),
-            },
+            &ResourceInfo::of(
+                status.map(|s| s.conditions.as_slice()).unwrap_or_default(),
+                object.spec.suspend.unwrap_or(false),
+                status.and_then(|s| s.last_applied_revision.clone()).unwrap_or_default(),
+            ),
         );
     }
 
