@@ -250,30 +250,27 @@ fn git_failure(e: GitError) -> Failure {
 /// Enqueues the GitRepositories that include a GitRepository whenever it changes, so a new
 /// included artifact is copied in without waiting for the includer's interval.
 pub async fn follow_includes(
-    mut changes: tokio::sync::broadcast::Receiver<std::sync::Arc<GitRepository>>,
+    changes: tokio::sync::broadcast::Receiver<std::sync::Arc<GitRepository>>,
     repositories: kube::runtime::reflector::Store<GitRepository>,
     queue: crate::queue::WorkQueue,
 ) {
-    use tokio::sync::broadcast::error::RecvError;
-    loop {
-        match changes.recv().await {
-            Ok(changed) => {
-                let namespace = changed.namespace();
-                let name = changed.name_any();
-                for repo in repositories.state() {
-                    if repo.namespace() == namespace && repo.spec.include.iter().any(|i| i.repository.name == name) {
-                        queue.enqueue(crate::runner::key_of(repo.as_ref()));
-                    }
-                }
-            }
-            Err(RecvError::Lagged(_)) => {
-                for repo in repositories.state() {
-                    if !repo.spec.include.is_empty() {
-                        queue.enqueue(crate::runner::key_of(repo.as_ref()));
-                    }
-                }
-            }
-            Err(RecvError::Closed) => return,
-        }
-    }
+    let includers = || {
+        repositories
+            .state()
+            .iter()
+            .filter(|r| !r.spec.include.is_empty())
+            .map(|r| crate::runner::key_of(r.as_ref()))
+            .collect()
+    };
+    let including = |changed: &GitRepository| {
+        let namespace = changed.namespace();
+        let name = changed.name_any();
+        repositories
+            .state()
+            .iter()
+            .filter(|r| r.namespace() == namespace && r.spec.include.iter().any(|i| i.repository.name == name))
+            .map(|r| crate::runner::key_of(r.as_ref()))
+            .collect()
+    };
+    crate::runner::follow(changes, queue, including, includers).await;
 }

@@ -235,34 +235,33 @@ where
 /// Enqueues the HelmCharts that read a source of `kind` whenever that source changes (a new
 /// index or artifact), so a chart follows its repository without waiting for its interval.
 pub async fn follow_sources<S>(
-    mut changes: tokio::sync::broadcast::Receiver<std::sync::Arc<S>>,
+    changes: tokio::sync::broadcast::Receiver<std::sync::Arc<S>>,
     kind: HelmChartSourceKind,
     charts: kube::runtime::reflector::Store<HelmChart>,
     queue: crate::queue::WorkQueue,
 ) where
     S: kube::Resource + Clone,
 {
-    use tokio::sync::broadcast::error::RecvError;
-    loop {
-        match changes.recv().await {
-            Ok(source) => {
-                let namespace = source.namespace().unwrap_or_default();
-                let name = source.name_any();
-                for chart in charts.state() {
-                    if chart.spec.source_ref.kind == kind
-                        && chart.spec.source_ref.name == name
-                        && chart.namespace().unwrap_or_default() == namespace
-                    {
-                        queue.enqueue(crate::runner::key_of(chart.as_ref()));
-                    }
-                }
-            }
-            Err(RecvError::Lagged(_)) => {
-                for chart in charts.state() {
-                    queue.enqueue(crate::runner::key_of(chart.as_ref()));
-                }
-            }
-            Err(RecvError::Closed) => return,
-        }
-    }
+    let all = || {
+        charts
+            .state()
+            .iter()
+            .map(|c| crate::runner::key_of(c.as_ref()))
+            .collect()
+    };
+    let readers = |source: &S| {
+        let namespace = source.namespace().unwrap_or_default();
+        let name = source.name_any();
+        charts
+            .state()
+            .iter()
+            .filter(|c| {
+                c.spec.source_ref.kind == kind
+                    && c.spec.source_ref.name == name
+                    && c.namespace().unwrap_or_default() == namespace
+            })
+            .map(|c| crate::runner::key_of(c.as_ref()))
+            .collect()
+    };
+    crate::runner::follow(changes, queue, readers, all).await;
 }

@@ -78,6 +78,28 @@ fn trigger_of<K: Resource>(object: &K) -> Trigger {
     }
 }
 
+/// Follows `changes` until its sender is gone: for each changed object, enqueues what
+/// `dependents` returns; when the receiver lagged and changes were missed, enqueues what
+/// `on_lag` returns.
+pub async fn follow<S>(
+    mut changes: tokio::sync::broadcast::Receiver<Arc<S>>,
+    queue: WorkQueue,
+    mut dependents: impl FnMut(&S) -> Vec<ObjectKey>,
+    on_lag: impl Fn() -> Vec<ObjectKey>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let keys = match changes.recv().await {
+            Ok(changed) => dependents(&changed),
+            Err(RecvError::Lagged(_)) => on_lag(),
+            Err(RecvError::Closed) => return,
+        };
+        for key in keys {
+            queue.enqueue(key);
+        }
+    }
+}
+
 pub fn key_of<K: Resource>(object: &K) -> ObjectKey {
     ObjectKey::new(object.namespace().unwrap_or_default(), object.name_any())
 }

@@ -76,7 +76,7 @@ pub fn waiting_dependents(kustomizations: &Store<Kustomization>, dependency: &Ob
 /// Enqueues readers of each changed source artifact. `changes` carries GitRepositories (or
 /// any source kind) as they change.
 pub async fn follow_sources<S>(
-    mut changes: broadcast::Receiver<Arc<S>>,
+    changes: broadcast::Receiver<Arc<S>>,
     kind: KustomizationSourceKind,
     kustomizations: Store<Kustomization>,
     queue: WorkQueue,
@@ -87,39 +87,35 @@ pub async fn follow_sources<S>(
     // The digest each source was last seen with: a new archive at the same revision (a
     // GitRepository whose included repository moved) is news for every reader too.
     let mut digests: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
-    loop {
-        match changes.recv().await {
-            Ok(source) => {
-                let Some((revision, digest)) = artifact_of(&source) else {
-                    continue;
-                };
-                let namespace = source.namespace().unwrap_or_default();
-                let name = source.name_any();
-                let previous = digests.insert((namespace.clone(), name.clone()), digest.clone());
-                let repacked = previous.is_some_and(|p| p != digest);
-                let readers = if repacked {
-                    readers_of_source(&kustomizations, kind, &namespace, &name, "")
-                } else {
-                    readers_of_source(&kustomizations, kind, &namespace, &name, &revision)
-                };
-                for key in readers {
-                    tracing::debug!(kustomization = %key, revision = %revision, "new source revision");
-                    queue.enqueue(key);
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                for k in kustomizations.state() {
-                    queue.enqueue(key_of(k.as_ref()));
-                }
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
+    let readers = |source: &S| {
+        let Some((revision, digest)) = artifact_of(source) else {
+            return Vec::new();
+        };
+        let namespace = source.namespace().unwrap_or_default();
+        let name = source.name_any();
+        let previous = digests.insert((namespace.clone(), name.clone()), digest.clone());
+        let repacked = previous.is_some_and(|p| p != digest);
+        let readers = if repacked {
+            readers_of_source(&kustomizations, kind, &namespace, &name, "")
+        } else {
+            readers_of_source(&kustomizations, kind, &namespace, &name, &revision)
+        };
+        for key in &readers {
+            tracing::debug!(kustomization = %key, revision = %revision, "new source revision");
         }
-    }
+        readers
+    };
+    crate::runner::follow(changes, queue, readers, || all_of(&kustomizations)).await;
+}
+
+/// Every Kustomization (after missed changes).
+fn all_of(kustomizations: &Store<Kustomization>) -> Vec<ObjectKey> {
+    kustomizations.state().iter().map(|k| key_of(k.as_ref())).collect()
 }
 
 /// Enqueues dependents when a Kustomization turns Ready.
 pub async fn follow_dependencies(
-    mut changes: broadcast::Receiver<Arc<Kustomization>>,
+    changes: broadcast::Receiver<Arc<Kustomization>>,
     kustomizations: Store<Kustomization>,
     queue: WorkQueue,
 ) {
@@ -127,43 +123,34 @@ pub async fn follow_dependencies(
     // is enqueued, not only those already marked as waiting — a dependent may be in the middle
     // of finding out that it has to wait, its status not yet written.
     let mut ready_at: std::collections::HashMap<ObjectKey, Option<String>> = std::collections::HashMap::new();
-    loop {
-        match changes.recv().await {
-            Ok(changed) => {
-                let key = key_of(changed.as_ref());
-                // Ready lets dependents proceed; Stalled (a dependency cycle closed by this
-                // object) lets the members that were waiting find the cycle at once.
-                let ready = changed
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| conditions::is_true(&s.conditions, conditions::READY));
-                let stalled = changed
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| conditions::is_true(&s.conditions, conditions::STALLED));
-                if !ready && !stalled {
-                    continue;
-                }
-                let revision = changed.status.as_ref().and_then(|s| s.last_applied_revision.clone());
-                let moved = ready && ready_at.insert(key.clone(), revision.clone()) != Some(revision);
-                let dependents = if moved {
-                    all_dependents(&kustomizations, &key)
-                } else {
-                    waiting_dependents(&kustomizations, &key)
-                };
-                for dependent in dependents {
-                    tracing::debug!(kustomization = %dependent, dependency = %key, "dependency ready");
-                    queue.enqueue(dependent);
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                for k in kustomizations.state() {
-                    queue.enqueue(key_of(k.as_ref()));
-                }
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
+    let dependents = |changed: &Kustomization| {
+        let key = key_of(changed);
+        // Ready lets dependents proceed; Stalled (a dependency cycle closed by this
+        // object) lets the members that were waiting find the cycle at once.
+        let ready = changed
+            .status
+            .as_ref()
+            .is_some_and(|s| conditions::is_true(&s.conditions, conditions::READY));
+        let stalled = changed
+            .status
+            .as_ref()
+            .is_some_and(|s| conditions::is_true(&s.conditions, conditions::STALLED));
+        if !ready && !stalled {
+            return Vec::new();
         }
-    }
+        let revision = changed.status.as_ref().and_then(|s| s.last_applied_revision.clone());
+        let moved = ready && ready_at.insert(key.clone(), revision.clone()) != Some(revision);
+        let dependents = if moved {
+            all_dependents(&kustomizations, &key)
+        } else {
+            waiting_dependents(&kustomizations, &key)
+        };
+        for dependent in &dependents {
+            tracing::debug!(kustomization = %dependent, dependency = %key, "dependency ready");
+        }
+        dependents
+    };
+    crate::runner::follow(changes, queue, dependents, || all_of(&kustomizations)).await;
 }
 
 /// Resolves when the work on `revision` of `object` became pointless: its source moved to
