@@ -8,10 +8,9 @@ use kube::{Api, ResourceExt};
 use rflux_api::conditions::{self, reason};
 use rflux_api::types::{Artifact, GitRepository, HelmChart, HelmChartSourceKind, HelmRepository, HelmRepositoryType};
 use rflux_source::helm_chart::{self, BuiltChart, DirectoryChartOptions, RepositoryChartOptions, ValuesFilesOptions};
-use rflux_source::helm_index::{self, HttpClient, RepositoryAccess};
+use rflux_source::helm_index::{self, HttpClient};
 use rflux_source::oci::{OciSource, OciUrl, RegistryAccess};
 
-use crate::helmrepository::access_failure;
 use crate::source::{
     Failure, Fetched, SourceContext, SourceFetcher, SourceReconciler, SourceStatus, kube_message, storage_failure,
     work_dir,
@@ -87,15 +86,7 @@ impl SourceFetcher for ChartFetcher {
                     )?;
                     let index = helm_index::load_index(&ctx.storage.local_path(&artifact))
                         .map_err(|e| Failure::new(reason::ARTIFACT_FAILED, e.to_string()))?;
-                    let (auth, cert) = ctx
-                        .secret_pair(
-                            &namespace,
-                            repo.spec.secret_ref.as_ref(),
-                            repo.spec.cert_secret_ref.as_ref(),
-                        )
-                        .await?;
-                    let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
-                        .map_err(|e| access_failure(&namespace, &repo.spec, e))?;
+                    let access = crate::helmrepository::repository_access(ctx, &namespace, &repo).await?;
                     let client = HttpClient::new(&repo.spec.url, access)
                         .map_err(|e| Failure::new(CHART_PULL_ERROR, e.to_string()))?;
                     let options = RepositoryChartOptions::from_spec(&chart.spec);

@@ -46,15 +46,7 @@ impl SourceFetcher for HelmIndexFetcher {
         }
         let namespace = repo.namespace().unwrap_or_default();
         let name = repo.name_any();
-        let (auth, cert) = ctx
-            .secret_pair(
-                &namespace,
-                repo.spec.secret_ref.as_ref(),
-                repo.spec.cert_secret_ref.as_ref(),
-            )
-            .await?;
-        let access = RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
-            .map_err(|e| access_failure(&namespace, &repo.spec, e))?;
+        let access = repository_access(ctx, &namespace, repo).await?;
         let client = HttpClient::new(&repo.spec.url, access).map_err(|e| Failure::new("URLInvalid", e.to_string()))?;
         let work = work_dir()?;
         let fetched = helm_index::fetch_index(&client, MAX_INDEX_BYTES, work.path())
@@ -88,10 +80,27 @@ impl SourceFetcher for HelmIndexFetcher {
     }
 }
 
+/// How to reach an HTTP HelmRepository: its Secrets' data and the spec's options.
+pub(crate) async fn repository_access(
+    ctx: &SourceContext,
+    namespace: &str,
+    repo: &HelmRepository,
+) -> Result<RepositoryAccess, Failure> {
+    let (auth, cert) = ctx
+        .secret_pair(
+            namespace,
+            repo.spec.secret_ref.as_ref(),
+            repo.spec.cert_secret_ref.as_ref(),
+        )
+        .await?;
+    RepositoryAccess::for_helm_repository(&repo.spec, auth.as_ref(), cert.as_ref())
+        .map_err(|e| access_failure(namespace, &repo.spec, e))
+}
+
 /// Why a HelmRepository's access settings are unusable (AuthenticationFailed, as in Flux). Bad
 /// Secret data is reported with the Secret it came from: the library knows only which
 /// reference, and the deprecated TLS keys of `secretRef` count as `certSecretRef` there.
-pub(crate) fn access_failure(namespace: &str, spec: &HelmRepositorySpec, error: TransportError) -> Failure {
+fn access_failure(namespace: &str, spec: &HelmRepositorySpec, error: TransportError) -> Failure {
     let message = match &error {
         TransportError::InvalidSecret { secret, reason } => {
             let (field, reference) = match (*secret, spec.cert_secret_ref.as_ref()) {

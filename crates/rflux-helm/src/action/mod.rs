@@ -250,6 +250,18 @@ impl Actions {
         }
     }
 
+    /// Runs the release's `event` hooks; a failure reads `failed EVENT: …`, as in Helm.
+    pub(crate) async fn run_hooks(
+        &self,
+        rel: &mut Release,
+        event: &str,
+        timeout: std::time::Duration,
+    ) -> Result<(), Error> {
+        hooks::run(&self.cluster, &self.settings, &self.store(), rel, event, timeout)
+            .await
+            .map_err(|e| Error::Action(format!("failed {event}: {e}")))
+    }
+
     pub(crate) fn store(&self) -> storage::Store<'_> {
         storage::Store {
             client: &self.cluster.client,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::cluster::Object;
-use super::{Actions, ERR_PENDING, RollbackOptions, UpgradeOptions, apply, crds, hooks, is_pending};
+use super::{Actions, ERR_PENDING, RollbackOptions, UpgradeOptions, apply, crds, is_pending};
 use crate::chart::Chart;
 use crate::error::Error;
 use crate::manifest::split_manifests;
@@ -77,16 +77,7 @@ impl Actions {
         target: &[Object],
     ) -> Result<(), Error> {
         if !step.disable_hooks {
-            hooks::run(
-                &self.cluster,
-                &self.settings,
-                &self.store(),
-                rel,
-                step.pre,
-                step.timeout,
-            )
-            .await
-            .map_err(|e| Error::Action(format!("failed {}: {e}", step.pre)))?;
+            self.run_hooks(rel, step.pre, step.timeout).await?;
         }
         apply::update(&self.cluster, &self.settings, original, target).await?;
         if step.wait {
@@ -96,16 +87,7 @@ impl Actions {
                 .map_err(Error::Action)?;
         }
         if !step.disable_hooks {
-            hooks::run(
-                &self.cluster,
-                &self.settings,
-                &self.store(),
-                rel,
-                step.post,
-                step.timeout,
-            )
-            .await
-            .map_err(|e| Error::Action(format!("failed {}: {e}", step.post)))?;
+            self.run_hooks(rel, step.post, step.timeout).await?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! records purged, or the last one kept as `uninstalled`.
 
 use super::cluster::Object;
-use super::{Actions, UninstallOptions, apply, hooks};
+use super::{Actions, UninstallOptions, apply};
 use crate::error::Error;
 use crate::manifest::{UNINSTALL_ORDER, kind_order};
 use crate::release::{Release, now_rfc3339, status};
@@ -29,16 +29,7 @@ impl Actions {
         rel.info.description = "Deletion in progress (or silently failed)".into();
         self.store().update(&rel).await?;
         if !opts.disable_hooks {
-            hooks::run(
-                &self.cluster,
-                &self.settings,
-                &self.store(),
-                &mut rel,
-                "pre-delete",
-                opts.timeout,
-            )
-            .await
-            .map_err(|e| Error::Action(format!("failed pre-delete: {e}")))?;
+            self.run_hooks(&mut rel, "pre-delete", opts.timeout).await?;
         }
         let objects = uninstall_order(self.objects_of(&rel.manifest, namespace, None).await);
         let mut deleted = Vec::new();
@@ -63,16 +54,7 @@ impl Actions {
             }
         }
         if !opts.disable_hooks {
-            hooks::run(
-                &self.cluster,
-                &self.settings,
-                &self.store(),
-                &mut rel,
-                "post-delete",
-                opts.timeout,
-            )
-            .await
-            .map_err(|e| Error::Action(format!("failed post-delete: {e}")))?;
+            self.run_hooks(&mut rel, "post-delete", opts.timeout).await?;
         }
         if !errors.is_empty() {
             rel.info.description = format!(
