@@ -1006,7 +1006,36 @@ fn merge_system_fields(rt: &ResourceType, old: &Value, requested: Value, status_
     if rt.group.is_empty() && rt.plural == "secrets" {
         fold_string_data(&mut new);
     }
+    if rt.group.is_empty() && rt.plural == "services" && !status_only {
+        keep_allocated_cluster_ip(old, &mut new);
+    }
     Ok(new)
+}
+
+/// An update that leaves out a Service's `clusterIP`/`clusterIPs` keeps the allocated ones, as
+/// kube-apiserver does (`kubectl replace` and Helm's updates send Services without them). Does
+/// nothing when either side is an ExternalName Service, which has no cluster IP.
+fn keep_allocated_cluster_ip(old: &Value, new: &mut Value) {
+    let external = |v: &Value| v.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName");
+    if external(old) || external(new) {
+        return;
+    }
+    let Some(old_spec) = old.get("spec").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(spec) = new.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let unset = |v: Option<&Value>| {
+        v.is_none_or(|v| v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty))
+    };
+    for field in ["clusterIP", "clusterIPs"] {
+        if unset(spec.get(field))
+            && let Some(allocated) = old_spec.get(field).filter(|v| !unset(Some(v)))
+        {
+            spec.insert(field.to_string(), allocated.clone());
+        }
+    }
 }
 
 fn bump_generation(rt: &ResourceType, old: &Value, new: &mut Value) {

@@ -5,7 +5,7 @@
 mod common;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::json;
 
@@ -87,4 +87,36 @@ async fn immutable_config_map_keeps_its_data() {
     cms.patch("frozen", &PatchParams::default(), &Patch::Merge(&labels))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn service_replaced_without_cluster_ip_keeps_the_allocated_one() {
+    let (_dir, _server, client) = common::start().await;
+    let services: Api<Service> = Api::namespaced(client, "default");
+    let service = |port: u16| -> Service {
+        serde_json::from_value(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": port}]}}))
+        .unwrap()
+    };
+    let created = services.create(&PostParams::default(), &service(80)).await.unwrap();
+    let allocated = created.spec.unwrap().cluster_ip.unwrap();
+
+    // The body carries neither clusterIP nor clusterIPs, as `kubectl replace -f` sends it.
+    let replaced = services
+        .replace("web", &PostParams::default(), &service(8080))
+        .await
+        .unwrap();
+    let spec = replaced.spec.unwrap();
+    assert_eq!(spec.cluster_ip.as_deref(), Some(allocated.as_str()));
+    assert_eq!(spec.cluster_ips, Some(vec![allocated.clone()]));
+    assert_eq!(spec.ports.unwrap()[0].port, 8080);
+
+    // Naming another address is still refused.
+    let mut moved = service(8080);
+    moved.spec.as_mut().unwrap().cluster_ip = Some("10.96.0.250".into());
+    if allocated != "10.96.0.250" {
+        let err = services.replace("web", &PostParams::default(), &moved).await.unwrap_err();
+        assert!(invalid(err).message.contains("may not change once set"));
+    }
 }

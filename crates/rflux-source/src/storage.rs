@@ -3,6 +3,7 @@
 //! collection down to the newest two files per object, and an HTTP router that serves them.
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -265,10 +266,22 @@ async fn serve_file(State(root): State<Arc<PathBuf>>, UrlPath(path): UrlPath<Str
     } else {
         "application/octet-stream"
     };
-    match tokio::fs::read(&full).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    // Streamed in chunks, so serving a large archive does not hold it in memory.
+    let Ok(file) = tokio::fs::File::open(&full).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(length) = file.metadata().await.map(|m| m.len()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

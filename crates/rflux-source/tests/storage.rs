@@ -83,6 +83,11 @@ async fn storage_keeps_the_last_two_and_serves_them() {
     let (latest, content) = &artifacts[2];
     let response = client.get(&latest.url).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.content_length(), Some(content.len() as u64));
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/gzip"
+    );
     assert_eq!(response.bytes().await.unwrap().as_ref(), content.as_bytes());
     let gone = client.get(&artifacts[0].0.url).send().await.unwrap();
     assert_eq!(gone.status().as_u16(), 404);
@@ -134,4 +139,26 @@ fn storing_the_same_revision_twice_keeps_one_file() {
             .store("GitRepository", "ns", "../x", "main@sha1:abc", &file, "sha256:01")
             .is_err()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_archive_is_served_whole() {
+    let root = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let placeholder = Storage::new(root.path().to_path_buf(), String::new());
+    let server = HttpServer::start(placeholder.router());
+    let storage = Storage::new(root.path().to_path_buf(), format!("http://127.0.0.1:{}", server.port));
+    // Several megabytes that repeat with a period no chunk size divides.
+    let content: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+    let file = write_archive(work.path(), "big.tar.gz", &content);
+    let artifact = storage
+        .store("OCIRepository", "ns", "big", "latest@sha256:abcd", &file, "sha256:abcd")
+        .unwrap();
+    rflux_source::helm_index::transport::ensure_crypto_provider();
+    let response = reqwest::get(&artifact.url).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.content_length(), Some(content.len() as u64));
+    let body = response.bytes().await.unwrap();
+    assert!(body.as_ref() == content.as_slice(), "served bytes differ from the archive");
+    drop(server);
 }
