@@ -710,6 +710,8 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Object(o) if let Some(text) = o.format().filter(|_| matches!(verb, 'v' | 's')) => {
             pad(out, &text, sp, false)
         }
+        // A uint8 formats as an integer, but names its own type in a bad verb.
+        Value::Object(_) if let Some(b) = v.as_uint8() => fmt_int(out, i64::from(b), verb, sp, v),
         Value::Object(o) => fmt_arg(out, &o.to_value(), verb, sp),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),

@@ -6,7 +6,8 @@
 //! empty `[]uint8`, Go's zero value), and the methods are Helm's:
 //! - `Get P` → the file as a string (`""` when missing);
 //! - `GetBytes P` → the file as `[]uint8` (printed as numbers, text for `toString`/`%s`,
-//!   base64 in `toJson`; a `string` parameter such as `b64enc`'s refuses it, as in Go);
+//!   base64 in `toJson`; a `string` parameter such as `b64enc`'s refuses it, as in Go;
+//!   Sprig's list functions and `index`/`range` see `uint8` items);
 //! - `Glob PATTERN` → another `engine.files` with the matching paths (gobwas/glob with `/`
 //!   as separator; a malformed pattern matches everything, as Helm falls back to `**`);
 //! - `Lines P` → `[]string` of the lines without the final newline (none for a missing
@@ -198,10 +199,7 @@ impl Object for Bytes {
         None
     }
     fn to_value(&self) -> Value {
-        Value::TypedList(
-            Arc::new(self.0.bytes().iter().map(|b| Value::Int(i64::from(*b))).collect()),
-            "[]uint8",
-        )
+        Value::uint8_list(self.0.bytes())
     }
     fn bytes(&self) -> Option<&[u8]> {
         Some(self.0.bytes())

@@ -600,7 +600,7 @@ pub fn register(m: &mut FuncMap) {
     add(
         "sortAlpha",
         func(&[Any], None, |_, a| {
-            let mut v = match a[0].as_list() {
+            let mut v = match a[0].slice_items() {
                 Some(_) => strslice(&a[0]),
                 None => vec![strval(&a[0])],
             };
