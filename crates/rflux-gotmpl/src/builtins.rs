@@ -202,8 +202,8 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "len".into(),
-        func(&[Ty::Any], None, |_, a| match &*a[0].collection() {
-            Value::Str(s) => Ok(Value::Int(s.len() as i64)),
+        func(&[Ty::Any], None, |c, a| match &*a[0].collection() {
+            Value::Str(s) => Ok(Value::Int(crate::func::go_bytes(c, s).len() as i64)),
             Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
             Value::Map(m) => Ok(Value::Int(m.len() as i64)),
             Value::Nil => Err("len of nil pointer".into()),

@@ -921,6 +921,16 @@ impl CallContext for Exec<'_> {
         }
     }
 
+    fn binary_bytes(&self, s: &str) -> Option<Arc<Vec<u8>>> {
+        // Binary text always holds a replacement character; skip the lookup otherwise.
+        let f = self.set.binary_text.as_ref()?;
+        if s.contains(char::REPLACEMENT_CHARACTER) {
+            f(s)
+        } else {
+            None
+        }
+    }
+
     fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
         match &self.set.lookup {
             Some(f) => f(api_version, kind, namespace, name),

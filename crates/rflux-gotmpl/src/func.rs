@@ -75,6 +75,21 @@ pub trait CallContext {
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String>;
     /// Kubernetes `lookup`; returns an empty map when no cluster is attached.
     fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
+    /// The bytes Go holds for the string `s` when it stands for binary data (see
+    /// [`crate::Template::set_binary_text`]); `None` when its UTF-8 bytes are Go's.
+    fn binary_bytes(&self, s: &str) -> Option<Arc<Vec<u8>>> {
+        let _ = s;
+        None
+    }
+}
+
+/// The bytes Go holds for a string argument: the original bytes of binary text, else
+/// the string's UTF-8 bytes.
+pub(crate) fn go_bytes<'a>(ctx: &dyn CallContext, s: &'a str) -> std::borrow::Cow<'a, [u8]> {
+    match ctx.binary_bytes(s) {
+        Some(b) => std::borrow::Cow::Owned(b.to_vec()),
+        None => std::borrow::Cow::Borrowed(s.as_bytes()),
+    }
 }
 
 /// Implementation of a template function. An `Err` becomes Go's `error calling NAME: MSG`.

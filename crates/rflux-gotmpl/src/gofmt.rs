@@ -598,6 +598,14 @@ fn float_x(a: f64, prec: Option<usize>) -> String {
     }
 }
 
+/// Go's `%q` of a byte string (invalid UTF-8 bytes as `\x` escapes).
+pub fn go_quote_bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => go_quote(s),
+        Err(_) => quote_invalid_utf8(b, false),
+    }
+}
+
 /// Go's `strconv.Quote`.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

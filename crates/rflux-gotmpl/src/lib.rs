@@ -62,9 +62,13 @@
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
 //! functions accept PKCS#1 RSA keys only. Time zones come from the system's zoneinfo
-//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8,
-//! so binary results (`b64dec` of non-text, byte slicing inside a multi-byte character)
-//! differ from Go's byte strings. Go's JSON and go-yaml parse-error wording is not
+//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8
+//! (`Arc<str>`), so binary results (`b64dec` of non-text, byte slicing inside a
+//! multi-byte character) differ from Go's byte strings; binary data a host hands in as
+//! text keeps its bytes only where [`Template::set_binary_text`] is consulted (`len`,
+//! `quote`, the base64/base32 encoders, hashes and JSON encoders, given that exact text).
+//! Making strings byte strings would change the value model (`Value::Str`, every string
+//! function, and a `Vec<u8>` output). Go's JSON and go-yaml parse-error wording is not
 //! reproduced (`fromJson`/`fromYaml` report their own text in the `Error` key).
 
 mod aes;
@@ -97,5 +101,5 @@ pub use func::{CallContext, Func, FuncImpl, Ty, func};
 pub use gofmt::{sprint, sprintf};
 pub use gotime::Time;
 pub use parallel::parallel_map;
-pub use template::{LookupFn, Template};
+pub use template::{BinaryTextFn, LookupFn, Template};
 pub use value::{Map, MapRef, Object, Value};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use sha2::Digest as _;
 
-use crate::func::{FuncMap, Ty, func};
+use crate::func::{FuncMap, Ty, func, go_bytes};
 use crate::gofmt;
 use crate::value::{Map, Value};
 

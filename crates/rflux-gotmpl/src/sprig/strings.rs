@@ -59,14 +59,14 @@ fn regex(p: &str) -> Result<regex::Regex, String> {
     })
 }
 
-fn sha256_hex(s: &str) -> String {
-    let d = sha2::Sha256::digest(s.as_bytes());
+fn sha256_hex(b: &[u8]) -> String {
+    let d = sha2::Sha256::digest(b);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn adler32(s: &str) -> u32 {
+fn adler32(bytes: &[u8]) -> u32 {
     let (mut a, mut b) = (1u32, 0u32);
-    for &c in s.as_bytes() {
+    for &c in bytes {
         a = (a + c as u32) % 65521;
         b = (b + a) % 65521;
     }
@@ -532,11 +532,16 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "quote",
-        func(&[], Some(Any), |_, a| {
+        func(&[], Some(Any), |c, a| {
+            // %q of Go's bytes: a []byte's, or binary text's original ones.
             let parts: Vec<String> = a
                 .iter()
                 .filter(|v| !v.is_nil())
-                .map(|v| gofmt::go_quote(&strval(v)))
+                .map(|v| match v {
+                    Value::Object(o) if let Some(b) = o.bytes() => gofmt::go_quote_bytes(b),
+                    Value::Str(t) if let Some(b) = c.binary_bytes(t) => gofmt::go_quote_bytes(&b),
+                    other => gofmt::go_quote(&strval(other)),
+                })
                 .collect();
             string(parts.join(" "))
         }),
@@ -728,8 +733,8 @@ pub fn register(m: &mut FuncMap) {
     // ---- encoding and hashes
     add(
         "b64enc",
-        func(&[Str], None, |_, a| {
-            string(base64::engine::general_purpose::STANDARD.encode(s(&a, 0)))
+        func(&[Str], None, |c, a| {
+            string(base64::engine::general_purpose::STANDARD.encode(go_bytes(c, s(&a, 0))))
         }),
     );
     add(
@@ -741,10 +746,13 @@ pub fn register(m: &mut FuncMap) {
             }
         }),
     );
-    add("sha256sum", func(&[Str], None, |_, a| string(sha256_hex(s(&a, 0)))));
+    add(
+        "sha256sum",
+        func(&[Str], None, |c, a| string(sha256_hex(&go_bytes(c, s(&a, 0))))),
+    );
     add(
         "adler32sum",
-        func(&[Str], None, |_, a| string(adler32(s(&a, 0)).to_string())),
+        func(&[Str], None, |c, a| string(adler32(&go_bytes(c, s(&a, 0))).to_string())),
     );
     // ---- paths
     add("base", func(&[Str], None, |_, a| string(path_base(s(&a, 0)))));
