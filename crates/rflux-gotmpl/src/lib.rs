@@ -19,10 +19,11 @@
 //!   value in error messages are not modelled.
 //!
 //! So this crate implements the language itself. It is checked against the real Helm v4
-//! engine: `tests/fidelity/expected.json` holds 1800 cases (hand-written ones for every
+//! engine: `tests/fidelity/expected.json` holds 2556 cases (hand-written ones for every
 //! builtin, Sprig family, printing rule, whitespace rule and error shape, plus generated
 //! ones: random data through `toYaml`/`toJson`/`toToml`, random `printf` directives, random
-//! string-function chains, random calls, and syntax-damaged templates) rendered once by
+//! string-function chains, random calls, and syntax-damaged templates, some with actions
+//! spanning lines so parse errors land on later lines) rendered once by
 //! Helm with `tests/fidelity/generate.py`; `cargo test` compares our output (or Helm's exact
 //! error text, see [`Error::helm_message`]) with them, without needing Helm.
 //!
