@@ -330,9 +330,17 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "printf".into(),
-        func(&[Ty::Str], Some(Ty::Any), |_, a| {
+        func(&[Ty::Str], Some(Ty::Any), |c, a| {
             let f = a[0].as_str().unwrap_or_default().to_string();
-            Ok(Value::str(gofmt::sprintf(&f, &a[1..])))
+            // Binary text keeps its bytes for the verbs that show them (%q, %x).
+            let args: Vec<Value> = a[1..]
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) if let Some(b) = c.binary_bytes(s) => Value::binary_string(s.clone(), b),
+                    other => other.clone(),
+                })
+                .collect();
+            Ok(Value::str(gofmt::sprintf(&f, &args)))
         }),
     );
     m.insert(

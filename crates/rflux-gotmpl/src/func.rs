@@ -81,6 +81,21 @@ pub trait CallContext {
         let _ = s;
         None
     }
+    /// Remember that `text` stands for the non-UTF-8 `bytes` a function made (`b64dec`,
+    /// `substr`, …), so later functions see Go's bytes.
+    fn note_binary(&mut self, text: &str, bytes: &[u8]) {
+        let _ = (text, bytes);
+    }
+}
+
+/// A Go string made of `bytes`: its text (one U+FFFD per invalid byte), remembered as
+/// binary text when the bytes are not UTF-8.
+pub(crate) fn byte_string(ctx: &mut dyn CallContext, bytes: &[u8]) -> Value {
+    let text = crate::value::bytes_text(bytes);
+    if let std::borrow::Cow::Owned(t) = &text {
+        ctx.note_binary(t, bytes);
+    }
+    Value::str(text.into_owned())
 }
 
 /// The bytes Go holds for a string argument: the original bytes of binary text, else

@@ -64,13 +64,16 @@
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
 //! functions accept PKCS#1 RSA keys only. Time zones come from the system's zoneinfo
 //! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8
-//! (`Arc<str>`), so binary results (`b64dec` of non-text, byte slicing inside a
-//! multi-byte character) differ from Go's byte strings; binary data a host hands in as
-//! text keeps its bytes only where [`Template::set_binary_text`] is consulted (`len`,
-//! `quote`, the base64/base32 encoders, hashes and JSON encoders, given that exact text).
-//! Making strings byte strings would change the value model (`Value::Str`, every string
-//! function, and a `Vec<u8>` output). Go's JSON and go-yaml parse-error wording is not
-//! reproduced (`fromJson`/`fromYaml` report their own text in the `Error` key).
+//! (`Arc<str>`): a Go string that is not UTF-8 (`b64dec` of non-text, a slice inside a
+//! multi-byte character, a binary file) is its text with one U+FFFD per invalid byte,
+//! and keeps its bytes only while it reaches the functions that consult
+//! [`Template::set_binary_text`] unchanged; once joined with other text (`cat`, `printf`,
+//! `replace`, …) it is ordinary text, and printing it writes the replacement characters
+//! where Go writes the raw bytes. Carrying bytes everywhere would change the value model
+//! (`Value::Str` holding bytes, every string function deciding Go's per-byte rules, and a
+//! `Vec<u8>` output instead of `String`). `decryptAES` results are text only. Go's JSON
+//! and go-yaml parse-error wording is not reproduced (`fromJson`/`fromYaml` report their
+//! own text in the `Error` key).
 
 mod aes;
 mod ast;
@@ -103,4 +106,4 @@ pub use gofmt::{sprint, sprintf};
 pub use gotime::Time;
 pub use parallel::parallel_map;
 pub use template::{BinaryTextFn, LookupFn, Template};
-pub use value::{Map, MapRef, Object, Value};
+pub use value::{Map, MapRef, Object, Value, bytes_text};

@@ -86,9 +86,12 @@ impl Template {
 
     /// Attach the bytes behind binary text. A template string is UTF-8, so a host that
     /// hands templates non-UTF-8 data as a string (Helm's `.Files.Get` of a binary file)
-    /// gives its replacement-character text; where Go's functions see a string's bytes
-    /// (`len`, `quote`, `b64enc`, `b32enc`, `sha1sum`, `sha256sum`, `sha512sum`,
-    /// `adler32sum`), they ask `f` for the original bytes of such a text.
+    /// gives its text with one U+FFFD per invalid byte ([`crate::bytes_text`]); where Go's
+    /// functions see a string's bytes (`len`, `quote`, `b64enc`, `b32enc`, `sha1sum`,
+    /// `sha256sum`, `sha512sum`, `adler32sum`, `substr`, `trunc`, `printf`'s `%q`/`%x`,
+    /// the JSON encoders), they ask `f` for the original bytes of such a text. Non-UTF-8
+    /// strings that functions make (`b64dec`, `b32dec`, `substr`, `trunc`, `toString` of
+    /// a `[]byte`) are remembered the same way for the rest of the execution.
     pub fn set_binary_text(&mut self, f: BinaryTextFn) -> &mut Self {
         self.binary_text = Some(f);
         self

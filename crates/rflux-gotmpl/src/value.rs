@@ -241,6 +241,49 @@ impl Object for ByteSlice {
     }
 }
 
+/// A Go string that is not UTF-8, seen by `printf` (see [`Value::binary_string`]).
+#[derive(Debug)]
+struct BinaryString {
+    text: Arc<str>,
+    bytes: Arc<Vec<u8>>,
+}
+
+impl Object for BinaryString {
+    fn type_name(&self) -> &str {
+        "string"
+    }
+    fn kind_name(&self) -> &str {
+        "string"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::Str(self.text.clone())
+    }
+    fn bytes(&self) -> Option<&[u8]> {
+        Some(&self.bytes)
+    }
+    fn format(&self) -> Option<String> {
+        Some(self.text.to_string())
+    }
+}
+
+/// Bytes as Go's string functions and output show them: each byte that does not start a
+/// valid UTF-8 sequence is one U+FFFD (`String::from_utf8_lossy` replaces a whole
+/// truncated sequence with a single one).
+pub fn bytes_text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(b.len() + 16);
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n(char::REPLACEMENT_CHARACTER, chunk.invalid().len()));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What `encoding/json` (and so `toJson`, `toYaml`) writes for a host object.
 pub(crate) enum Encoded {
     /// A `[]byte`: its base64 text.
@@ -293,6 +336,12 @@ impl Value {
     /// base64 in `toJson`).
     pub fn bytes(b: Vec<u8>) -> Value {
         Value::Object(Arc::new(ByteSlice(b)))
+    }
+
+    /// For `printf` only: a Go `string` holding `bytes` (not UTF-8), shown as `text`.
+    /// `%s`/`%v` print the text, `%q` and `%x` see the bytes, `%T` is `string`.
+    pub(crate) fn binary_string(text: Arc<str>, bytes: Arc<Vec<u8>>) -> Value {
+        Value::Object(Arc::new(BinaryString { text, bytes }))
     }
 
     /// The number of a Go `uint8` (see [`Value::uint8`]).

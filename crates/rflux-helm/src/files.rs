@@ -21,17 +21,16 @@
 //! compressed files this way (`.Files.Get "x.bz2" | b64enc`). [`register`] therefore gives
 //! the template set the chart's binary files ([`Template::set_binary_text`]): given exactly
 //! such a text, however it got there (a pipe, a variable, `toString` of `GetBytes`), the
-//! functions where Go sees a string's bytes use the file's bytes: `len`, `quote`,
-//! `b64enc`, `b32enc`, `sha1sum`, `sha256sum`, `sha512sum`, `adler32sum` and the JSON
-//! encoders (`toJson`: `\ufffd` per invalid byte). `AsSecrets` encodes the bytes directly.
+//! functions where Go sees a string's bytes use the file's bytes (`len`, `quote`,
+//! `b64enc`, `b32enc`, the hashes, `substr`/`trunc`, `printf`'s `%q`/`%x`, and the JSON
+//! encoders, which write `\ufffd` per invalid byte). `AsSecrets` encodes the bytes directly.
 //!
 //! Not reproduced (the value model's strings are Rust `String`s, so a Go byte string that
-//! is not UTF-8 exists only as this text plus the lookup above):
-//! - a binary file's text once changed (`trunc`, `substr`, joined with other text) is
-//!   ordinary text: `.Files.Get "x.bin" | trunc 3 | b64enc` encodes replacement characters
-//!   where Go encodes the first three bytes;
-//! - `printf "%q"`/`"%x"` of the text, and printing it, see the replacement characters (Go
-//!   writes the raw bytes; the template output is a `String` here);
+//! is not UTF-8 exists only as its text plus that lookup):
+//! - binary text joined with other text (`cat`, `printf "%s"` with more, `replace`, …) is
+//!   ordinary text from then on;
+//! - printing binary text writes its replacement characters where Go writes the raw
+//!   bytes (the template output is a `String`);
 //! - two binary files with the same text (they differ only in invalid bytes): the first
 //!   one's bytes are used for both;
 //! - under strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
@@ -43,7 +42,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
-use rflux_gotmpl::{Map, Object, Template, Ty, Value};
+use rflux_gotmpl::{Map, Object, Template, Ty, Value, bytes_text};
 
 use crate::chart::Chart;
 use crate::glob::{Syntax, compile};
@@ -69,7 +68,7 @@ impl FileData {
     }
 
     fn text(&self) -> &Arc<str> {
-        self.text.get_or_init(|| Arc::from(go_text(&self.raw).as_ref()))
+        self.text.get_or_init(|| Arc::from(bytes_text(&self.raw).as_ref()))
     }
 
     fn bytes(&self) -> &[u8] {
@@ -218,21 +217,6 @@ impl Object for Bytes {
     }
 }
 
-/// Bytes as Go's string functions see them: each byte that does not start a valid UTF-8
-/// sequence is one U+FFFD (`String::from_utf8_lossy` replaces a truncated sequence with
-/// a single one; Go's `upper`, `toJson` and the reference output show one per byte).
-fn go_text(b: &[u8]) -> std::borrow::Cow<'_, str> {
-    if let Ok(s) = std::str::from_utf8(b) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(b.len() + 16);
-    for chunk in b.utf8_chunks() {
-        out.push_str(chunk.valid());
-        out.extend(std::iter::repeat_n(char::REPLACEMENT_CHARACTER, chunk.invalid().len()));
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// Every non-UTF-8 file in the chart tree.
 fn binaries(chart: &Chart, out: &mut Vec<Arc<Vec<u8>>>) {
     for f in &chart.files {
@@ -261,7 +245,7 @@ pub fn register(t: &mut Template, chart: &Chart) {
         let by_text = by_text.get_or_init(|| {
             let mut m = HashMap::new();
             for b in &found {
-                m.entry(go_text(b).into_owned()).or_insert_with(|| b.clone());
+                m.entry(bytes_text(b).into_owned()).or_insert_with(|| b.clone());
             }
             m
         });

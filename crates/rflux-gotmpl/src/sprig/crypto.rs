@@ -127,11 +127,11 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "b32dec",
-        func(&[Str], None, |_, a| {
-            Ok(Value::str(match b32dec(s(&a, 0)) {
-                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-                Err(e) => e,
-            }))
+        func(&[Str], None, |cx, a| {
+            Ok(match b32dec(s(&a, 0)) {
+                Ok(b) => byte_string(cx, &b),
+                Err(e) => Value::str(e),
+            })
         }),
     );
     add(

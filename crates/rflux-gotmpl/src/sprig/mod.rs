@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use sha2::Digest as _;
 
-use crate::func::{FuncMap, Ty, func, go_bytes};
+use crate::func::{FuncMap, Ty, byte_string, func, go_bytes};
 use crate::gofmt;
 use crate::value::{Map, Value};
 
@@ -24,7 +24,7 @@ pub fn base64_error(e: &base64::DecodeError) -> String {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
-        Value::Object(o) if let Some(b) = o.bytes() => String::from_utf8_lossy(b).into_owned(),
+        Value::Object(o) if let Some(b) = o.bytes() => crate::value::bytes_text(b).into_owned(),
         other => gofmt::sprint_value(other),
     }
 }

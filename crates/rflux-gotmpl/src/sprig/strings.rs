@@ -181,7 +181,7 @@ fn wrap(s: &str, width: i64, nl: &str, long_words: bool) -> String {
     let len = b.len();
     let mut offset = 0usize;
     let mut out = String::new();
-    let piece = |from: usize, to: usize| String::from_utf8_lossy(&b[from..to.min(len)]).into_owned();
+    let piece = |from: usize, to: usize| crate::value::bytes_text(&b[from..to.min(len)]).into_owned();
     while len - offset > width {
         if b[offset] == b' ' {
             offset += 1;
@@ -354,9 +354,11 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "substr",
-        func(&[Int, Int, Str], None, |_, a| {
+        func(&[Int, Int, Str], None, |cx, a| {
             let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
-            let b = st.as_bytes();
+            // Go slices the string's bytes (a binary file's original ones).
+            let bytes = go_bytes(cx, st);
+            let b = &bytes[..];
             let len = b.len() as i64;
             // Go slices bytes and panics on bad bounds; the panic becomes the error.
             let r = if start < 0 {
@@ -377,15 +379,16 @@ pub fn register(m: &mut FuncMap) {
                 }
                 &b[start as usize..end as usize]
             };
-            string(String::from_utf8_lossy(r).into_owned())
+            Ok(byte_string(cx, r))
         }),
     );
     add(
         "trunc",
-        func(&[Int, Str], None, |_, a| {
+        func(&[Int, Str], None, |cx, a| {
             let (c, st) = (int(&a, 0), s(&a, 1));
-            let n = st.len() as i64;
-            let b = st.as_bytes();
+            let bytes = go_bytes(cx, st);
+            let b = &bytes[..];
+            let n = b.len() as i64;
             let r = if c < 0 && n + c > 0 {
                 &b[(n + c) as usize..]
             } else if c >= 0 && n > c {
@@ -393,7 +396,7 @@ pub fn register(m: &mut FuncMap) {
             } else {
                 b
             };
-            string(String::from_utf8_lossy(r).into_owned())
+            Ok(byte_string(cx, r))
         }),
     );
     add(
@@ -625,7 +628,14 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str_list(v))
         }),
     );
-    add("toString", func(&[Any], None, |_, a| string(strval(&a[0]))));
+    add(
+        "toString",
+        func(&[Any], None, |cx, a| match &a[0] {
+            // Go's string([]byte) keeps the bytes.
+            Value::Object(o) if let Some(b) = o.bytes() => Ok(byte_string(cx, b)),
+            other => string(strval(other)),
+        }),
+    );
     // ---- regex
     add(
         "regexMatch",
@@ -739,9 +749,9 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "b64dec",
-        func(&[Str], None, |_, a| {
+        func(&[Str], None, |cx, a| {
             match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
-                Ok(b) => string(String::from_utf8_lossy(&b).into_owned()),
+                Ok(b) => Ok(byte_string(cx, &b)),
                 Err(e) => string(base64_error(&e)),
             }
         }),
