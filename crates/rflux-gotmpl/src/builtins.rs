@@ -202,12 +202,20 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "len".into(),
-        func(&[Ty::Any], None, |c, a| match &*a[0].collection() {
-            Value::Str(s) => Ok(Value::Int(crate::func::go_bytes(c, s).len() as i64)),
-            Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
-            Value::Map(m) => Ok(Value::Int(m.len() as i64)),
-            Value::Nil => Err("len of nil pointer".into()),
-            other => Err(format!("len of type {}", other.type_name())),
+        func(&[Ty::Any], None, |c, a| {
+            // A []byte's length without building its uint8 items.
+            if let Value::Object(o) = &a[0]
+                && let Some(b) = o.bytes()
+            {
+                return Ok(Value::Int(b.len() as i64));
+            }
+            match &*a[0].collection() {
+                Value::Str(s) => Ok(Value::Int(crate::func::go_bytes(c, s).len() as i64)),
+                Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
+                Value::Map(m) => Ok(Value::Int(m.len() as i64)),
+                Value::Nil => Err("len of nil pointer".into()),
+                other => Err(format!("len of type {}", other.type_name())),
+            }
         }),
     );
     m.insert(
@@ -223,14 +231,20 @@ pub fn register(m: &mut FuncMap) {
                     cur = v;
                     continue;
                 }
-                // A []byte read from a file has spare capacity: Go's bounds check passes
-                // and reflect's own check fails.
+                // A []byte's item without building all of them. One read from a file has
+                // spare capacity: past its length Go's bounds check passes and reflect's
+                // own check fails.
                 if let Value::Object(o) = &cur
                     && let Some(b) = o.bytes().filter(|b| !b.is_empty())
                     && let Ok(n) = index_of(ix, usize::MAX)
-                    && n >= b.len()
                 {
-                    return Err("reflect: slice index out of range".into());
+                    match b.get(n) {
+                        Some(x) => {
+                            cur = Value::uint8(*x);
+                            continue;
+                        }
+                        None => return Err("reflect: slice index out of range".into()),
+                    }
                 }
                 let coll = cur.collection().into_owned();
                 cur = match &coll {
