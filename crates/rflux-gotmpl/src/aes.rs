@@ -217,7 +217,7 @@ pub fn decrypt(password: &str, crypt64: &str) -> Result<String, String> {
         ));
     }
     out.truncate(out.len() - pad as usize);
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(crate::value::bytes_text(&out).into_owned())
 }
 
 #[cfg(test)]

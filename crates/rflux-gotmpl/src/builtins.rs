@@ -15,10 +15,19 @@ enum Kind {
     Other,
 }
 
+/// The value comparisons see: Go's `eq` and `lt` compare a `uint8` with any integer.
+fn basic(v: &Value) -> std::borrow::Cow<'_, Value> {
+    match v.as_uint8() {
+        Some(b) => std::borrow::Cow::Owned(Value::Int(i64::from(b))),
+        None => std::borrow::Cow::Borrowed(v),
+    }
+}
+
 fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Object(_) if v.as_uint8().is_some() => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::Str(_) => Kind::Str,
         Value::Nil => Kind::Invalid,
@@ -44,7 +53,7 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, String> {
             }
             false
         } else {
-            match (a, b) {
+            match (basic(a).as_ref(), basic(b).as_ref()) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
@@ -90,7 +99,7 @@ pub fn lt(a: &Value, b: &Value) -> Result<bool, String> {
             b.type_name()
         ));
     }
-    Ok(match (a, b) {
+    Ok(match (basic(a).as_ref(), basic(b).as_ref()) {
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x < y,
         (Value::Str(x), Value::Str(y)) => x < y,
@@ -167,6 +176,7 @@ fn eval_args(args: &[Value]) -> String {
 fn index_of(v: &Value, len: usize) -> Result<usize, String> {
     let i = match v {
         Value::Int(i) | Value::Int64(i) => *i,
+        Value::Object(_) if let Some(b) = v.as_uint8() => i64::from(b),
         Value::Nil => return Err("cannot index slice/array with nil".into()),
         other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
     };
@@ -192,12 +202,20 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "len".into(),
-        func(&[Ty::Any], None, |_, a| match &*a[0].collection() {
-            Value::Str(s) => Ok(Value::Int(s.len() as i64)),
-            Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
-            Value::Map(m) => Ok(Value::Int(m.len() as i64)),
-            Value::Nil => Err("len of nil pointer".into()),
-            other => Err(format!("len of type {}", other.type_name())),
+        func(&[Ty::Any], None, |c, a| {
+            // A []byte's length without building its uint8 items.
+            if let Value::Object(o) = &a[0]
+                && let Some(b) = o.bytes()
+            {
+                return Ok(Value::Int(b.len() as i64));
+            }
+            match &*a[0].collection() {
+                Value::Str(s) => Ok(Value::Int(crate::func::go_bytes(c, s).len() as i64)),
+                Value::List(l) | Value::TypedList(l, _) => Ok(Value::Int(l.len() as i64)),
+                Value::Map(m) => Ok(Value::Int(m.len() as i64)),
+                Value::Nil => Err("len of nil pointer".into()),
+                other => Err(format!("len of type {}", other.type_name())),
+            }
         }),
     );
     m.insert(
@@ -213,10 +231,25 @@ pub fn register(m: &mut FuncMap) {
                     cur = v;
                     continue;
                 }
+                // A []byte's item without building all of them. One read from a file has
+                // spare capacity: past its length Go's bounds check passes and reflect's
+                // own check fails.
+                if let Value::Object(o) = &cur
+                    && let Some(b) = o.bytes().filter(|b| !b.is_empty())
+                    && let Ok(n) = index_of(ix, usize::MAX)
+                {
+                    match b.get(n) {
+                        Some(x) => {
+                            cur = Value::uint8(*x);
+                            continue;
+                        }
+                        None => return Err("reflect: slice index out of range".into()),
+                    }
+                }
                 let coll = cur.collection().into_owned();
                 cur = match &coll {
                     Value::List(l) | Value::TypedList(l, _) => l[index_of(ix, l.len())?].clone(),
-                    Value::Str(s) => Value::Int(s.as_bytes()[index_of(ix, s.len())?] as i64),
+                    Value::Str(s) => Value::uint8(s.as_bytes()[index_of(ix, s.len())?]),
                     Value::Map(m) => match ix {
                         Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
                         Value::Nil => Value::Nil,
@@ -311,9 +344,17 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "printf".into(),
-        func(&[Ty::Str], Some(Ty::Any), |_, a| {
+        func(&[Ty::Str], Some(Ty::Any), |c, a| {
             let f = a[0].as_str().unwrap_or_default().to_string();
-            Ok(Value::str(gofmt::sprintf(&f, &a[1..])))
+            // Binary text keeps its bytes for the verbs that show them (%q, %x).
+            let args: Vec<Value> = a[1..]
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) if let Some(b) = c.binary_bytes(s) => Value::binary_string(s.clone(), b),
+                    other => other.clone(),
+                })
+                .collect();
+            Ok(Value::str(gofmt::sprintf(&f, &args)))
         }),
     );
     m.insert(

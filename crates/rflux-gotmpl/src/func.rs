@@ -75,6 +75,36 @@ pub trait CallContext {
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, String>;
     /// Kubernetes `lookup`; returns an empty map when no cluster is attached.
     fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
+    /// The bytes Go holds for the string `s` when it stands for binary data (see
+    /// [`crate::Template::set_binary_text`]); `None` when its UTF-8 bytes are Go's.
+    fn binary_bytes(&self, s: &str) -> Option<Arc<Vec<u8>>> {
+        let _ = s;
+        None
+    }
+    /// Remember that `text` stands for the non-UTF-8 `bytes` a function made (`b64dec`,
+    /// `substr`, …), so later functions see Go's bytes.
+    fn note_binary(&mut self, text: &str, bytes: &[u8]) {
+        let _ = (text, bytes);
+    }
+}
+
+/// A Go string made of `bytes`: its text (one U+FFFD per invalid byte), remembered as
+/// binary text when the bytes are not UTF-8.
+pub(crate) fn byte_string(ctx: &mut dyn CallContext, bytes: &[u8]) -> Value {
+    let text = crate::value::bytes_text(bytes);
+    if let std::borrow::Cow::Owned(t) = &text {
+        ctx.note_binary(t, bytes);
+    }
+    Value::str(text.into_owned())
+}
+
+/// The bytes Go holds for a string argument: the original bytes of binary text, else
+/// the string's UTF-8 bytes.
+pub(crate) fn go_bytes<'a>(ctx: &dyn CallContext, s: &'a str) -> std::borrow::Cow<'a, [u8]> {
+    match ctx.binary_bytes(s) {
+        Some(b) => std::borrow::Cow::Owned(b.to_vec()),
+        None => std::borrow::Cow::Borrowed(s.as_bytes()),
+    }
 }
 
 /// Implementation of a template function. An `Err` becomes Go's `error calling NAME: MSG`.

@@ -598,6 +598,14 @@ fn float_x(a: f64, prec: Option<usize>) -> String {
     }
 }
 
+/// Go's `%q` of a byte string (invalid UTF-8 bytes as `\x` escapes).
+pub fn go_quote_bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => go_quote(s),
+        Err(_) => quote_invalid_utf8(b, false),
+    }
+}
+
 /// Go's `strconv.Quote`.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -701,15 +709,21 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, sp: &Spec) {
         Value::Object(o) if let Some(b) = o.bytes().filter(|_| matches!(verb, 's' | 'q' | 'x' | 'X')) => {
             match (std::str::from_utf8(b), verb) {
                 (Ok(text), _) => fmt_arg(out, &Value::str(text), verb, sp),
-                // Not UTF-8: hex and quoting see the bytes; %s can only show the lossy text.
-                (Err(_), 'x' | 'X') if sp.prec.is_none() => pad(out, &hex_bytes(b, verb, sp), sp, false),
-                (Err(_), 'q') if sp.prec.is_none() && !sp.sharp => pad(out, &quote_invalid_utf8(b, sp.plus), sp, false),
-                (Err(_), _) => fmt_arg(out, &Value::str(String::from_utf8_lossy(b)), verb, sp),
+                // Not UTF-8: hex and quoting see the bytes (the precision counts bytes for
+                // %x; such text never backquotes for %#q); %s can only show the text.
+                (Err(_), 'x' | 'X') => {
+                    let n = sp.prec.unwrap_or(b.len()).min(b.len());
+                    pad(out, &hex_bytes(&b[..n], verb, sp), sp, false)
+                }
+                (Err(_), 'q') if sp.prec.is_none() => pad(out, &quote_invalid_utf8(b, sp.plus), sp, false),
+                (Err(_), _) => fmt_arg(out, &Value::str(crate::value::bytes_text(b)), verb, sp),
             }
         }
         Value::Object(o) if let Some(text) = o.format().filter(|_| matches!(verb, 'v' | 's')) => {
             pad(out, &text, sp, false)
         }
+        // A uint8 formats as an integer, but names its own type in a bad verb.
+        Value::Object(_) if let Some(b) = v.as_uint8() => fmt_int(out, i64::from(b), verb, sp, v),
         Value::Object(o) => fmt_arg(out, &o.to_value(), verb, sp),
         Value::Time(t) => match verb {
             'v' | 's' => pad(out, &crate::gotime::to_go_string(t), sp, false),

@@ -171,8 +171,13 @@ pub fn register(m: &mut FuncMap) {
     }));
     m.insert(
         "toJson".into(),
-        func(&[Ty::Any], None, |_, a| {
-            Ok(Value::str(crate::json::marshal(&a[0], true).unwrap_or_default()))
+        func(&[Ty::Any], None, |c, a| {
+            let enc = crate::json::Enc {
+                escape_html: true,
+                indent: None,
+                binary: Some(&*c),
+            };
+            Ok(Value::str(crate::json::encode(&a[0], enc).unwrap_or_default()))
         }),
     );
     m.insert(

@@ -1,6 +1,7 @@
 //! Go `encoding/json` output for template values: sorted keys, HTML-safe escaping,
 //! Go's float formatting, and `MarshalIndent`.
 
+use crate::func::CallContext;
 use crate::gofmt::format_float_g;
 use crate::value::Value;
 
@@ -69,6 +70,23 @@ pub fn positional(f: f64) -> String {
 /// Go's JSON string encoding (with `escapeHTML` as `json.Marshal` does by default).
 pub fn quote_json(s: &str, escape_html: bool, out: &mut String) {
     out.push('"');
+    quote_json_body(s, escape_html, out);
+    out.push('"');
+}
+
+/// Go's JSON encoding of a byte string: each invalid UTF-8 byte is written `\ufffd`.
+fn quote_json_bytes(b: &[u8], escape_html: bool, out: &mut String) {
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        quote_json_body(chunk.valid(), escape_html, out);
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
+fn quote_json_body(s: &str, escape_html: bool, out: &mut String) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -85,20 +103,36 @@ pub fn quote_json(s: &str, escape_html: bool, out: &mut String) {
             c => out.push(c),
         }
     }
-    out.push('"');
+}
+
+/// How to encode: HTML escaping, indentation, and where binary text's bytes come from.
+#[derive(Clone, Copy)]
+pub struct Enc<'a> {
+    /// `SetEscapeHTML`.
+    pub escape_html: bool,
+    /// `MarshalIndent`'s indent.
+    pub indent: Option<&'a str>,
+    /// The running template, for the original bytes of binary text (Go encodes each
+    /// invalid byte as `\ufffd`).
+    pub binary: Option<&'a dyn CallContext>,
 }
 
 /// `json.Marshal` (compact). `Err` carries Go's message.
 pub fn marshal(v: &Value, escape_html: bool) -> Result<String, String> {
-    let mut out = String::new();
-    write(v, escape_html, None, 0, &mut out)?;
-    Ok(out)
+    encode(
+        v,
+        Enc {
+            escape_html,
+            indent: None,
+            binary: None,
+        },
+    )
 }
 
-/// `json.MarshalIndent(v, "", indent)`.
-pub fn marshal_indent(v: &Value, indent: &str, escape_html: bool) -> Result<String, String> {
+/// `json.Marshal` or `MarshalIndent` as `enc` says.
+pub fn encode(v: &Value, enc: Enc) -> Result<String, String> {
     let mut out = String::new();
-    write(v, escape_html, Some(indent), 0, &mut out)?;
+    write(v, enc, 0, &mut out)?;
     Ok(out)
 }
 
@@ -111,7 +145,8 @@ fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     }
 }
 
-fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut String) -> Result<(), String> {
+fn write(v: &Value, enc: Enc, depth: usize, out: &mut String) -> Result<(), String> {
+    let (eh, indent) = (enc.escape_html, enc.indent);
     let Some(_g) = crate::value::DepthGuard::enter() else {
         return Err(format!(
             "json: unsupported value: encountered a cycle via {}",
@@ -127,11 +162,14 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
             Some(s) => out.push_str(&s),
             None => return Err(format!("json: unsupported value: {}", crate::gofmt::float_v(*f))),
         },
-        Value::Str(s) => quote_json(s, eh, out),
+        Value::Str(s) => match enc.binary.and_then(|c| c.binary_bytes(s)) {
+            Some(b) => quote_json_bytes(&b, eh, out),
+            None => quote_json(s, eh, out),
+        },
         Value::Object(o) => match crate::value::encoded(o.as_ref()) {
             crate::value::Encoded::Base64(text) => quote_json(&text, eh, out),
-            crate::value::Encoded::Fields(fields) => write_object(&fields, eh, indent, depth, out)?,
-            crate::value::Encoded::Plain(v) => write(&v, eh, indent, depth, out)?,
+            crate::value::Encoded::Fields(fields) => write_object(&fields, enc, depth, out)?,
+            crate::value::Encoded::Plain(v) => write(&v, enc, depth, out)?,
         },
         Value::Time(t) => quote_json(&crate::gotime::format(t, crate::gotime::RFC3339_NANO), eh, out),
         Value::List(l) | Value::TypedList(l, _) => {
@@ -145,23 +183,18 @@ fn write(v: &Value, eh: bool, indent: Option<&str>, depth: usize, out: &mut Stri
                     out.push(',');
                 }
                 newline(out, indent, depth + 1);
-                write(x, eh, indent, depth + 1, out)?;
+                write(x, enc, depth + 1, out)?;
             }
             newline(out, indent, depth);
             out.push(']');
         }
-        Value::Map(m) => write_object(&m.entries(), eh, indent, depth, out)?,
+        Value::Map(m) => write_object(&m.entries(), enc, depth, out)?,
     }
     Ok(())
 }
 
-fn write_object(
-    entries: &[(String, Value)],
-    eh: bool,
-    indent: Option<&str>,
-    depth: usize,
-    out: &mut String,
-) -> Result<(), String> {
+fn write_object(entries: &[(String, Value)], enc: Enc, depth: usize, out: &mut String) -> Result<(), String> {
+    let (eh, indent) = (enc.escape_html, enc.indent);
     if entries.is_empty() {
         out.push_str("{}");
         return Ok(());
@@ -177,7 +210,7 @@ fn write_object(
         if indent.is_some() {
             out.push(' ');
         }
-        write(x, eh, indent, depth + 1, out)?;
+        write(x, enc, depth + 1, out)?;
     }
     newline(out, indent, depth);
     out.push('}');

@@ -24,7 +24,9 @@ pub enum Tok<'a> {
     /// Quoted or raw string as written (see [`string_value`]).
     Str { quoted: &'a str },
     /// Character constant: original text and code point.
-    Char { text: &'a str, value: char },
+    /// A malformed one (`'ab'`) carries Go's message: the parser, not the lexer, rejects
+    /// it, so the error has no "in action started at" suffix.
+    Char { text: &'a str, value: Result<char, String> },
     /// Number literal (original text).
     Number(&'a str),
     /// `true` / `false`
@@ -149,8 +151,11 @@ impl<'a> Lexer<'a> {
             let next = find_left_delim(&self.b[start..]).map(|i| start + i);
             let end = next.unwrap_or(self.b.len());
             let mut text = &self.src[start..end];
+            let mut text_pos = start;
             if trim_next_text {
                 text = text.trim_start_matches([' ', '\t', '\r', '\n']);
+                // Go's item starts after the trimmed space (its line is the line there).
+                text_pos = end - text.len();
             }
             let mut left_trim = false;
             if let Some(n) = next
@@ -161,7 +166,7 @@ impl<'a> Lexer<'a> {
                 text = text.trim_end_matches([' ', '\t', '\r', '\n']);
             }
             if !text.is_empty() {
-                self.push(Tok::Text(text), start);
+                self.push(Tok::Text(text), text_pos);
             }
             let Some(n) = next else {
                 self.push(Tok::Eof, self.b.len());
@@ -175,7 +180,7 @@ impl<'a> Lexer<'a> {
             let after = self.pos;
             if self.src[after..].starts_with("/*") {
                 let Some(close) = self.src[after + 2..].find("*/") else {
-                    return self.err(n, "unclosed comment");
+                    return self.err(after, "unclosed comment");
                 };
                 let mut p = after + 2 + close + 2;
                 let mut right_trim = false;
@@ -188,19 +193,19 @@ impl<'a> Lexer<'a> {
                     p += 2;
                 }
                 if !self.src[p..].starts_with("}}") {
-                    return self.err(n, "comment ends before closing delimiter");
+                    return self.err(after, "comment ends before closing delimiter");
                 }
                 self.pos = p + 2;
                 trim_next_text = right_trim;
                 continue;
             }
             self.push(Tok::LeftDelim, n);
-            trim_next_text = self.lex_inside(n)?;
+            trim_next_text = self.lex_inside()?;
         }
     }
 
     /// Lex inside an action; returns whether the closing delimiter had a trim marker.
-    fn lex_inside(&mut self, open: usize) -> Result<bool, LexError> {
+    fn lex_inside(&mut self) -> Result<bool, LexError> {
         let mut paren_depth = 0usize;
         loop {
             // Right delimiter, possibly with trim marker.
@@ -211,7 +216,8 @@ impl<'a> Lexer<'a> {
                 }
                 if self.src[p..].starts_with("-}}") && p > self.pos {
                     if paren_depth > 0 {
-                        return self.err(p, "unclosed left paren");
+                        // Go stops on the space before the trim marker.
+                        return self.err(p - 1, "unclosed left paren");
                     }
                     self.push(Tok::RightDelim, p);
                     self.pos = p + 3;
@@ -230,7 +236,8 @@ impl<'a> Lexer<'a> {
                 return Ok(false);
             }
             let Some(c) = self.src[self.pos..].chars().next() else {
-                return self.err(open, "unclosed action");
+                // Everything before has been emitted: Go's error item starts at the end.
+                return self.err(self.pos, "unclosed action");
             };
             let start = self.pos;
             match c {
@@ -414,11 +421,13 @@ impl<'a> Lexer<'a> {
             "\"{}\"",
             &text[1..text.len() - 1].replace("\\'", "'").replace('"', "\\\"")
         );
-        let decoded = unquote(&inner).map_err(|m| LexError { pos: start, msg: m })?;
-        let mut it = decoded.chars();
-        let (Some(value), None) = (it.next(), it.next()) else {
-            return self.err(start, format!("malformed character constant: {text}"));
-        };
+        let value = unquote(&inner).and_then(|decoded| {
+            let mut it = decoded.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => Ok(c),
+                _ => Err(format!("malformed character constant: {text}")),
+            }
+        });
         self.pos = p + 1;
         self.push(Tok::Char { text, value }, start);
         Ok(())

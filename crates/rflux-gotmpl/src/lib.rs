@@ -19,10 +19,11 @@
 //!   value in error messages are not modelled.
 //!
 //! So this crate implements the language itself. It is checked against the real Helm v4
-//! engine: `tests/fidelity/expected.json` holds 1800 cases (hand-written ones for every
+//! engine: `tests/fidelity/expected.json` holds 2556 cases (hand-written ones for every
 //! builtin, Sprig family, printing rule, whitespace rule and error shape, plus generated
 //! ones: random data through `toYaml`/`toJson`/`toToml`, random `printf` directives, random
-//! string-function chains, random calls, and syntax-damaged templates) rendered once by
+//! string-function chains, random calls, and syntax-damaged templates, some with actions
+//! spanning lines so parse errors land on later lines) rendered once by
 //! Helm with `tests/fidelity/generate.py`; `cargo test` compares our output (or Helm's exact
 //! error text, see [`Error::helm_message`]) with them, without needing Helm.
 //!
@@ -62,10 +63,17 @@
 //! # Not implemented yet
 //! `genPrivateKey` makes RSA keys only (not `dsa`/`ecdsa`/`ed25519`), and the certificate
 //! functions accept PKCS#1 RSA keys only. Time zones come from the system's zoneinfo
-//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8,
-//! so binary results (`b64dec` of non-text, byte slicing inside a multi-byte character)
-//! differ from Go's byte strings. Go's JSON and go-yaml parse-error wording is not
-//! reproduced (`fromJson`/`fromYaml` report their own text in the `Error` key).
+//! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8
+//! (`Arc<str>`): a Go string that is not UTF-8 (`b64dec` of non-text, a slice inside a
+//! multi-byte character, a binary file) is its text with one U+FFFD per invalid byte,
+//! and keeps its bytes only while it reaches the functions that consult
+//! [`Template::set_binary_text`] unchanged; once joined with other text (`cat`, `printf`,
+//! `replace`, …) it is ordinary text, and printing it writes the replacement characters
+//! where Go writes the raw bytes. Carrying bytes everywhere would change the value model
+//! (`Value::Str` holding bytes, every string function deciding Go's per-byte rules, and a
+//! `Vec<u8>` output instead of `String`). `decryptAES` results are text only. Go's JSON
+//! and go-yaml parse-error wording is not reproduced (`fromJson`/`fromYaml` report their
+//! own text in the `Error` key).
 
 mod aes;
 mod ast;
@@ -97,5 +105,5 @@ pub use func::{CallContext, Func, FuncImpl, Ty, func};
 pub use gofmt::{sprint, sprintf};
 pub use gotime::Time;
 pub use parallel::parallel_map;
-pub use template::{LookupFn, Template};
-pub use value::{Map, MapRef, Object, Value};
+pub use template::{BinaryTextFn, LookupFn, Template};
+pub use value::{Map, MapRef, Object, Value, bytes_text};

@@ -65,6 +65,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         i: 0,
         vars: vec!["$".to_string()],
         range_depth: 0,
+        seen: std::cell::Cell::new(0),
         action_start: None,
         has_func,
         defs: Vec::new(),
@@ -87,6 +88,8 @@ struct Parser<'a> {
     i: usize,
     vars: Vec<String>,
     range_depth: usize,
+    /// Index of the furthest token read so far (Go's `token[0]`, whose line errors report).
+    seen: std::cell::Cell<usize>,
     /// Byte offset where the current action started (its line is computed only when a
     /// lexical error inside it is reported: counting lines per action is quadratic).
     action_start: Option<usize>,
@@ -133,7 +136,9 @@ fn desc(t: &Tok) -> String {
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> &Token<'a> {
-        &self.toks[self.i.min(self.toks.len() - 1)]
+        let i = self.i.min(self.toks.len() - 1);
+        self.seen.set(self.seen.get().max(i));
+        &self.toks[i]
     }
 
     fn next(&mut self) -> Token<'a> {
@@ -165,11 +170,14 @@ impl<'a> Parser<'a> {
         self.peek()
     }
 
-    fn string_value(&self, quoted: &'a str, pos: usize) -> Result<std::borrow::Cow<'a, str>, ParseError> {
-        crate::lex::string_value(quoted).or_else(|m| self.err(pos, m))
+    fn string_value(&self, quoted: &'a str) -> Result<std::borrow::Cow<'a, str>, ParseError> {
+        crate::lex::string_value(quoted).or_else(|m| self.err(m))
     }
 
-    fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, ParseError> {
+    /// Go's `Tree.errorf`: the line is that of the last token read from the lexer
+    /// (lookahead included), not of the token the message is about.
+    fn err<T>(&self, msg: impl Into<String>) -> Result<T, ParseError> {
+        let pos = self.toks.get(self.seen.get()).map_or(self.src.len(), |t| t.pos);
         Err(ParseError {
             msg: format!("template: {}:{}: {}", self.name, line_of(&self.src, pos), msg.into()),
         })
@@ -179,12 +187,16 @@ impl<'a> Parser<'a> {
         if let Tok::Error(msg) = &t.tok {
             let line = line_of(&self.src, t.pos);
             let extra = match self.action_start.map(|pos| line_of(&self.src, pos)) {
+                // "unclosed action started at …", not "… action in action …"
+                Some(l) if l != line && msg.ends_with(" action") => {
+                    format!(" started at {}:{}", self.name, l)
+                }
                 Some(l) if l != line => format!(" in action started at {}:{}", self.name, l),
                 _ => String::new(),
             };
-            return self.err(t.pos, format!("{msg}{extra}"));
+            return self.err(format!("{msg}{extra}"));
         }
-        self.err(t.pos, format!("unexpected {} in {}", desc(&t.tok), context))
+        self.err(format!("unexpected {} in {}", desc(&t.tok), context))
     }
 
     fn parse_top(&mut self) -> Result<List, ParseError> {
@@ -197,6 +209,8 @@ impl<'a> Parser<'a> {
                     while j < self.toks.len() && matches!(self.toks[j].tok, Tok::Space) {
                         j += 1;
                     }
+                    // Go reads the token after `{{` to look for `define`.
+                    self.seen.set(self.seen.get().max(j.min(self.toks.len() - 1)));
                     if j < self.toks.len() && matches!(self.toks[j].tok, Tok::Keyword("define")) {
                         let pos = self.toks[j].pos;
                         self.i = j + 1;
@@ -208,8 +222,8 @@ impl<'a> Parser<'a> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End(t) => return self.err(t.pos, "unexpected {{end}}"),
-                Item::Else(t) => return self.err(t.pos, "unexpected {{else}}"),
+                Item::End => return self.err("unexpected {{end}}"),
+                Item::Else => return self.err("unexpected {{else}}"),
             }
         }
     }
@@ -219,13 +233,13 @@ impl<'a> Parser<'a> {
         let Tok::Str { quoted } = name_tok.tok else {
             return self.unexpected(&name_tok, "define clause");
         };
-        let name = self.string_value(quoted, name_tok.pos)?;
+        let name = self.string_value(quoted)?;
         self.expect_right(pos, "define clause")?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
-        if let Item::Else(t) = end {
-            return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
+        if let Item::Else = end {
+            return self.err("unexpected {{else}} in define clause");
         }
         let tree = Tree {
             name: name.into_owned(),
@@ -239,15 +253,11 @@ impl<'a> Parser<'a> {
     /// Go's `Tree.add`: an empty definition never replaces another; two non-empty
     /// definitions of one name in one source are an error.
     fn add_def(&mut self, tree: Tree) -> Result<(), ParseError> {
-        let pos = self.toks[self.i.saturating_sub(1)].pos;
         if let Some(i) = self.defs.iter().position(|d| d.name == tree.name) {
             if self.defs[i].is_empty() {
                 self.defs[i] = tree;
             } else if !tree.is_empty() {
-                return self.err(
-                    pos,
-                    format!("template: multiple definition of template {:?}", tree.name),
-                );
+                return self.err(format!("template: multiple definition of template {:?}", tree.name));
             }
             return Ok(());
         }
@@ -264,12 +274,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Parse nodes up to `{{end}}` or `{{else}}`; returns the list and which one ended it.
-    fn item_list(&mut self) -> Result<(List, Item<'a>), ParseError> {
+    fn item_list(&mut self) -> Result<(List, Item), ParseError> {
         let mut list = Vec::new();
         loop {
             if matches!(self.peek().tok, Tok::Eof) {
-                let p = self.peek().pos;
-                return self.err(p, "unexpected EOF");
+                return self.err("unexpected EOF");
             }
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
@@ -281,7 +290,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn text_or_action(&mut self) -> Result<Item<'a>, ParseError> {
+    fn text_or_action(&mut self) -> Result<Item, ParseError> {
         let t = self.next_non_space();
         match t.tok {
             Tok::Text(s) => Ok(Item::Node(Node::Text(s.to_string()))),
@@ -295,16 +304,16 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn action(&mut self) -> Result<Item<'a>, ParseError> {
+    fn action(&mut self) -> Result<Item, ParseError> {
         let t = self.next_non_space();
         match t.tok {
             Tok::Keyword("block") => return self.block(t.pos),
-            Tok::Keyword("break") => return self.break_continue(t.pos, true),
-            Tok::Keyword("continue") => return self.break_continue(t.pos, false),
+            Tok::Keyword("break") => return self.break_continue(true),
+            Tok::Keyword("continue") => return self.break_continue(false),
             Tok::Keyword("else") => return self.else_control(t),
             Tok::Keyword("end") => {
                 self.expect_right(t.pos, "end")?;
-                return Ok(Item::End(t));
+                return Ok(Item::End);
             }
             Tok::Keyword("if") => return self.branch(t.pos, "if").map(|b| Item::Node(Node::If(Box::new(b)))),
             Tok::Keyword("range") => {
@@ -316,7 +325,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Keyword("template") => return self.template_control(t.pos),
             Tok::Keyword("with") => return self.branch(t.pos, "with").map(|b| Item::Node(Node::With(Box::new(b)))),
-            Tok::Keyword("define") => return self.err(t.pos, "unexpected <define> in command"),
+            Tok::Keyword("define") => return self.err("unexpected <define> in command"),
             _ => {}
         }
         self.backup();
@@ -325,37 +334,37 @@ impl<'a> Parser<'a> {
         Ok(Item::Node(Node::Action(pipe)))
     }
 
-    fn break_continue(&mut self, pos: usize, is_break: bool) -> Result<Item<'a>, ParseError> {
+    fn break_continue(&mut self, is_break: bool) -> Result<Item, ParseError> {
         let name = if is_break { "break" } else { "continue" };
         let t = self.next_non_space();
         if !matches!(t.tok, Tok::RightDelim) {
             return self.unexpected(&t, &format!("{{{{{name}}}}}"));
         }
         if self.range_depth == 0 {
-            return self.err(pos, format!("{{{{{name}}}}} outside {{{{range}}}}"));
+            return self.err(format!("{{{{{name}}}}} outside {{{{range}}}}"));
         }
         Ok(Item::Node(if is_break { Node::Break } else { Node::Continue }))
     }
 
-    fn else_control(&mut self, t: Token<'a>) -> Result<Item<'a>, ParseError> {
+    fn else_control(&mut self, t: Token<'a>) -> Result<Item, ParseError> {
         // "else if" / "else with": leave the keyword for the caller.
         let p = self.peek_non_space();
         if matches!(p.tok, Tok::Keyword("if") | Tok::Keyword("with")) {
-            return Ok(Item::Else(t));
+            return Ok(Item::Else);
         }
         self.expect_right(t.pos, "else")?;
-        Ok(Item::Else(t))
+        Ok(Item::Else)
     }
 
     fn branch(&mut self, pos: usize, context: &str) -> Result<Branch, ParseError> {
         let nvars = self.vars.len();
         let pipe = self.pipeline(context, pos)?;
         if context == "range" && pipe.cmds.is_empty() {
-            return self.err(pos, "missing value for range");
+            return self.err("missing value for range");
         }
         let (list, end) = self.item_list()?;
         let mut else_list = None;
-        if let Item::Else(_) = end {
+        if let Item::Else = end {
             // "else if" / "else with" chains become a nested branch.
             let p = self.peek_non_space().clone();
             if (context == "if" && matches!(p.tok, Tok::Keyword("if")))
@@ -383,8 +392,8 @@ impl<'a> Parser<'a> {
             }
             let (el, end2) = self.item_list()?;
             self.range_depth = depth;
-            if let Item::Else(t) = end2 {
-                return self.err(t.pos, "expected end; found {{else}}");
+            if let Item::Else = end2 {
+                return self.err("expected end; found {{else}}");
             }
             else_list = Some(el);
         }
@@ -392,18 +401,18 @@ impl<'a> Parser<'a> {
         Ok(Branch { pipe, list, else_list })
     }
 
-    fn block(&mut self, pos: usize) -> Result<Item<'a>, ParseError> {
+    fn block(&mut self, pos: usize) -> Result<Item, ParseError> {
         let name_tok = self.next_non_space();
         let Tok::Str { quoted } = name_tok.tok else {
             return self.unexpected(&name_tok, "block clause");
         };
-        let name = self.string_value(quoted, name_tok.pos)?;
+        let name = self.string_value(quoted)?;
         let pipe = self.pipeline("block clause", pos)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
-        if let Item::Else(t) = end {
-            return self.err(t.pos, format!("unexpected {}", desc(&t.tok)));
+        if let Item::Else = end {
+            return self.err("unexpected {{else}} in block clause");
         }
         self.add_def(Tree {
             name: name.to_string(),
@@ -418,10 +427,10 @@ impl<'a> Parser<'a> {
         }))
     }
 
-    fn template_control(&mut self, _pos: usize) -> Result<Item<'a>, ParseError> {
+    fn template_control(&mut self, _pos: usize) -> Result<Item, ParseError> {
         let name_tok = self.next_non_space();
         let name = match name_tok.tok {
-            Tok::Str { quoted } => self.string_value(quoted, name_tok.pos)?,
+            Tok::Str { quoted } => self.string_value(quoted)?,
             _ => return self.unexpected(&name_tok, "template clause"),
         };
         let pos = name_tok.pos;
@@ -476,10 +485,10 @@ impl<'a> Parser<'a> {
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().tok {
                             Tok::Variable(_) | Tok::RightDelim | Tok::RightParen => continue,
-                            _ => return self.err(nxt.pos, "range can only initialize variables"),
+                            _ => return self.err("range can only initialize variables"),
                         }
                     }
-                    return self.err(nxt.pos, format!("too many declarations in {context}"));
+                    return self.err(format!("too many declarations in {context}"));
                 }
                 _ => {
                     self.i = save;
@@ -489,10 +498,9 @@ impl<'a> Parser<'a> {
         }
         loop {
             let t = self.peek_non_space();
-            let pos = t.pos;
             if std::mem::discriminant(&t.tok) == std::mem::discriminant(&end) {
                 self.next();
-                self.check_pipeline(&pipe, context, pos)?;
+                self.check_pipeline(&pipe, context)?;
                 pipe.cmds.shrink_to_fit();
                 return Ok(pipe);
             }
@@ -510,7 +518,7 @@ impl<'a> Parser<'a> {
                     let c = self.command(&end)?;
                     pipe.cmds.push(c);
                 }
-                Tok::Eof => return self.err(pos, "unclosed action"),
+                Tok::Eof => return self.err("unclosed action"),
                 _ => {
                     let t = self.next();
                     return self.unexpected(&t, context);
@@ -519,9 +527,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn check_pipeline(&self, pipe: &Pipe, context: &str, pos: usize) -> Result<(), ParseError> {
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> Result<(), ParseError> {
         if pipe.cmds.is_empty() {
-            return self.err(pos, format!("missing value for {context}"));
+            return self.err(format!("missing value for {context}"));
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
             if let Some(a) = c.args.first()
@@ -530,7 +538,7 @@ impl<'a> Parser<'a> {
                     Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. }
                 )
             {
-                return self.err(c.pos, format!("non executable command in pipeline stage {}", i + 1));
+                return self.err(format!("non executable command in pipeline stage {}", i + 1));
             }
         }
         Ok(())
@@ -562,8 +570,7 @@ impl<'a> Parser<'a> {
             break;
         }
         if cmd.args.is_empty() {
-            let p = self.peek().pos;
-            return self.err(p, "empty command");
+            return self.err("empty command");
         }
         // The tree lives as long as the template set: no spare capacity.
         cmd.args.shrink_to_fit();
@@ -589,7 +596,7 @@ impl<'a> Parser<'a> {
                     Arg::Variable { pos, name, idents }
                 }
                 Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
-                    return self.err(pos, format!("unexpected . after term {:?}", node.to_string()));
+                    return self.err(format!("unexpected . after term {:?}", node.to_string()));
                 }
                 other => Arg::Chain {
                     pos,
@@ -607,7 +614,7 @@ impl<'a> Parser<'a> {
         Ok(Some(match t.tok {
             Tok::Ident(name) => {
                 if !(self.has_func)(name) {
-                    return self.err(pos, format!("function {name:?} not defined"));
+                    return self.err(format!("function {name:?} not defined"));
                 }
                 Arg::Ident {
                     pos,
@@ -618,7 +625,7 @@ impl<'a> Parser<'a> {
             Tok::Nil => Arg::Nil(pos),
             Tok::Variable(name) => {
                 if !self.vars.iter().any(|v| v == name) {
-                    return self.err(pos, format!("undefined variable {name:?}"));
+                    return self.err(format!("undefined variable {name:?}"));
                 }
                 Arg::Variable {
                     pos,
@@ -631,18 +638,24 @@ impl<'a> Parser<'a> {
                 idents: vec![f.to_string()],
             },
             Tok::Bool(b) => Arg::Bool(pos, b),
-            Tok::Char { text, value } => Arg::Number(
-                pos,
-                Box::new(Number {
-                    text: text.to_string(),
-                    int: Some(value as i64),
-                    float: Some(value as u32 as f64),
-                    is_char: true,
-                }),
-            ),
+            Tok::Char { text, value } => {
+                let value = match value {
+                    Ok(c) => c,
+                    Err(m) => return self.err(m),
+                };
+                Arg::Number(
+                    pos,
+                    Box::new(Number {
+                        text: text.to_string(),
+                        int: Some(value as i64),
+                        float: Some(value as u32 as f64),
+                        is_char: true,
+                    }),
+                )
+            }
             Tok::Number(text) => match parse_number(text) {
                 Ok(n) => Arg::Number(pos, Box::new(n)),
-                Err(e) => return self.err(pos, e),
+                Err(e) => return self.err(e),
             },
             Tok::LeftParen => {
                 let p = self.pipeline("parenthesized pipeline", pos)?;
@@ -651,7 +664,7 @@ impl<'a> Parser<'a> {
             Tok::Str { quoted } => Arg::Str {
                 pos,
                 quoted: quoted.to_string(),
-                value: self.string_value(quoted, pos)?.into_owned(),
+                value: self.string_value(quoted)?.into_owned(),
             },
             _ => {
                 self.backup();
@@ -661,10 +674,10 @@ impl<'a> Parser<'a> {
     }
 }
 
-enum Item<'a> {
+enum Item {
     Node(Node),
-    End(Token<'a>),
-    Else(Token<'a>),
+    End,
+    Else,
 }
 
 /// Parse a Go number literal the way `text/template/parse` does; `Err` is Go's message.

@@ -13,6 +13,10 @@ use crate::value::Value;
 /// Cluster-backed `lookup(apiVersion, kind, namespace, name)`.
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
+/// The original bytes behind a string that stands for binary data (see
+/// [`Template::set_binary_text`]); `None` for ordinary text.
+pub type BinaryTextFn = Arc<dyn Fn(&str) -> Option<Arc<Vec<u8>>> + Send + Sync>;
+
 /// A set of templates with Go `text/template` + Sprig + Helm functions.
 #[derive(Clone)]
 pub struct Template {
@@ -21,6 +25,7 @@ pub struct Template {
     pub(crate) funcs: Arc<FuncMap>,
     pub(crate) missing_key_error: bool,
     pub(crate) lookup: Option<LookupFn>,
+    pub(crate) binary_text: Option<BinaryTextFn>,
 }
 
 impl std::fmt::Debug for Template {
@@ -52,6 +57,7 @@ impl Template {
             funcs: funcs.clone(),
             missing_key_error: false,
             lookup: None,
+            binary_text: None,
         }
     }
 
@@ -75,6 +81,19 @@ impl Template {
     /// Attach a cluster-backed `lookup`.
     pub fn set_lookup(&mut self, f: LookupFn) -> &mut Self {
         self.lookup = Some(f);
+        self
+    }
+
+    /// Attach the bytes behind binary text. A template string is UTF-8, so a host that
+    /// hands templates non-UTF-8 data as a string (Helm's `.Files.Get` of a binary file)
+    /// gives its text with one U+FFFD per invalid byte ([`crate::bytes_text`]); where Go's
+    /// functions see a string's bytes (`len`, `quote`, `b64enc`, `b32enc`, `sha1sum`,
+    /// `sha256sum`, `sha512sum`, `adler32sum`, `substr`, `trunc`, `printf`'s `%q`/`%x`,
+    /// the JSON encoders), they ask `f` for the original bytes of such a text. Non-UTF-8
+    /// strings that functions make (`b64dec`, `b32dec`, `substr`, `trunc`, `toString` of
+    /// a `[]byte`) are remembered the same way for the rest of the execution.
+    pub fn set_binary_text(&mut self, f: BinaryTextFn) -> &mut Self {
+        self.binary_text = Some(f);
         self
     }
 

@@ -1,6 +1,7 @@
 //! The value model: Go interface values as Helm's templates see them (YAML → JSON decoding
 //! gives `map[string]interface{}`, `[]interface{}`, `float64`, `string`, `bool`, `nil`;
-//! template literals and functions add `int`, `int64` and `[]string`).
+//! template literals and functions add `int`, `int64` and `[]string`; Helm's `[]byte`
+//! files and string indexing add `[]uint8` and `uint8`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -196,6 +197,93 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// A Go `uint8`, an element of a `[]byte` (`index`, `range` or `first` of
+/// `.Files.GetBytes`): it prints, compares with `eq`/`lt` and converts as a number, but its
+/// type is its own (`typeOf` is `uint8`; `deepEqual` and `has` do not find it equal to the
+/// `int` 97).
+#[derive(Debug)]
+struct Uint8(u8);
+
+impl Object for Uint8 {
+    fn type_name(&self) -> &str {
+        "uint8"
+    }
+    fn kind_name(&self) -> &str {
+        "uint8"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::Int(i64::from(self.0))
+    }
+}
+
+/// A Go `[]byte` made by a function (`slice` of a `[]byte`).
+#[derive(Debug)]
+struct ByteSlice(Vec<u8>);
+
+impl Object for ByteSlice {
+    fn type_name(&self) -> &str {
+        "[]uint8"
+    }
+    fn kind_name(&self) -> &str {
+        "slice"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::uint8_list(&self.0)
+    }
+    fn bytes(&self) -> Option<&[u8]> {
+        Some(&self.0)
+    }
+}
+
+/// A Go string that is not UTF-8, seen by `printf` (see [`Value::binary_string`]).
+#[derive(Debug)]
+struct BinaryString {
+    text: Arc<str>,
+    bytes: Arc<Vec<u8>>,
+}
+
+impl Object for BinaryString {
+    fn type_name(&self) -> &str {
+        "string"
+    }
+    fn kind_name(&self) -> &str {
+        "string"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn to_value(&self) -> Value {
+        Value::Str(self.text.clone())
+    }
+    fn bytes(&self) -> Option<&[u8]> {
+        Some(&self.bytes)
+    }
+    fn format(&self) -> Option<String> {
+        Some(self.text.to_string())
+    }
+}
+
+/// Bytes as Go's string functions and output show them: each byte that does not start a
+/// valid UTF-8 sequence is one U+FFFD (`String::from_utf8_lossy` replaces a whole
+/// truncated sequence with a single one).
+pub fn bytes_text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(b.len() + 16);
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n(char::REPLACEMENT_CHARACTER, chunk.invalid().len()));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What `encoding/json` (and so `toJson`, `toYaml`) writes for a host object.
 pub(crate) enum Encoded {
     /// A `[]byte`: its base64 text.
@@ -232,6 +320,54 @@ impl Value {
     /// A `[]string` value.
     pub fn str_list(v: Vec<String>) -> Value {
         Value::TypedList(Arc::new(v.into_iter().map(Value::str).collect()), "[]string")
+    }
+
+    /// A Go `uint8` (an element of a `[]byte`).
+    pub fn uint8(b: u8) -> Value {
+        Value::Object(Arc::new(Uint8(b)))
+    }
+
+    /// The items of a Go `[]byte` as reflection sees them: a `[]uint8` of `uint8`s.
+    pub fn uint8_list(b: &[u8]) -> Value {
+        Value::TypedList(Arc::new(b.iter().map(|x| Value::uint8(*x)).collect()), "[]uint8")
+    }
+
+    /// A Go `[]byte` value (`[]uint8`: printed as numbers, text for `toString`/`%s`,
+    /// base64 in `toJson`).
+    pub fn bytes(b: Vec<u8>) -> Value {
+        Value::Object(Arc::new(ByteSlice(b)))
+    }
+
+    /// For `printf` only: a Go `string` holding `bytes` (not UTF-8), shown as `text`.
+    /// `%s`/`%v` print the text, `%q` and `%x` see the bytes, `%T` is `string`.
+    pub(crate) fn binary_string(text: Arc<str>, bytes: Arc<Vec<u8>>) -> Value {
+        Value::Object(Arc::new(BinaryString { text, bytes }))
+    }
+
+    /// The number of a Go `uint8` (see [`Value::uint8`]).
+    pub fn as_uint8(&self) -> Option<u8> {
+        match self {
+            Value::Object(o) if o.kind_name() == "uint8" => match o.to_value() {
+                Value::Int(i) => u8::try_from(i).ok(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The items of any Go slice, as Sprig's reflection-based list functions (`first`,
+    /// `rest`, `has`, `concat`, …) see them: a list's items, a slice-kind host object's
+    /// items, or a `[]byte`'s `uint8`s.
+    pub fn slice_items(&self) -> Option<std::borrow::Cow<'_, [Value]>> {
+        if let Some(l) = self.as_list() {
+            return Some(std::borrow::Cow::Borrowed(l));
+        }
+        match self {
+            Value::Object(o) if let Some(b) = o.bytes() => {
+                Some(std::borrow::Cow::Owned(b.iter().map(|x| Value::uint8(*x)).collect()))
+            }
+            _ => None,
+        }
     }
 
     /// A `map[string]interface{}` value.
@@ -315,7 +451,7 @@ impl Value {
             Value::Map(m) => !m.is_empty(),
             Value::Time(_) => true,
             Value::Object(o) => match o.kind_name() {
-                "map" | "slice" | "array" | "string" => o.to_value().truthy(),
+                "map" | "slice" | "array" | "string" | "uint8" => o.to_value().truthy(),
                 _ => true,
             },
         }

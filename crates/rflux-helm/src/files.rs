@@ -1,12 +1,14 @@
 //! `.Files`: a chart's non-template files as Helm v4's `engine.files` (a
-//! `map[string][]byte` with methods), and the `b64enc` that keeps binary files intact.
+//! `map[string][]byte` with methods), and the original bytes of binary files for the
+//! functions that see Go's bytes.
 //!
 //! In templates `.Files` is a host object of kind map: `index .Files "p"`, `.Files.p`,
 //! `range .Files` and `len .Files` see path → `[]uint8` values (a missing path gives an
 //! empty `[]uint8`, Go's zero value), and the methods are Helm's:
 //! - `Get P` → the file as a string (`""` when missing);
 //! - `GetBytes P` → the file as `[]uint8` (printed as numbers, text for `toString`/`%s`,
-//!   base64 in `toJson`; a `string` parameter such as `b64enc`'s refuses it, as in Go);
+//!   base64 in `toJson`; a `string` parameter such as `b64enc`'s refuses it, as in Go;
+//!   Sprig's list functions and `index`/`range` see `uint8` items);
 //! - `Glob PATTERN` → another `engine.files` with the matching paths (gobwas/glob with `/`
 //!   as separator; a malformed pattern matches everything, as Helm falls back to `**`);
 //! - `Lines P` → `[]string` of the lines without the final newline (none for a missing
@@ -14,22 +16,33 @@
 //! - `AsConfig` / `AsSecrets` → YAML of base name → text / base64 of the bytes.
 //!
 //! Binary files: a template string must be UTF-8, so `Get` of a non-UTF-8 file gives its
-//! lossy text. Helm charts ship compressed files this way (`.Files.Get "x.bz2" | b64enc`),
-//! and Go's string carries the original bytes. [`register`] therefore replaces Sprig's
-//! `b64enc` with one that, given exactly the lossy text of one of the chart's binary files,
-//! encodes that file's bytes. It sees the value however it got there (a pipe, parentheses,
-//! a variable, `toString` of `GetBytes`); `AsSecrets` encodes the bytes directly.
+//! text with each invalid byte replaced by U+FFFD (one per byte, as Go's `upper`, `toJson`
+//! and output show it), while Go's string holds the original bytes. Helm charts ship
+//! compressed files this way (`.Files.Get "x.bz2" | b64enc`). [`register`] therefore gives
+//! the template set the chart's binary files ([`Template::set_binary_text`]): given exactly
+//! such a text, however it got there (a pipe, a variable, `toString` of `GetBytes`), the
+//! functions where Go sees a string's bytes use the file's bytes (`len`, `quote`,
+//! `b64enc`, `b32enc`, the hashes, `substr`/`trunc`, `printf`'s `%q`/`%x`, and the JSON
+//! encoders, which write `\ufffd` per invalid byte). `AsSecrets` encodes the bytes directly.
 //!
-//! Not reproduced: other functions given a binary file's text (`len`, `quote`,
-//! `sha256sum`, printing it) see the lossy text where Go sees the bytes; and under
-//! strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
-//! `map has no entry for key`).
+//! Not reproduced (the value model's strings are Rust `String`s, so a Go byte string that
+//! is not UTF-8 exists only as its text plus that lookup):
+//! - binary text joined with other text (`cat`, `printf "%s"` with more, `replace`, …) is
+//!   ordinary text from then on;
+//! - printing binary text writes its replacement characters where Go writes the raw
+//!   bytes (the template output is a `String`);
+//! - two binary files with the same text (they differ only in invalid bytes): the first
+//!   one's bytes are used for both;
+//! - under strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
+//!   `map has no entry for key`);
+//! - `slice` of a `[]byte` past its length: Go reads the array's spare capacity, which
+//!   depends on how Helm read the file; here it is an error.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
-use rflux_gotmpl::{Map, Object, Template, Ty, Value, func};
+use rflux_gotmpl::{Map, Object, Template, Ty, Value, bytes_text};
 
 use crate::chart::Chart;
 use crate::glob::{Syntax, compile};
@@ -55,8 +68,7 @@ impl FileData {
     }
 
     fn text(&self) -> &Arc<str> {
-        self.text
-            .get_or_init(|| Arc::from(crate::chart::text_of(&self.raw).as_ref()))
+        self.text.get_or_init(|| Arc::from(bytes_text(&self.raw).as_ref()))
     }
 
     fn bytes(&self) -> &[u8] {
@@ -198,10 +210,7 @@ impl Object for Bytes {
         None
     }
     fn to_value(&self) -> Value {
-        Value::TypedList(
-            Arc::new(self.0.bytes().iter().map(|b| Value::Int(i64::from(*b))).collect()),
-            "[]uint8",
-        )
+        Value::uint8_list(self.0.bytes())
     }
     fn bytes(&self) -> Option<&[u8]> {
         Some(self.0.bytes())
@@ -220,36 +229,28 @@ fn binaries(chart: &Chart, out: &mut Vec<Arc<Vec<u8>>>) {
     }
 }
 
-/// Register the Helm-side functions that need the chart: `b64enc` that encodes the
-/// original bytes of a binary file given its lossy text (see the module docs).
+/// Give the template set the original bytes of the chart's binary files (see the module
+/// docs): functions that see Go's bytes (`len`, `quote`, `b64enc`, `sha256sum`, …) use
+/// them when given exactly the text `.Files.Get` made of such a file.
 pub fn register(t: &mut Template, chart: &Chart) {
     let mut found = Vec::new();
     binaries(chart, &mut found);
     if found.is_empty() {
         return;
     }
-    // Lossy text → bytes, made the first time a text with a replacement character is
-    // encoded (lossy texts always have one; most renders never encode a binary file).
+    // Text → bytes, made the first time binary-looking text reaches such a function
+    // (most renders never do). Two files with the same text: the first one wins.
     let by_text: OnceLock<HashMap<String, Arc<Vec<u8>>>> = OnceLock::new();
-    t.add_func(
-        "b64enc",
-        func(&[Ty::Str], None, move |_, a| {
-            let text = a.first().and_then(Value::as_str).unwrap_or_default();
-            let original = if text.contains(char::REPLACEMENT_CHARACTER) {
-                let by_text = by_text.get_or_init(|| {
-                    found
-                        .iter()
-                        .map(|b| (String::from_utf8_lossy(b).into_owned(), b.clone()))
-                        .collect()
-                });
-                by_text.get(text)
-            } else {
-                None
-            };
-            let bytes = original.map(|b| b.as_slice()).unwrap_or(text.as_bytes());
-            Ok(Value::str(base64::engine::general_purpose::STANDARD.encode(bytes)))
-        }),
-    );
+    t.set_binary_text(Arc::new(move |text: &str| {
+        let by_text = by_text.get_or_init(|| {
+            let mut m = HashMap::new();
+            for b in &found {
+                m.entry(bytes_text(b).into_owned()).or_insert_with(|| b.clone());
+            }
+            m
+        });
+        by_text.get(text).cloned()
+    }));
 }
 
 #[cfg(test)]
@@ -310,6 +311,10 @@ mod tests {
             format!("b.bin: {want}")
         );
         assert_eq!(render(&c, r#"{{ "plain" | b64enc }}"#).unwrap(), "cGxhaW4=");
+        assert_eq!(
+            render(&c, r#"{{ .Files.Get "b.bin" | len }} {{ .Files.Get "b.bin" | quote }}"#).unwrap(),
+            r#"4 "\xff\x00a\x80""#
+        );
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn register(m: &mut FuncMap) {
         func(&[], Some(Any), |_, a| {
             let mut out = Vec::new();
             for l in &a {
-                match l.as_list() {
+                match l.slice_items() {
                     Some(items) => out.extend(items.iter().cloned()),
                     None if l.is_nil() => {
                         return Err("runtime error: invalid memory address or nil pointer dereference".into());
@@ -172,12 +172,16 @@ pub fn register(m: &mut FuncMap) {
         }),
     );
     let slice = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
-        let Some(l) = a[0].as_list().map(<[Value]>::to_vec) else {
+        let Some(l) = a[0].slice_items().map(std::borrow::Cow::into_owned) else {
             return Err(format!(
                 "list should be type of slice or array but {}",
                 a[0].kind_name()
             ));
         };
+        if l.is_empty() {
+            // Sprig returns a nil interface for an empty list, whatever the indexes.
+            return Ok(Value::Nil);
+        }
         let len = l.len() as i64;
         let start = a.get(1).map(to_i64).unwrap_or(0);
         let end = a.get(2).map(to_i64).unwrap_or(len);

@@ -113,25 +113,25 @@ pub fn register(m: &mut FuncMap) {
     // ---- hashes and encodings
     add(
         "sha1sum",
-        func(&[Str], None, |_, a| Ok(Value::str(hex(&sha1(s(&a, 0).as_bytes()))))),
+        func(&[Str], None, |c, a| Ok(Value::str(hex(&sha1(&go_bytes(c, s(&a, 0))))))),
     );
     add(
         "sha512sum",
-        func(&[Str], None, |_, a| {
-            Ok(Value::str(hex(&sha2::Sha512::digest(s(&a, 0).as_bytes()))))
+        func(&[Str], None, |c, a| {
+            Ok(Value::str(hex(&sha2::Sha512::digest(go_bytes(c, s(&a, 0))))))
         }),
     );
     add(
         "b32enc",
-        func(&[Str], None, |_, a| Ok(Value::str(b32enc(s(&a, 0).as_bytes())))),
+        func(&[Str], None, |c, a| Ok(Value::str(b32enc(&go_bytes(c, s(&a, 0)))))),
     );
     add(
         "b32dec",
-        func(&[Str], None, |_, a| {
-            Ok(Value::str(match b32dec(s(&a, 0)) {
-                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-                Err(e) => e,
-            }))
+        func(&[Str], None, |cx, a| {
+            Ok(match b32dec(s(&a, 0)) {
+                Ok(b) => byte_string(cx, &b),
+                Err(e) => Value::str(e),
+            })
         }),
     );
     add(

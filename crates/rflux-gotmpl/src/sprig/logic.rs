@@ -28,6 +28,19 @@ fn random_from(chars: &[u8], n: i64) -> String {
         .collect()
 }
 
+/// JSON encoding options for the running template (binary text keeps its bytes).
+fn json_enc<'a>(
+    c: &'a dyn crate::func::CallContext,
+    escape_html: bool,
+    indent: Option<&'a str>,
+) -> crate::json::Enc<'a> {
+    crate::json::Enc {
+        escape_html,
+        indent,
+        binary: Some(c),
+    }
+}
+
 /// Register this family.
 pub fn register(m: &mut FuncMap) {
     use Ty::*;
@@ -76,29 +89,33 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "toPrettyJson",
-        func(&[Any], None, |_, a| {
-            string(crate::json::marshal_indent(&a[0], "  ", true).unwrap_or_default())
+        func(&[Any], None, |c, a| {
+            string(crate::json::encode(&a[0], json_enc(&*c, true, Some("  "))).unwrap_or_default())
         }),
     );
     add(
         "toRawJson",
-        func(&[Any], None, |_, a| {
-            string(crate::json::marshal(&a[0], false).unwrap_or_default())
+        func(&[Any], None, |c, a| {
+            string(crate::json::encode(&a[0], json_enc(&*c, false, None)).unwrap_or_default())
         }),
     );
     add(
         "mustToJson",
-        func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], true)?)),
+        func(&[Any], None, |c, a| {
+            string(crate::json::encode(&a[0], json_enc(&*c, true, None))?)
+        }),
     );
     add(
         "mustToPrettyJson",
-        func(&[Any], None, |_, a| {
-            string(crate::json::marshal_indent(&a[0], "  ", true)?)
+        func(&[Any], None, |c, a| {
+            string(crate::json::encode(&a[0], json_enc(&*c, true, Some("  ")))?)
         }),
     );
     add(
         "mustToRawJson",
-        func(&[Any], None, |_, a| string(crate::json::marshal(&a[0], false)?)),
+        func(&[Any], None, |c, a| {
+            string(crate::json::encode(&a[0], json_enc(&*c, false, None))?)
+        }),
     );
     add(
         "mustFromJson",

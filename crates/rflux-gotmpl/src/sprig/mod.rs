@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use sha2::Digest as _;
 
-use crate::func::{FuncMap, Ty, func};
+use crate::func::{FuncMap, Ty, byte_string, func, go_bytes};
 use crate::gofmt;
 use crate::value::{Map, Value};
 
@@ -24,7 +24,7 @@ pub fn base64_error(e: &base64::DecodeError) -> String {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
-        Value::Object(o) if let Some(b) = o.bytes() => String::from_utf8_lossy(b).into_owned(),
+        Value::Object(o) if let Some(b) = o.bytes() => crate::value::bytes_text(b).into_owned(),
         other => gofmt::sprint_value(other),
     }
 }
@@ -81,7 +81,7 @@ pub fn to_i64(v: &Value) -> i64 {
         }
         Value::Str(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
-        _ => 0,
+        _ => v.as_uint8().map_or(0, i64::from),
     }
 }
 
@@ -92,7 +92,7 @@ pub fn to_f64(v: &Value) -> f64 {
         Value::Float(f) => *f,
         Value::Str(s) => s.parse().unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
-        _ => 0.0,
+        _ => v.as_uint8().map_or(0.0, f64::from),
     }
 }
 
@@ -125,8 +125,8 @@ fn strslice(v: &Value) -> Vec<String> {
 }
 
 fn list_of(v: &Value, what: &str) -> Result<Vec<Value>, String> {
-    match v.as_list() {
-        Some(l) => Ok(l.to_vec()),
+    match v.slice_items() {
+        Some(l) => Ok(l.into_owned()),
         // reflect.TypeOf(nil).Kind() dereferences a nil type
         None if v.is_nil() => Err("runtime error: invalid memory address or nil pointer dereference".into()),
         None => Err(format!("Cannot {what} on type {}", v.kind_name())),
@@ -136,6 +136,7 @@ fn list_of(v: &Value, what: &str) -> Result<Vec<Value>, String> {
 fn same_list_type(orig: &Value, items: Vec<Value>) -> Value {
     match orig {
         Value::TypedList(_, t) => Value::TypedList(Arc::new(items), t),
+        Value::Object(o) if o.bytes().is_some() => Value::bytes(items.iter().filter_map(Value::as_uint8).collect()),
         _ => Value::list(items),
     }
 }

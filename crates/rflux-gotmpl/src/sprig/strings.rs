@@ -59,14 +59,14 @@ fn regex(p: &str) -> Result<regex::Regex, String> {
     })
 }
 
-fn sha256_hex(s: &str) -> String {
-    let d = sha2::Sha256::digest(s.as_bytes());
+fn sha256_hex(b: &[u8]) -> String {
+    let d = sha2::Sha256::digest(b);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn adler32(s: &str) -> u32 {
+fn adler32(bytes: &[u8]) -> u32 {
     let (mut a, mut b) = (1u32, 0u32);
-    for &c in s.as_bytes() {
+    for &c in bytes {
         a = (a + c as u32) % 65521;
         b = (b + a) % 65521;
     }
@@ -181,7 +181,7 @@ fn wrap(s: &str, width: i64, nl: &str, long_words: bool) -> String {
     let len = b.len();
     let mut offset = 0usize;
     let mut out = String::new();
-    let piece = |from: usize, to: usize| String::from_utf8_lossy(&b[from..to.min(len)]).into_owned();
+    let piece = |from: usize, to: usize| crate::value::bytes_text(&b[from..to.min(len)]).into_owned();
     while len - offset > width {
         if b[offset] == b' ' {
             offset += 1;
@@ -354,9 +354,11 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "substr",
-        func(&[Int, Int, Str], None, |_, a| {
+        func(&[Int, Int, Str], None, |cx, a| {
             let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
-            let b = st.as_bytes();
+            // Go slices the string's bytes (a binary file's original ones).
+            let bytes = go_bytes(cx, st);
+            let b = &bytes[..];
             let len = b.len() as i64;
             // Go slices bytes and panics on bad bounds; the panic becomes the error.
             let r = if start < 0 {
@@ -377,15 +379,16 @@ pub fn register(m: &mut FuncMap) {
                 }
                 &b[start as usize..end as usize]
             };
-            string(String::from_utf8_lossy(r).into_owned())
+            Ok(byte_string(cx, r))
         }),
     );
     add(
         "trunc",
-        func(&[Int, Str], None, |_, a| {
+        func(&[Int, Str], None, |cx, a| {
             let (c, st) = (int(&a, 0), s(&a, 1));
-            let n = st.len() as i64;
-            let b = st.as_bytes();
+            let bytes = go_bytes(cx, st);
+            let b = &bytes[..];
+            let n = b.len() as i64;
             let r = if c < 0 && n + c > 0 {
                 &b[(n + c) as usize..]
             } else if c >= 0 && n > c {
@@ -393,7 +396,7 @@ pub fn register(m: &mut FuncMap) {
             } else {
                 b
             };
-            string(String::from_utf8_lossy(r).into_owned())
+            Ok(byte_string(cx, r))
         }),
     );
     add(
@@ -532,11 +535,16 @@ pub fn register(m: &mut FuncMap) {
     );
     add(
         "quote",
-        func(&[], Some(Any), |_, a| {
+        func(&[], Some(Any), |c, a| {
+            // %q of Go's bytes: a []byte's, or binary text's original ones.
             let parts: Vec<String> = a
                 .iter()
                 .filter(|v| !v.is_nil())
-                .map(|v| gofmt::go_quote(&strval(v)))
+                .map(|v| match v {
+                    Value::Object(o) if let Some(b) = o.bytes() => gofmt::go_quote_bytes(b),
+                    Value::Str(t) if let Some(b) = c.binary_bytes(t) => gofmt::go_quote_bytes(&b),
+                    other => gofmt::go_quote(&strval(other)),
+                })
                 .collect();
             string(parts.join(" "))
         }),
@@ -600,7 +608,7 @@ pub fn register(m: &mut FuncMap) {
     add(
         "sortAlpha",
         func(&[Any], None, |_, a| {
-            let mut v = match a[0].as_list() {
+            let mut v = match a[0].slice_items() {
                 Some(_) => strslice(&a[0]),
                 None => vec![strval(&a[0])],
             };
@@ -620,7 +628,14 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::str_list(v))
         }),
     );
-    add("toString", func(&[Any], None, |_, a| string(strval(&a[0]))));
+    add(
+        "toString",
+        func(&[Any], None, |cx, a| match &a[0] {
+            // Go's string([]byte) keeps the bytes.
+            Value::Object(o) if let Some(b) = o.bytes() => Ok(byte_string(cx, b)),
+            other => string(strval(other)),
+        }),
+    );
     // ---- regex
     add(
         "regexMatch",
@@ -728,23 +743,26 @@ pub fn register(m: &mut FuncMap) {
     // ---- encoding and hashes
     add(
         "b64enc",
-        func(&[Str], None, |_, a| {
-            string(base64::engine::general_purpose::STANDARD.encode(s(&a, 0)))
+        func(&[Str], None, |c, a| {
+            string(base64::engine::general_purpose::STANDARD.encode(go_bytes(c, s(&a, 0))))
         }),
     );
     add(
         "b64dec",
-        func(&[Str], None, |_, a| {
+        func(&[Str], None, |cx, a| {
             match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
-                Ok(b) => string(String::from_utf8_lossy(&b).into_owned()),
+                Ok(b) => Ok(byte_string(cx, &b)),
                 Err(e) => string(base64_error(&e)),
             }
         }),
     );
-    add("sha256sum", func(&[Str], None, |_, a| string(sha256_hex(s(&a, 0)))));
+    add(
+        "sha256sum",
+        func(&[Str], None, |c, a| string(sha256_hex(&go_bytes(c, s(&a, 0))))),
+    );
     add(
         "adler32sum",
-        func(&[Str], None, |_, a| string(adler32(s(&a, 0)).to_string())),
+        func(&[Str], None, |c, a| string(adler32(&go_bytes(c, s(&a, 0))).to_string())),
     );
     // ---- paths
     add("base", func(&[Str], None, |_, a| string(path_base(s(&a, 0)))));

@@ -183,6 +183,40 @@ def generated_mutation_cases(base):
             continue  # broken UTF-8 needs byte strings, which values here do not have
         yield "generated", "mutation-%03d" % i, [], text
 
+def generated_multiline_cases(base):
+    """Syntax-damaged templates whose actions span lines: newlines put inside actions, then
+    one damaging edit, so parse errors are reported on later lines of an action."""
+    import random
+    rng = random.Random(8086)
+    stable = ("lang", "print", "strings", "lists", "dicts", "compare", "yaml", "json", "math", "types")
+    pool = [t for (g, _, flags, t) in base
+            if g in stable and "random" not in flags and "fx.self" not in t and "{{" in t and t.isascii()]
+    for i in range(200):
+        text = rng.choice(pool)
+        # newlines after some spaces inside actions
+        out, inside = [], False
+        for j, ch in enumerate(text):
+            if text.startswith("{{", j):
+                inside = True
+            elif text.startswith("}}", j - 1) and j > 0:
+                inside = False
+            if inside and ch == " " and rng.random() < 0.4:
+                out.append(rng.choice(["\n", " \n", "\n\n "]))
+            else:
+                out.append(ch)
+        b = list("".join(out))
+        if b:
+            j = rng.randrange(len(b))
+            op = rng.randrange(3)
+            if op == 0:
+                del b[j]
+            elif op == 1:
+                b.insert(j, rng.choice("{}()|$.\"'`-= "))
+            else:
+                k = rng.randrange(len(b))
+                b[j], b[k] = b[k], b[j]
+        yield "generated", "multiline-%03d" % i, [], "".join(b)
+
 def generated_program_cases():
     """Random but well-formed templates: control structures, variables and pipelines."""
     import random
@@ -290,6 +324,7 @@ def main():
     base = list(cases())
     generated = (list(generated_cases()) + list(generated_printf_cases()) + list(generated_string_cases())
                  + list(generated_call_cases()) + list(generated_mutation_cases(base))
+                 + list(generated_multiline_cases(base))
                  + list(generated_program_cases()) + list(generated_program2_cases()))
     for group, name, flags, text in base + generated:
         key = group + "/" + name
