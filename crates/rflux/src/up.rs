@@ -13,6 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use kube::api::{Api, Patch, PatchParams};
 use rflux_api::conditions::{self, reason};
+use rflux_api::object::FluxObject;
 use rflux_api::types::GitRepository;
 use rflux_controllers::manager::{Manager, ManagerOptions, Reconcilers};
 use rflux_source::git::{GitAuth, GitRef};
@@ -297,45 +298,47 @@ fn ready_state(conds: &[rflux_api::types::Condition]) -> (String, String, State)
     }
 }
 
+/// One row per object of `kind`, sorted by namespace and name. A suspended object counts as
+/// settled: nothing will change it until it is resumed.
+fn object_rows<T: FluxObject>(kind: &'static str, objects: Vec<std::sync::Arc<T>>) -> Vec<Row> {
+    let mut objects = objects;
+    objects.sort_by_key(|o| (o.meta().namespace.clone(), o.meta().name.clone()));
+    objects
+        .iter()
+        .map(|o| {
+            let (ready, message, mut state) = ready_state(o.conditions());
+            if o.suspended() {
+                state = State::Ready;
+            }
+            Row {
+                kind,
+                name: qualified(o.meta().namespace.as_deref(), o.meta().name.as_deref()),
+                ready,
+                message,
+                state,
+            }
+        })
+        .collect()
+}
+
 fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let mut repos = reconcilers.git_repositories.state();
-    repos.sort_by_key(|r| (r.metadata.namespace.clone(), r.metadata.name.clone()));
-    for repo in repos {
-        let conds = repo.status.as_ref().map(|s| s.conditions.clone()).unwrap_or_default();
-        let (ready, message, state) = ready_state(&conds);
-        rows.push(Row {
-            kind: "GitRepository",
-            name: qualified(repo.metadata.namespace.as_deref(), repo.metadata.name.as_deref()),
-            ready,
-            message,
-            state,
-        });
-    }
+    let mut rows = object_rows("GitRepository", reconcilers.git_repositories.state());
+    rows.extend(object_rows("OCIRepository", reconcilers.oci_repositories.state()));
+    rows.extend(object_rows("HelmRepository", reconcilers.helm_repositories.state()));
+    rows.extend(object_rows("HelmChart", reconcilers.helm_charts.state()));
     let kustomizations = reconcilers.kustomizations.state();
     let mut states: BTreeMap<String, State> = BTreeMap::new();
     let mut ks: Vec<_> = kustomizations.iter().collect();
     ks.sort_by_key(|k| (k.metadata.namespace.clone(), k.metadata.name.clone()));
-    for k in &ks {
-        let conds = k.status.as_ref().map(|s| s.conditions.clone()).unwrap_or_default();
-        let (ready, message, mut state) = ready_state(&conds);
-        if k.spec.suspend.unwrap_or(false) {
-            state = State::Ready;
-        }
-        let name = qualified(k.metadata.namespace.as_deref(), k.metadata.name.as_deref());
-        states.insert(name.clone(), state);
-        rows.push(Row {
-            kind: "Kustomization",
-            name,
-            ready,
-            message,
-            state,
-        });
+    let kustomization_rows = object_rows("Kustomization", kustomizations.clone());
+    for row in &kustomization_rows {
+        states.insert(row.name.clone(), row.state);
     }
+    rows.extend(kustomization_rows);
     // A Kustomization whose source has no artifact yet waits for it, unless the source failed.
     let sources_progressing = rows
         .iter()
-        .any(|r| r.kind == "GitRepository" && r.state == State::Progressing);
+        .any(|r| r.kind != "Kustomization" && r.state == State::Progressing);
     if sources_progressing {
         for (k, row) in ks.iter().zip(rows.iter_mut().filter(|r| r.kind == "Kustomization")) {
             let artifact_missing = k

@@ -162,6 +162,32 @@ fn once_exits_one_and_names_what_failed() {
 }
 
 #[test]
+fn once_waits_for_every_source_kind_and_names_a_failed_helm_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = example_repository(dir.path());
+    // A Helm repository nobody serves: nothing listens on port 1.
+    std::fs::write(
+        repo.join("examples/clusters/local/charts.yaml"),
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: unreachable\n  namespace: flux-system\nspec:\n  interval: 10m\n  url: http://127.0.0.1:1/charts\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "an unreachable Helm repository"]);
+    let out = up_command(&repo, &dir.path().join("data"))
+        .arg("--once")
+        .output()
+        .expect("rflux up runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("✗ HelmRepository/flux-system/unreachable: "),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of 8 objects failed"), "{stderr}");
+}
+
+#[test]
 fn up_applies_decrypts_substitutes_and_follows_new_commits() {
     let dir = tempfile::tempdir().unwrap();
     let repo = example_repository(dir.path());
