@@ -116,7 +116,10 @@ async fn service_replaced_without_cluster_ip_keeps_the_allocated_one() {
     let mut moved = service(8080);
     moved.spec.as_mut().unwrap().cluster_ip = Some("10.96.0.250".into());
     if allocated != "10.96.0.250" {
-        let err = services.replace("web", &PostParams::default(), &moved).await.unwrap_err();
+        let err = services
+            .replace("web", &PostParams::default(), &moved)
+            .await
+            .unwrap_err();
         assert!(invalid(err).message.contains("may not change once set"));
     }
 }

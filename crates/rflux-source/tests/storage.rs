@@ -84,10 +84,7 @@ async fn storage_keeps_the_last_two_and_serves_them() {
     let response = client.get(&latest.url).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.content_length(), Some(content.len() as u64));
-    assert_eq!(
-        response.headers()["content-type"].to_str().unwrap(),
-        "application/gzip"
-    );
+    assert_eq!(response.headers()["content-type"].to_str().unwrap(), "application/gzip");
     assert_eq!(response.bytes().await.unwrap().as_ref(), content.as_bytes());
     let gone = client.get(&artifacts[0].0.url).send().await.unwrap();
     assert_eq!(gone.status().as_u16(), 404);
@@ -159,6 +156,9 @@ async fn a_large_archive_is_served_whole() {
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.content_length(), Some(content.len() as u64));
     let body = response.bytes().await.unwrap();
-    assert!(body.as_ref() == content.as_slice(), "served bytes differ from the archive");
+    assert!(
+        body.as_ref() == content.as_slice(),
+        "served bytes differ from the archive"
+    );
     drop(server);
 }
