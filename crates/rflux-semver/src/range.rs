@@ -102,11 +102,25 @@ impl VersionRange {
     /// The highest of `versions` (texts; those that do not parse are skipped) that
     /// satisfies the range, as written; an error lists every version seen when none does.
     pub fn highest<'a>(&self, versions: impl IntoIterator<Item = &'a str>) -> Result<&'a str, RangeError> {
+        self.highest_parsed_with(versions, Version::parse)
+    }
+
+    /// [`VersionRange::highest`] over tag names read as Flux reads tags
+    /// ([`Version::parse_tag`]: `1.2` is not a version there).
+    pub fn highest_tag<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> Result<&'a str, RangeError> {
+        self.highest_parsed_with(tags, Version::parse_tag)
+    }
+
+    fn highest_parsed_with<'a>(
+        &self,
+        versions: impl IntoIterator<Item = &'a str>,
+        parse: fn(&str) -> Result<Version, RangeError>,
+    ) -> Result<&'a str, RangeError> {
         let mut seen = Vec::new();
         let mut best: Option<(Version, &'a str)> = None;
         for text in versions {
             seen.push(text.to_string());
-            let Ok(v) = Version::parse(text) else { continue };
+            let Ok(v) = parse(text) else { continue };
             if !self.matches(&v) {
                 continue;
             }

@@ -199,7 +199,10 @@ fn tags_need_three_numbers() {
     assert!(Version::parse_tag("1.2").is_err());
     assert!(Version::parse_tag("latest").is_err());
     // Flux counts dots, not numbers.
-    assert_eq!(Version::parse_tag("1.2-rc.1").unwrap().to_string(), "1.2.0-rc.1");
+    assert_eq!(Version::parse_tag("1.2-rc.1.5").unwrap().to_string(), "1.2.0-rc.1.5");
+    let range = VersionRange::parse(">=1").unwrap();
+    assert_eq!(range.highest(["1.0.0", "1.9"]).unwrap(), "1.9");
+    assert_eq!(range.highest_tag(["1.0.0", "1.9", "v1.5.0"]).unwrap(), "v1.5.0");
 }
 
 #[test]
