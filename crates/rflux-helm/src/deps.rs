@@ -8,52 +8,16 @@ use crate::chart::Chart;
 use crate::error::Error;
 use crate::values::{Values, coalesce_values, merge_tables, merge_values, path_to_map, path_value, table, trim_nil};
 
-/// Parse a version the way Masterminds semver's `NewVersion` accepts it: an optional
-/// `v`, and missing minor or patch numbers read as 0 (`1.2` is `1.2.0`).
-pub fn parse_version(v: &str) -> Option<node_semver::Version> {
-    let v = v.trim();
-    let v = v.strip_prefix('v').unwrap_or(v);
-    if let Ok(x) = node_semver::Version::parse(v) {
-        return Some(x);
-    }
-    let split = v.find(['-', '+']).unwrap_or(v.len());
-    let (core, rest) = v.split_at(split);
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty()
-        || parts.len() > 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    let mut padded: Vec<&str> = parts.clone();
-    while padded.len() < 3 {
-        padded.push("0");
-    }
-    node_semver::Version::parse(format!("{}{rest}", padded.join("."))).ok()
+/// Parse a version as Masterminds semver's `NewVersion` does: an optional `v`, missing
+/// minor or patch numbers read as 0 (`1.2` is `1.2.0`).
+pub fn parse_version(v: &str) -> Option<rflux_semver::Version> {
+    rflux_semver::Version::parse(v).ok()
 }
 
-/// Masterminds-semver style range check (`IsCompatibleRange`): false when either side
-/// does not parse.
+/// Helm's `IsCompatibleRange`: `version` satisfies the Masterminds constraint; false when
+/// either side does not parse.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    let c = constraint.trim();
-    if c.is_empty() {
-        return false;
-    }
-    let Some(v) = parse_version(version) else {
-        return false;
-    };
-    // Masterminds separates AND-ed constraints with commas; node-semver with spaces.
-    let npm = c
-        .replace(',', " ")
-        .replace(" v", " ")
-        .trim_start_matches('v')
-        .to_string();
-    match node_semver::Range::parse(&npm) {
-        Ok(r) => r.satisfies(&v),
-        Err(_) => false,
-    }
+    rflux_semver::satisfies(constraint, version).unwrap_or(false)
 }
 
 /// Helm's `CheckDependencies`: every declared dependency must be present in `charts/`.
@@ -237,6 +201,12 @@ mod tests {
         assert!(!is_compatible_range("", "1.0.0"));
         assert!(is_compatible_range("1.x.x", "1.9.0"));
         assert!(is_compatible_range(">=1.21.0-0", "v1.36.0"));
+        // Masterminds, not node-semver: a pre-release satisfies a range naming any
+        // pre-release, and `!=` exists.
+        assert!(is_compatible_range(">=1.0.0-0", "1.5.0-rc.1"));
+        assert!(!is_compatible_range(">=1.0.0", "1.5.0-rc.1"));
+        assert!(is_compatible_range(">=1.0.0, !=1.2.0", "1.3.0"));
+        assert!(!is_compatible_range(">=1.0.0, !=1.2.0", "1.2.0"));
         assert!(parse_version("1.2").is_some_and(|v| v.to_string() == "1.2.0"));
         assert!(parse_version("v1.2.3-rc.1").is_some());
         assert!(parse_version("nope").is_none());

@@ -10,4 +10,3 @@ pub mod helm_index;
 pub mod ignore;
 pub mod oci;
 pub mod storage;
-pub mod version_range;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::helm_chart::{BuiltChart, ChartError, ValuesFilesOptions, build_from_archive};
-use crate::version_range::{RangeError, Version, VersionRange};
+use rflux_semver::{RangeError, Version, VersionRange};
 
 /// Flux's media type for content layers (`flux push artifact`).
 pub const FLUX_CONTENT_MEDIA_TYPE: &str = "application/vnd.cncf.flux.content.v1.tar+gzip";
@@ -611,8 +611,8 @@ impl OciSource {
     }
 }
 
-/// The highest tag that parses as a version, passes `filter` (a regular expression) and
-/// satisfies `range`.
+/// The highest tag that parses as a version (as Flux's `version.ParseVersion` reads tags:
+/// `x.y.z`, `v` allowed), passes `filter` (a regular expression) and satisfies `range`.
 pub fn highest_tag(tags: &[String], range: &str, filter: Option<&str>) -> Result<String, RangeError> {
     let parsed = VersionRange::parse(range)?;
     let pattern = match filter.filter(|f| !f.is_empty()) {
@@ -627,7 +627,7 @@ pub fn highest_tag(tags: &[String], range: &str, filter: Option<&str>) -> Result
         .map(String::as_str)
         .filter(|t| pattern.as_ref().is_none_or(|p| p.is_match(t)))
         .collect();
-    parsed.highest(candidates).map(str::to_string)
+    parsed.highest_tag(candidates).map(str::to_string)
 }
 
 fn compile_filter(pattern: &str) -> Result<regex::Regex, String> {
@@ -681,4 +681,23 @@ pub fn extract_tar_gz(bytes: &[u8], dest: &Path, max_size: u64) -> Result<(), St
         std::fs::write(&target, data).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn highest_tag_reads_tags_as_flux_does() {
+        let tags: Vec<String> = ["1.0.0", "1.9", "v1.5.0", "1.6.0-rc.1", "latest"]
+            .map(String::from)
+            .to_vec();
+        // `1.9` is not a full version, so Flux skips it.
+        assert_eq!(highest_tag(&tags, ">=1.0.0", None).unwrap(), "v1.5.0");
+        // A range naming a pre-release admits pre-release tags (Masterminds).
+        assert_eq!(highest_tag(&tags, ">=1.0.0-0 <2", None).unwrap(), "1.6.0-rc.1");
+        assert_eq!(highest_tag(&tags, ">=1.0.0, !=1.5.0", None).unwrap(), "1.0.0");
+        assert_eq!(highest_tag(&tags, "*", Some("^1\\.0")).unwrap(), "1.0.0");
+    }
 }

@@ -134,6 +134,57 @@ fn semver_takes_the_highest_matching_tag() {
     assert!(matches!(err, GitError::NoSemverMatch { .. }), "{err}");
 }
 
+/// `spec.ref.semver` reads ranges as Flux does (Masterminds): a range naming a pre-release
+/// admits pre-release tags of any version, and `!=` works. node-semver would have picked
+/// `v1.4.0` for the first range and rejected the second.
+#[test]
+fn semver_ranges_follow_masterminds() {
+    let repo = TestRepo::new();
+    repo.commit(&[("v", "1.0.0\n")], "a");
+    repo.tag("v1.0.0");
+    let c14 = repo.commit(&[("v", "1.4.0\n")], "b");
+    repo.tag("v1.4.0");
+    let c15rc = repo.commit(&[("v", "1.5.0-rc.1\n")], "c");
+    repo.annotated_tag("v1.5.0-rc.1");
+    let c20 = repo.commit(&[("v", "2.0.0\n")], "d");
+    repo.tag("v2.0.0");
+    repo.commit(&[("v", "2.1.0\n")], "e");
+    repo.tag("v2.1.0");
+    let daemon = GitDaemon::start(repo.root.path());
+    let url = daemon.url("repo");
+
+    let pre = GitRef::Semver(">=1.0.0-0 <2.0.0".into());
+    assert_eq!(
+        resolve(&url, &pre, &GitAuth::none(), TIMEOUT).unwrap().revision,
+        format!("v1.5.0-rc.1@sha1:{c15rc}")
+    );
+    let dest = tempfile::tempdir().unwrap();
+    let out = checkout(&url, &pre, &GitAuth::none(), dest.path(), TIMEOUT).unwrap();
+    assert_eq!(out.revision, format!("v1.5.0-rc.1@sha1:{c15rc}"));
+    assert_eq!(std::fs::read_to_string(dest.path().join("v")).unwrap(), "1.5.0-rc.1\n");
+
+    // Without a pre-release in the range, pre-release tags stay out.
+    let release = GitRef::Semver(">=1.0.0 <2.0.0".into());
+    assert_eq!(
+        resolve(&url, &release, &GitAuth::none(), TIMEOUT).unwrap().revision,
+        format!("v1.4.0@sha1:{c14}")
+    );
+
+    let not_equal = GitRef::Semver(">=1.0.0, !=2.1.0".into());
+    assert_eq!(
+        resolve(&url, &not_equal, &GitAuth::none(), TIMEOUT).unwrap().revision,
+        format!("v2.0.0@sha1:{c20}")
+    );
+
+    // Flux's wording for both failures.
+    let err = resolve(&url, &GitRef::Semver(">=5.0.0".into()), &GitAuth::none(), TIMEOUT).unwrap_err();
+    assert!(matches!(err, GitError::NoSemverMatch { .. }), "{err}");
+    assert_eq!(err.to_string(), "no match found for semver: >=5.0.0");
+    let err = resolve(&url, &GitRef::Semver(">=abc".into()), &GitAuth::none(), TIMEOUT).unwrap_err();
+    assert!(matches!(err, GitError::InvalidSemver { .. }), "{err}");
+    assert_eq!(err.to_string(), r#"semver parse error: improper constraint: ">=abc""#);
+}
+
 #[test]
 fn commit_refs_with_and_without_branch() {
     let repo = TestRepo::new();

@@ -1,4 +1,4 @@
-//! Sprig's URL functions (`urlParse`, `urlJoin`), the `semver` object, `hello`, `shuffle`,
+//! Sprig's URL functions (`urlParse`, `urlJoin`), `hello`, `shuffle`,
 //! `getHostByName`, and aliases (`osBase`, `mustChunk`, …).
 
 use super::*;
@@ -123,33 +123,6 @@ pub fn register(m: &mut FuncMap) {
                 chars.swap(i, j);
             }
             Ok(Value::str(chars.into_iter().collect::<String>()))
-        }),
-    );
-    add(
-        "semver",
-        func(&[Str], None, |_, a| {
-            let v = s(&a, 0);
-            let t = v.trim().strip_prefix('v').unwrap_or(v.trim());
-            let (core, meta) = t.split_once('+').unwrap_or((t, ""));
-            let (core, pre) = core.split_once('-').unwrap_or((core, ""));
-            let parts: Vec<&str> = core.split('.').collect();
-            if parts.is_empty()
-                || parts.len() > 3
-                || parts
-                    .iter()
-                    .any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()))
-            {
-                return Err("invalid semantic version".into());
-            }
-            let num = |i: usize| Value::Int64(parts.get(i).and_then(|p| p.parse().ok()).unwrap_or(0));
-            let mut m = crate::value::Map::new();
-            m.insert("Major".into(), num(0));
-            m.insert("Minor".into(), num(1));
-            m.insert("Patch".into(), num(2));
-            m.insert("Prerelease".into(), Value::str(pre));
-            m.insert("Metadata".into(), Value::str(meta));
-            m.insert("Original".into(), Value::str(v));
-            Ok(Value::map(m))
         }),
     );
     add(

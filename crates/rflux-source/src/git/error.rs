@@ -1,5 +1,5 @@
 //! Typed git errors. Every message names the repository URL (password removed) and, where
-//! one is involved, the ref.
+//! one is involved, the ref; the two semver errors keep Flux's exact wording instead.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +15,7 @@ pub enum GitError {
         /// Why.
         reason: String,
     },
-    /// The `spec.ref` is unusable (bad semver range, malformed commit).
+    /// The `spec.ref` is unusable (a malformed commit, a bad submodule ref).
     #[error("invalid ref {reference} for '{url}': {reason}")]
     InvalidRef {
         /// The URL, password removed.
@@ -110,8 +110,18 @@ pub enum GitError {
         /// The ref as described to a person.
         reference: String,
     },
-    /// No tag satisfies the semver range.
-    #[error("no tag in '{url}' matches semver range '{range}'")]
+    /// `spec.ref.semver` is not a version range (Flux's wording, which names no URL).
+    #[error("semver parse error: {reason}")]
+    InvalidSemver {
+        /// The URL, password removed.
+        url: String,
+        /// The range from `spec.ref.semver`.
+        range: String,
+        /// Masterminds' message, e.g. `improper constraint: ">=abc"`.
+        reason: String,
+    },
+    /// No tag satisfies the semver range (Flux's wording, which names no URL).
+    #[error("no match found for semver: {range}")]
     NoSemverMatch {
         /// The URL, password removed.
         url: String,

@@ -283,10 +283,10 @@ fn resolve_in_listing(url: &RepoUrl, reference: &GitRef, refs: &[RemoteRef]) -> 
 }
 
 fn pick_semver_tag(url: &RepoUrl, range_text: &str, refs: &[RemoteRef]) -> Result<String, GitError> {
-    let range = parse_range(range_text).map_err(|reason| GitError::InvalidRef {
+    let range = parse_range(range_text).map_err(|e| GitError::InvalidSemver {
         url: url.redacted.clone(),
-        reference: format!("semver '{range_text}'"),
-        reason,
+        range: range_text.to_string(),
+        reason: e.reason(),
     })?;
     let tags: Vec<&str> = refs
         .iter()

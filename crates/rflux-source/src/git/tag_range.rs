@@ -1,40 +1,34 @@
-//! Picking the tag for `spec.ref.semver`: the highest tag whose name parses as a full
-//! semantic version (a leading `v` allowed) and satisfies the range, as Flux does.
+//! Picking the tag for `spec.ref.semver` as Flux's source-controller does: the range is a
+//! Masterminds constraint, each tag is read by Flux's `version.ParseVersion` (a full
+//! `x.y.z`, a leading `v` allowed; tags that do not parse are skipped), and the highest
+//! matching version wins.
 //!
-//! Ranges are Masterminds-style as Flux takes them; commas (AND in Masterminds) are read as
-//! spaces so node-semver accepts them.
+//! Flux breaks ties between equal versions (differing in build metadata or the `v`) by the
+//! tagged commit's time, which a ref listing does not carry; here the lexically greatest
+//! tag name wins.
+
+use rflux_semver::{RangeError, Version, VersionRange};
 
 /// Parses a tag name as a version: `1.2.3`, `v1.2.3`, `1.2.3-rc.1+build`; partial versions
 /// (`1.2`) do not count, as in Flux.
-pub fn parse_tag_version(tag: &str) -> Option<node_semver::Version> {
-    let text = tag.strip_prefix('v').unwrap_or(tag);
-    let core = text.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    node_semver::Version::parse(text).ok()
+pub fn parse_tag_version(tag: &str) -> Option<Version> {
+    Version::parse_tag(tag).ok()
 }
 
-/// Parses a semver range as written in `spec.ref.semver`.
-pub fn parse_range(range: &str) -> Result<node_semver::Range, String> {
-    let normalized = range.replace(',', " ");
-    node_semver::Range::parse(normalized.trim()).map_err(|e| e.to_string())
+/// Parses a semver range as written in `spec.ref.semver` (Masterminds `NewConstraint`).
+pub fn parse_range(range: &str) -> Result<VersionRange, RangeError> {
+    VersionRange::parse(range)
 }
 
-/// The tag with the highest version satisfying `range`; among equal versions (differing in
-/// build metadata or the `v` prefix) the lexically greatest name wins.
-pub fn highest_matching<'a>(tags: impl IntoIterator<Item = &'a str>, range: &node_semver::Range) -> Option<&'a str> {
-    let mut best: Option<(node_semver::Version, &'a str)> = None;
+/// The tag with the highest version satisfying `range`; among equal versions the
+/// lexically greatest name wins.
+pub fn highest_matching<'a>(tags: impl IntoIterator<Item = &'a str>, range: &VersionRange) -> Option<&'a str> {
+    let mut best: Option<(Version, &'a str)> = None;
     for tag in tags {
         let Some(version) = parse_tag_version(tag) else {
             continue;
         };
-        if !range.satisfies(&version) {
+        if !range.matches(&version) {
             continue;
         }
         let better = match &best {
@@ -50,6 +44,7 @@ pub fn highest_matching<'a>(tags: impl IntoIterator<Item = &'a str>, range: &nod
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -62,5 +57,16 @@ mod tests {
         let range = parse_range("~0.1").unwrap();
         assert_eq!(highest_matching(tags, &range), None);
         assert!(parse_range("not a range").is_err());
+    }
+
+    #[test]
+    fn prereleases_and_not_equal_follow_masterminds() {
+        let tags = ["v1.0.0", "v1.4.0", "v1.5.0-rc.1", "v2.0.0"];
+        // node-semver would keep 1.5.0-rc.1 out (it is not on 1.0.0).
+        let range = parse_range(">=1.0.0-0 <2.0.0").unwrap();
+        assert_eq!(highest_matching(tags, &range), Some("v1.5.0-rc.1"));
+        // node-semver has no `!=`.
+        let range = parse_range(">=1.0.0, !=2.0.0").unwrap();
+        assert_eq!(highest_matching(tags, &range), Some("v1.4.0"));
     }
 }

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::helm_index::{ChartVersion, HttpClient, IndexFile, TransportError};
-use crate::version_range::{RangeError, Version, VersionRange};
+use rflux_semver::{RangeError, Version, VersionRange};
 
 pub use package::{RawFiles, package_chart};
 pub use values::{MergedValues, merge_maps, merge_values_files, values_to_yaml};

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use crate::version_range::Version;
+use rflux_semver::Version;
 
 /// One version of a chart in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::{Deserialize, Serialize};
 
 use super::model::{ChartEntry, ChartVersion, IndexFile};
-use crate::version_range::Version;
+use rflux_semver::Version;
 
 /// Go's zero `time.Time` as JSON, which Helm writes for a missing `created`.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
