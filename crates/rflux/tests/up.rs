@@ -55,6 +55,16 @@ fn up_command(repo: &Path, data: &Path) -> Command {
     cmd
 }
 
+/// `rflux up --once`: its exit code, standard output and standard error.
+fn up_once(repo: &Path, data: &Path) -> (Option<i32>, String, String) {
+    let out = up_command(repo, data).arg("--once").output().expect("rflux up runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn kubectl(kubeconfig: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("kubectl")
         .arg("--kubeconfig")
@@ -109,13 +119,8 @@ impl Drop for Running {
 fn once_reconciles_the_example_platform_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let repo = example_repository(dir.path());
-    let out = up_command(&repo, &dir.path().join("data"))
-        .arg("--once")
-        .output()
-        .expect("rflux up runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "rflux up --once failed\n{stdout}\n{stderr}");
+    let (code, stdout, stderr) = up_once(&repo, &dir.path().join("data"));
+    assert_eq!(code, Some(0), "rflux up --once failed\n{stdout}\n{stderr}");
     assert!(stdout.contains("✔ all 7 objects Ready"), "{stdout}");
     for name in [
         "flux-system",
@@ -147,13 +152,8 @@ fn once_exits_one_and_names_what_failed() {
     )
     .unwrap();
     git(&repo, &["commit", "-q", "-am", "break the apps path"]);
-    let out = up_command(&repo, &dir.path().join("data"))
-        .arg("--once")
-        .output()
-        .expect("rflux up runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = up_once(&repo, &dir.path().join("data"));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("✗ Kustomization/flux-system/apps: kustomization path not found: ./examples/apps/missing"),
         "{stdout}"
@@ -173,13 +173,8 @@ fn once_waits_for_every_source_kind_and_names_a_failed_helm_repository() {
     .unwrap();
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "an unreachable Helm repository"]);
-    let out = up_command(&repo, &dir.path().join("data"))
-        .arg("--once")
-        .output()
-        .expect("rflux up runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = up_once(&repo, &dir.path().join("data"));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("✗ HelmRepository/flux-system/unreachable: "),
         "{stdout}"
