@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -298,53 +299,56 @@ fn ready_state(conds: &[rflux_api::types::Condition]) -> (String, String, State)
     }
 }
 
-/// One row per object of `kind`, sorted by namespace and name. A suspended object counts as
-/// settled: nothing will change it until it is resumed.
-fn object_rows<T: FluxObject>(kind: &'static str, objects: Vec<std::sync::Arc<T>>) -> Vec<Row> {
-    let mut objects = objects;
+/// One row per object of `kind`, sorted by namespace and name, each with its object. A
+/// suspended object counts as settled: nothing will change it until it is resumed.
+fn object_rows<T: FluxObject>(kind: &'static str, mut objects: Vec<Arc<T>>) -> Vec<(Arc<T>, Row)> {
     objects.sort_by_key(|o| (o.meta().namespace.clone(), o.meta().name.clone()));
     objects
-        .iter()
+        .into_iter()
         .map(|o| {
             let (ready, message, mut state) = ready_state(o.conditions());
             if o.suspended() {
                 state = State::Ready;
             }
-            Row {
+            let name = qualified(o.meta().namespace.as_deref(), o.meta().name.as_deref());
+            let row = Row {
                 kind,
-                name: qualified(o.meta().namespace.as_deref(), o.meta().name.as_deref()),
+                name,
                 ready,
                 message,
                 state,
-            }
+            };
+            (o, row)
         })
         .collect()
 }
 
+fn without_objects<T>(rows: Vec<(Arc<T>, Row)>) -> impl Iterator<Item = Row> {
+    rows.into_iter().map(|(_, row)| row)
+}
+
 fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
-    let mut rows = object_rows("GitRepository", reconcilers.git_repositories.state());
-    rows.extend(object_rows("OCIRepository", reconcilers.oci_repositories.state()));
-    rows.extend(object_rows("HelmRepository", reconcilers.helm_repositories.state()));
-    rows.extend(object_rows("HelmChart", reconcilers.helm_charts.state()));
-    let kustomizations = reconcilers.kustomizations.state();
-    let mut states: BTreeMap<String, State> = BTreeMap::new();
-    let mut ks: Vec<_> = kustomizations.iter().collect();
-    ks.sort_by_key(|k| (k.metadata.namespace.clone(), k.metadata.name.clone()));
-    let kustomization_rows = object_rows("Kustomization", kustomizations.clone());
-    for row in &kustomization_rows {
-        states.insert(row.name.clone(), row.state);
-    }
-    rows.extend(kustomization_rows);
+    let mut rows: Vec<Row> =
+        without_objects(object_rows("GitRepository", reconcilers.git_repositories.state())).collect();
+    rows.extend(without_objects(object_rows(
+        "OCIRepository",
+        reconcilers.oci_repositories.state(),
+    )));
+    rows.extend(without_objects(object_rows(
+        "HelmRepository",
+        reconcilers.helm_repositories.state(),
+    )));
+    rows.extend(without_objects(object_rows(
+        "HelmChart",
+        reconcilers.helm_charts.state(),
+    )));
+    let sources_progressing = rows.iter().any(|r| r.state == State::Progressing);
+    let mut ks = object_rows("Kustomization", reconcilers.kustomizations.state());
+    let mut states: BTreeMap<String, State> = ks.iter().map(|(_, r)| (r.name.clone(), r.state)).collect();
     // A Kustomization whose source has no artifact yet waits for it, unless the source failed.
-    let sources_progressing = rows
-        .iter()
-        .any(|r| r.kind != "Kustomization" && r.state == State::Progressing);
     if sources_progressing {
-        for (k, row) in ks.iter().zip(rows.iter_mut().filter(|r| r.kind == "Kustomization")) {
-            let artifact_missing = k
-                .status
-                .as_ref()
-                .and_then(|s| conditions::get(&s.conditions, conditions::READY))
+        for (k, row) in &mut ks {
+            let artifact_missing = conditions::get(k.conditions(), conditions::READY)
                 .is_some_and(|c| c.reason == reason::ARTIFACT_FAILED && c.message.contains("artifact not found"));
             if artifact_missing {
                 row.state = State::Progressing;
@@ -355,7 +359,7 @@ fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
     // A Kustomization waiting for a failed dependency will not progress either.
     for _ in 0..ks.len() {
         let mut changed = false;
-        for (k, row) in ks.iter().zip(rows.iter_mut().filter(|r| r.kind == "Kustomization")) {
+        for (k, row) in &mut ks {
             if row.state != State::Progressing {
                 continue;
             }
@@ -374,6 +378,7 @@ fn rows(reconcilers: &Reconcilers) -> Vec<Row> {
             break;
         }
     }
+    rows.extend(without_objects(ks));
     rows
 }
 
