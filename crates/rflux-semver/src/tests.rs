@@ -198,7 +198,15 @@ fn strict_err(version: &str) -> String {
 
 #[test]
 fn strict_versions_follow_strict_new_version() {
-    for good in ["1.2.3", "0.0.0", "1.2.3-rc.1+b", "1.2.3-rc.1.2", "1.2.3+b-c.01", "1.2.3-a-b", "1.2.3-0a"] {
+    for good in [
+        "1.2.3",
+        "0.0.0",
+        "1.2.3-rc.1+b",
+        "1.2.3-rc.1.2",
+        "1.2.3+b-c.01",
+        "1.2.3-a-b",
+        "1.2.3-0a",
+    ] {
         let v = Version::parse_strict(good).unwrap();
         assert_eq!(v.to_string(), good);
         assert_eq!(v.original(), good);
@@ -233,7 +241,10 @@ fn strict_versions_follow_strict_new_version() {
         strict_err("1.18446744073709551616.0"),
         r#"strconv.ParseUint: parsing "18446744073709551616": value out of range"#
     );
-    assert_eq!(strict_err(&"1".repeat(257)), "version string is too long (max 256 bytes)");
+    assert_eq!(
+        strict_err(&"1".repeat(257)),
+        "version string is too long (max 256 bytes)"
+    );
 }
 
 #[test]
@@ -243,7 +254,17 @@ fn flux_versions_allow_one_v() {
     }
     assert_eq!(Version::parse_flux("v1.2.3").unwrap().to_string(), "1.2.3");
     for bad in [
-        "v01.2.3", "2024.01.15", "1.2-rc.3", "1-rc.2.3", "v1.2+b.3", "1.2", "v1.2", "vv1.2.3", "V1.2.3", "latest", "",
+        "v01.2.3",
+        "2024.01.15",
+        "1.2-rc.3",
+        "1-rc.2.3",
+        "v1.2+b.3",
+        "1.2",
+        "v1.2",
+        "vv1.2.3",
+        "V1.2.3",
+        "latest",
+        "",
     ] {
         assert!(Version::parse_flux(bad).is_err(), "{bad} parsed");
         // Helm's lenient reader takes most of them.
@@ -252,10 +273,18 @@ fn flux_versions_allow_one_v() {
         }
     }
     let err = Version::parse_flux("v01.2.3").unwrap_err();
-    assert_eq!(err.to_string(), r#"invalid semantic version "v01.2.3": version segment starts with 0"#);
+    assert_eq!(
+        err.to_string(),
+        r#"invalid semantic version "v01.2.3": version segment starts with 0"#
+    );
     let range = VersionRange::parse(">=1").unwrap();
     assert_eq!(range.highest(["1.0.0", "1.9"]).unwrap(), "1.9");
-    assert_eq!(range.highest_tag(["1.0.0", "1.9", "v1.5.0", "2024.01.15", "v01.9.0"]).unwrap(), "v1.5.0");
+    assert_eq!(
+        range
+            .highest_tag(["1.0.0", "1.9", "v1.5.0", "2024.01.15", "v01.9.0"])
+            .unwrap(),
+        "v1.5.0"
+    );
 }
 
 #[test]

@@ -87,7 +87,9 @@ impl Version {
             return Err(bad("version string empty"));
         }
         if text.len() > MAX_VERSION_LEN {
-            return Err(bad(&format!("version string is too long (max {MAX_VERSION_LEN} bytes)")));
+            return Err(bad(&format!(
+                "version string is too long (max {MAX_VERSION_LEN} bytes)"
+            )));
         }
         // The first two dots end the major and minor numbers; everything after the second
         // dot is the patch number with its pre-release and metadata.
@@ -123,7 +125,11 @@ impl Version {
         for (slot, part) in nums.iter_mut().zip(parts) {
             // Go's `strconv.ParseUint` error, which Masterminds returns unwrapped here.
             *slot = part.parse().map_err(|_| {
-                let why = if part.is_empty() { "invalid syntax" } else { "value out of range" };
+                let why = if part.is_empty() {
+                    "invalid syntax"
+                } else {
+                    "value out of range"
+                };
                 bad(&format!("strconv.ParseUint: parsing \"{part}\": {why}"))
             })?;
         }
