@@ -724,7 +724,7 @@ mod tests {
             ["1.6.0-rc.1", "1.5.0+build.1", "1.4.0", "1.0.0"]
         );
         let listed = helm_chart_tags(&tags);
-        let pick = |v: &str| rflux_semver::select_version(v, &listed, String::as_str).map(String::clone);
+        let pick = |v: &str| rflux_semver::select_version(v, &listed, String::as_str).cloned();
         assert_eq!(pick("").unwrap(), "1.5.0+build.1");
         assert_eq!(pick("*").unwrap(), "1.5.0+build.1");
         // `1.4` is not a version Flux reads, so it is a constraint, not a tag to pull.
