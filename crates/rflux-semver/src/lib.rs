@@ -1,13 +1,16 @@
-//! Semantic versions and version ranges exactly as Helm and Flux read them: Masterminds
-//! semver v3 (the library behind Helm's chart dependencies, Sprig's `semver` and
-//! `semverCompare`, and Flux's HelmChart versions, OCI tags and GitRepository
-//! `spec.ref.semver`). rflux uses this crate for all of them, so one range selects the
-//! same versions everywhere.
+//! Semantic versions and version ranges as Masterminds semver v3 reads them (the library
+//! behind Helm's chart dependencies, Sprig's `semver` and `semverCompare`, and Flux's
+//! HelmChart versions, OCI tags and GitRepository `spec.ref.semver`), and Flux's choice of
+//! a chart version ([`select_version`]). rflux uses this crate for all of them, so one
+//! range selects the same versions everywhere.
 //!
-//! Versions are lenient (`v1.2`, `1`, leading zeros); ranges take `^`, `~`, `~>`, x-ranges
-//! (`1.2.x`, `*`), comparisons joined by spaces or commas (AND) and `||` (OR), hyphen
-//! ranges (`1 - 2`) and `!=`. A pre-release version only satisfies an AND-group in which
-//! some comparison names a pre-release (`>=1.0.0-0 <2.0.0` admits `1.5.0-rc.1`).
+//! Versions are read three ways, as the Go code does: leniently by Helm and Sprig
+//! ([`Version::parse`]: `v1.2`, `1`, leading zeros), strictly by Helm's OCI tag listing
+//! ([`Version::parse_strict`]), and strictly with one leading `v` by Flux
+//! ([`Version::parse_flux`]: `1.2` and `v01.2.3` are skipped). Ranges take `^`, `~`, `~>`,
+//! x-ranges (`1.2.x`, `*`), comparisons joined by spaces or commas (AND) and `||` (OR),
+//! hyphen ranges (`1 - 2`) and `!=`. A pre-release version only satisfies an AND-group in
+//! which some comparison names a pre-release (`>=1.0.0-0 <2.0.0` admits `1.5.0-rc.1`).
 //!
 //! node-semver (npm ranges) reads several of these differently: it has no `!=`, and it
 //! admits a pre-release only through a comparison on the same `major.minor.patch`, so
@@ -78,27 +81,37 @@ fn list_versions(seen: &[String]) -> String {
     out
 }
 
-/// Flux's choice of a chart version from `versions` for the `spec.version` of a HelmChart:
-/// an exact (textual) match wins; an empty range or `*` means the latest release
-/// (pre-releases excluded); otherwise the highest version satisfying the range.
-pub fn select_version<'a>(
+/// Flux's choice of a chart version for a HelmChart `spec.version` among `candidates`
+/// (source-controller's `getChartVersion` for an HTTP index and
+/// `getLastMatchingVersionOrConstraint` for OCI tags): a candidate whose version text
+/// equals `range` exactly wins; otherwise `range` is a constraint (`""` and `*` mean the
+/// latest release, pre-releases excluded), candidates are read by [`Version::parse_flux`]
+/// (those that do not parse are skipped), and the highest satisfying one wins. Among equal
+/// versions the first in `candidates` wins, so callers list them in their tie order (an
+/// HTTP index: later `created` first). Nothing is trimmed, as in Flux.
+pub fn select_version<'a, T>(
     range: &str,
-    versions: impl IntoIterator<Item = &'a str> + Clone,
-) -> Result<&'a str, RangeError> {
-    let range = range.trim();
+    candidates: &'a [T],
+    version_of: impl Fn(&'a T) -> &'a str,
+) -> Result<&'a T, RangeError> {
     if !range.is_empty()
-        && let Some(exact) = versions.clone().into_iter().find(|v| *v == range)
+        && let Some(exact) = candidates.iter().find(|c| version_of(c) == range)
     {
         return Ok(exact);
     }
-    let effective = if range.is_empty() { "*" } else { range };
-    let parsed = VersionRange::parse(effective)?;
-    parsed.highest(versions).map_err(|e| match e {
-        RangeError::NoMatch { seen, .. } => RangeError::NoMatch {
-            range: range.to_string(),
-            seen,
-        },
-        other => other,
+    let constraint = VersionRange::parse(if range.is_empty() { "*" } else { range })?;
+    let mut best: Option<(Version, &'a T)> = None;
+    for candidate in candidates {
+        let Ok(version) = Version::parse_flux(version_of(candidate)) else {
+            continue;
+        };
+        if constraint.matches(&version) && best.as_ref().is_none_or(|(b, _)| version > *b) {
+            best = Some((version, candidate));
+        }
+    }
+    best.map(|(_, c)| c).ok_or_else(|| RangeError::NoMatch {
+        range: range.to_string(),
+        seen: candidates.iter().map(|c| version_of(c).to_string()).collect(),
     })
 }
 

@@ -106,9 +106,9 @@ impl VersionRange {
     }
 
     /// [`VersionRange::highest`] over tag names read as Flux reads tags
-    /// ([`Version::parse_tag`]: `1.2` is not a version there).
+    /// ([`Version::parse_flux`]: `1.2` and `v01.2.3` are not versions there).
     pub fn highest_tag<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> Result<&'a str, RangeError> {
-        self.highest_parsed_with(tags, Version::parse_tag)
+        self.highest_parsed_with(tags, Version::parse_flux)
     }
 
     fn highest_parsed_with<'a>(

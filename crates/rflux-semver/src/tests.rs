@@ -192,32 +192,130 @@ fn bad_versions_carry_mastermindss_messages() {
     assert_eq!(Version::parse("18446744073709551615.0.0").unwrap().major(), u64::MAX);
 }
 
+fn strict_err(version: &str) -> String {
+    Version::parse_strict(version).unwrap_err().reason()
+}
+
 #[test]
-fn tags_need_three_numbers() {
-    assert!(Version::parse_tag("v1.2.3").is_ok());
-    assert!(Version::parse_tag("1.2.3-rc.1").is_ok());
-    assert!(Version::parse_tag("1.2").is_err());
-    assert!(Version::parse_tag("latest").is_err());
-    // Flux counts dots, not numbers.
-    assert_eq!(Version::parse_tag("1.2-rc.1.5").unwrap().to_string(), "1.2.0-rc.1.5");
+fn strict_versions_follow_strict_new_version() {
+    for good in [
+        "1.2.3",
+        "0.0.0",
+        "1.2.3-rc.1+b",
+        "1.2.3-rc.1.2",
+        "1.2.3+b-c.01",
+        "1.2.3-a-b",
+        "1.2.3-0a",
+    ] {
+        let v = Version::parse_strict(good).unwrap();
+        assert_eq!(v.to_string(), good);
+        assert_eq!(v.original(), good);
+    }
+    let v = Version::parse_strict("1.2.3-rc.1+b").unwrap();
+    assert_eq!((v.numbers(), v.prerelease(), v.build()), ((1, 2, 3), "rc.1", "b"));
+    assert_eq!(strict_err(""), "version string empty");
+    assert_eq!(strict_err("1.2"), "invalid semantic version");
+    assert_eq!(strict_err("1"), "invalid semantic version");
+    assert_eq!(strict_err("v1.2.3"), "invalid characters in version");
+    assert_eq!(strict_err("01.2.3"), "version segment starts with 0");
+    assert_eq!(strict_err("1.2.03"), "version segment starts with 0");
+    assert_eq!(strict_err("2024.01.15"), "version segment starts with 0");
+    assert_eq!(strict_err("1.2.3.4"), "invalid characters in version");
+    // Pre-release and metadata belong to the third number only.
+    assert_eq!(strict_err("1.2-rc.3"), "invalid characters in version");
+    assert_eq!(strict_err("1-rc.2.3"), "invalid characters in version");
+    assert_eq!(strict_err("1.2+b.3"), "invalid characters in version");
+    assert_eq!(strict_err("1.2.3-"), "invalid prerelease string");
+    assert_eq!(strict_err("1.2.3-rc..1"), "invalid prerelease string");
+    assert_eq!(strict_err("1.2.3-rc_1"), "invalid prerelease string");
+    assert_eq!(strict_err("1.2.3-rc.01"), "version segment starts with 0");
+    assert_eq!(strict_err("1.2.3+"), "invalid metadata string");
+    assert_eq!(strict_err("1.2.3+b..c"), "invalid metadata string");
+    // Metadata is checked before the pre-release, the pre-release before the numbers.
+    assert_eq!(strict_err("01.2.3-rc.01+b_"), "invalid metadata string");
+    assert_eq!(strict_err("x.2.3-rc.01+b"), "version segment starts with 0");
+    assert_eq!(strict_err("x.2.3-rc_+b"), "invalid prerelease string");
+    assert_eq!(strict_err("x.2.3-rc+b"), "invalid characters in version");
+    assert_eq!(strict_err("1..3"), r#"strconv.ParseUint: parsing "": invalid syntax"#);
+    assert_eq!(
+        strict_err("1.18446744073709551616.0"),
+        r#"strconv.ParseUint: parsing "18446744073709551616": value out of range"#
+    );
+    assert_eq!(
+        strict_err(&"1".repeat(257)),
+        "version string is too long (max 256 bytes)"
+    );
+}
+
+#[test]
+fn flux_versions_allow_one_v() {
+    for good in ["v1.2.3", "1.2.3", "1.2.3-rc.1+b", "v1.2.3-rc.1+b"] {
+        assert_eq!(Version::parse_flux(good).unwrap().original(), good);
+    }
+    assert_eq!(Version::parse_flux("v1.2.3").unwrap().to_string(), "1.2.3");
+    for bad in [
+        "v01.2.3",
+        "2024.01.15",
+        "1.2-rc.3",
+        "1-rc.2.3",
+        "v1.2+b.3",
+        "1.2",
+        "v1.2",
+        "vv1.2.3",
+        "V1.2.3",
+        "latest",
+        "",
+    ] {
+        assert!(Version::parse_flux(bad).is_err(), "{bad} parsed");
+        // Helm's lenient reader takes most of them.
+        if ["v01.2.3", "2024.01.15", "1.2-rc.3", "v1.2+b.3", "1.2", "v1.2"].contains(&bad) {
+            assert!(Version::parse(bad).is_ok(), "{bad}");
+        }
+    }
+    let err = Version::parse_flux("v01.2.3").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"invalid semantic version "v01.2.3": version segment starts with 0"#
+    );
     let range = VersionRange::parse(">=1").unwrap();
     assert_eq!(range.highest(["1.0.0", "1.9"]).unwrap(), "1.9");
-    assert_eq!(range.highest_tag(["1.0.0", "1.9", "v1.5.0"]).unwrap(), "v1.5.0");
+    assert_eq!(
+        range
+            .highest_tag(["1.0.0", "1.9", "v1.5.0", "2024.01.15", "v01.9.0"])
+            .unwrap(),
+        "v1.5.0"
+    );
 }
 
 #[test]
 fn selection() {
+    let pick = |range: &str, versions: &[&str]| select_version(range, versions, |v| v).map(|v| v.to_string());
     let versions = ["1.0.0", "1.2.0", "2.0.0-rc.1", "1.10.0"];
-    assert_eq!(select_version("", versions).unwrap(), "1.10.0");
-    assert_eq!(select_version("*", versions).unwrap(), "1.10.0");
-    assert_eq!(select_version("2.0.0-rc.1", versions).unwrap(), "2.0.0-rc.1");
-    assert_eq!(select_version("~1.2", versions).unwrap(), "1.2.0");
-    assert_eq!(select_version(">=1.0.0-0 <3", versions).unwrap(), "2.0.0-rc.1");
-    let err = select_version("^3", versions).unwrap_err().to_string();
+    assert_eq!(pick("", &versions).unwrap(), "1.10.0");
+    assert_eq!(pick("*", &versions).unwrap(), "1.10.0");
+    assert_eq!(pick("2.0.0-rc.1", &versions).unwrap(), "2.0.0-rc.1");
+    assert_eq!(pick("~1.2", &versions).unwrap(), "1.2.0");
+    assert_eq!(pick(">=1.0.0-0 <3", &versions).unwrap(), "2.0.0-rc.1");
+    let err = pick("^3", &versions).unwrap_err().to_string();
     assert!(
         err.contains("^3") && err.contains("1.10.0") && err.contains("2.0.0-rc.1"),
         "{err}"
     );
+    // Versions Flux does not read are skipped by ranges but still match exactly.
+    let odd = ["1.9", "2024.01.15", "1.2-rc.3", "v1.5.0", "01.8.0", "1.4.0"];
+    assert_eq!(pick("*", &odd).unwrap(), "v1.5.0");
+    assert_eq!(pick(">=1", &odd).unwrap(), "v1.5.0");
+    assert_eq!(pick("1.9", &odd).unwrap(), "1.9");
+    assert_eq!(pick("2024.01.15", &odd).unwrap(), "2024.01.15");
+    assert!(pick(">=2000", &odd).is_err());
+    // A range that is not written as a candidate is a constraint: `1.2` means `1.2.x`.
+    assert_eq!(pick("1.2", &["1.2.0", "1.2.7", "1.3.0"]).unwrap(), "1.2.7");
+    // No trimming: a blank range is not a constraint.
+    assert!(matches!(pick(" ", &versions), Err(RangeError::InvalidRange { .. })));
+    // Among equal versions the first candidate wins.
+    assert_eq!(pick("*", &["1.0.0+b", "1.0.0+a", "v1.0.0"]).unwrap(), "1.0.0+b");
+    assert_eq!(pick("*", &["v1.0.0", "1.0.0+a"]).unwrap(), "v1.0.0");
+    assert!(matches!(pick("*", &[]), Err(RangeError::NoMatch { .. })));
 }
 
 #[test]

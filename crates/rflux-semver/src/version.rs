@@ -1,6 +1,9 @@
-//! One semantic version as Masterminds' `NewVersion` reads it: an optional `v`, one to
-//! three numbers (missing ones read as 0, leading zeros allowed), an optional pre-release
-//! and build metadata. Ordering follows semver 2 and ignores build metadata.
+//! One semantic version, read three ways: [`Version::parse`] as Masterminds'
+//! `NewVersion` (an optional `v`, one to three numbers with missing ones read as 0, leading
+//! zeros allowed, an optional pre-release and build metadata; what Helm and Sprig use),
+//! [`Version::parse_strict`] as Masterminds' `StrictNewVersion` (what Helm uses for OCI
+//! tags), and [`Version::parse_flux`] as Flux's `version.ParseVersion` (strict, with one
+//! leading `v` allowed). Ordering follows semver 2 and ignores build metadata.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -71,15 +74,89 @@ impl Version {
         })
     }
 
-    /// Parse a git tag or OCI tag name as Flux's `version.ParseVersion` does: the text must
-    /// hold at least two dots (`1.2.3`, `v1.2.3-rc.1`; not `1.2`), then [`Version::parse`].
-    pub fn parse_tag(text: &str) -> Result<Version, RangeError> {
-        if text.splitn(3, '.').count() != 3 {
-            return Err(RangeError::InvalidVersion {
-                version: text.to_string(),
-                reason: INVALID_SEMVER.to_string(),
-            });
+    /// Parse `text` as Masterminds' `StrictNewVersion` does: exactly `major.minor.patch`
+    /// (no `v`, no leading zeros, each number a u64), then an optional pre-release after
+    /// `-` and build metadata after `+`, both only after the third number. Problems are
+    /// reported in Masterminds' order and words: metadata, pre-release, then the numbers.
+    pub fn parse_strict(text: &str) -> Result<Version, RangeError> {
+        let bad = |reason: &str| RangeError::InvalidVersion {
+            version: text.to_string(),
+            reason: reason.to_string(),
+        };
+        if text.is_empty() {
+            return Err(bad("version string empty"));
         }
+        if text.len() > MAX_VERSION_LEN {
+            return Err(bad(&format!(
+                "version string is too long (max {MAX_VERSION_LEN} bytes)"
+            )));
+        }
+        // The first two dots end the major and minor numbers; everything after the second
+        // dot is the patch number with its pre-release and metadata.
+        let mut split = text.splitn(3, '.');
+        let (Some(major), Some(minor), Some(mut patch)) = (split.next(), split.next(), split.next()) else {
+            return Err(bad(INVALID_SEMVER));
+        };
+        let mut build = "";
+        if let Some((p, b)) = patch.split_once('+') {
+            if !valid_identifiers(b) {
+                return Err(bad("invalid metadata string"));
+            }
+            (patch, build) = (p, b);
+        }
+        let mut pre = "";
+        if let Some((p, r)) = patch.split_once('-') {
+            if !valid_identifiers(r) {
+                return Err(bad("invalid prerelease string"));
+            }
+            validate_prerelease(r).map_err(bad)?;
+            (patch, pre) = (p, r);
+        }
+        let parts = [major, minor, patch];
+        for part in parts {
+            if !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("invalid characters in version"));
+            }
+            if part.len() > 1 && part.starts_with('0') {
+                return Err(bad("version segment starts with 0"));
+            }
+        }
+        let mut nums = [0u64; 3];
+        for (slot, part) in nums.iter_mut().zip(parts) {
+            // Go's `strconv.ParseUint` error, which Masterminds returns unwrapped here.
+            *slot = part.parse().map_err(|_| {
+                let why = if part.is_empty() {
+                    "invalid syntax"
+                } else {
+                    "value out of range"
+                };
+                bad(&format!("strconv.ParseUint: parsing \"{part}\": {why}"))
+            })?;
+        }
+        Ok(Version {
+            major: nums[0],
+            minor: nums[1],
+            patch: nums[2],
+            pre: pre.to_string(),
+            build: build.to_string(),
+            original: text.to_string(),
+        })
+    }
+
+    /// Parse `text` as Flux's `version.ParseVersion` (fluxcd/pkg/version) does, the reader
+    /// behind GitRepository `spec.ref.semver` tags, OCIRepository semver tags and HelmChart
+    /// versions: one leading `v` is dropped and the rest must pass
+    /// [`Version::parse_strict`]; the version is then read by [`Version::parse`] from the
+    /// text as given, so [`Version::original`] keeps the `v`. `v1.2.3` and
+    /// `1.2.3-rc.1+b` are versions; `1.2`, `v01.2.3`, `1.2-rc.3` and `v1.2+b.3` are not.
+    pub fn parse_flux(text: &str) -> Result<Version, RangeError> {
+        Version::parse_strict(text.strip_prefix('v').unwrap_or(text)).map_err(|e| match e {
+            RangeError::InvalidVersion { reason, .. } => RangeError::InvalidVersion {
+                version: text.to_string(),
+                reason,
+            },
+            other => other,
+        })?;
         Version::parse(text)
     }
 
@@ -213,7 +290,7 @@ pub(crate) fn valid_identifiers(s: &str) -> bool {
         .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
-/// Numeric pre-release identifiers must not start with 0.
+/// Numeric pre-release identifiers must not start with 0 (Masterminds' message when one does).
 pub(crate) fn validate_prerelease(pre: &str) -> Result<(), &'static str> {
     if pre
         .split('.')

@@ -541,8 +541,10 @@ impl OciSource {
     }
 
     /// Pull a chart from an OCI Helm repository: `repository` is the HelmRepository URL
-    /// (`oci://host/path`), the chart lives at `<repository>/<chart>`; `version` is an exact
-    /// version (used as the tag without listing) or a range (empty: latest release).
+    /// (`oci://host/path`), the chart lives at `<repository>/<chart>`; `version` is a
+    /// version Flux reads (`1.2.3`, `v1.2.3`: used as the tag without listing), or else an
+    /// exact tag or a range ([`rflux_semver::select_version`] over [`helm_chart_tags`];
+    /// empty: latest release).
     pub async fn build_chart(
         &self,
         repository: &OciUrl,
@@ -553,31 +555,19 @@ impl OciSource {
         out_dir: &Path,
     ) -> Result<BuiltChart, OciError> {
         let chart_url = repository.join(chart);
-        let version = version.trim();
-        let chosen = if !version.is_empty() && Version::parse(version).is_ok() {
+        // Flux's `OCIChartRepository.GetChartVersion`: a version `version.ParseVersion`
+        // reads is pulled as the tag without listing; anything else is matched against
+        // the tags Helm's registry client lists.
+        let chosen = if Version::parse_flux(version).is_ok() {
             version.to_string()
         } else {
-            let tags = self.list_tags(&chart_url).await?;
-            let versions: Vec<String> = tags.iter().map(|t| t.replace('_', "+")).collect();
-            let range = VersionRange::parse(if version.is_empty() { "*" } else { version }).map_err(|source| {
-                OciError::NoMatchingTag {
-                    url: chart_url.to_string(),
-                    source,
-                }
-            })?;
-            range
-                .highest(versions.iter().map(String::as_str))
+            let tags = helm_chart_tags(&self.list_tags(&chart_url).await?);
+            rflux_semver::select_version(version, &tags, String::as_str)
                 .map_err(|source| OciError::NoMatchingTag {
                     url: chart_url.to_string(),
-                    source: match source {
-                        RangeError::NoMatch { seen, .. } => RangeError::NoMatch {
-                            range: version.to_string(),
-                            seen,
-                        },
-                        other => other,
-                    },
+                    source,
                 })?
-                .to_string()
+                .clone()
         };
         let tag = chosen.replace('+', "_");
         let reference = chart_url.tagged(&tag);
@@ -611,8 +601,22 @@ impl OciSource {
     }
 }
 
-/// The highest tag that parses as a version (as Flux's `version.ParseVersion` reads tags:
-/// `x.y.z`, `v` allowed), passes `filter` (a regular expression) and satisfies `range`.
+/// Helm's registry client `Tags`, the list Flux picks a chart version from: each tag with
+/// `_` read as `+`, kept when Masterminds' `StrictNewVersion` reads it (no `v`, no leading
+/// zeros, all three numbers), highest first (equal versions in listing order).
+pub fn helm_chart_tags(tags: &[String]) -> Vec<String> {
+    let mut versions: Vec<(Version, String)> = tags
+        .iter()
+        .map(|t| t.replace('_', "+"))
+        .filter_map(|t| Version::parse_strict(&t).ok().map(|v| (v, t)))
+        .collect();
+    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The OCIRepository `spec.ref.semver` tag: the highest tag that Flux's
+/// `version.ParseVersion` reads (a strict `x.y.z`, one leading `v` allowed), passes
+/// `filter` (a regular expression) and satisfies `range`.
 pub fn highest_tag(tags: &[String], range: &str, filter: Option<&str>) -> Result<String, RangeError> {
     let parsed = VersionRange::parse(range)?;
     let pattern = match filter.filter(|f| !f.is_empty()) {
@@ -690,14 +694,43 @@ mod tests {
 
     #[test]
     fn highest_tag_reads_tags_as_flux_does() {
-        let tags: Vec<String> = ["1.0.0", "1.9", "v1.5.0", "1.6.0-rc.1", "latest"]
+        let tags: Vec<String> = ["1.0.0", "1.9", "v1.5.0", "1.6.0-rc.1", "latest", "v01.8.0", "1.7-rc.1"]
             .map(String::from)
             .to_vec();
-        // `1.9` is not a full version, so Flux skips it.
+        // `1.9`, `v01.8.0` and `1.7-rc.1` are not strict versions, so Flux skips them.
         assert_eq!(highest_tag(&tags, ">=1.0.0", None).unwrap(), "v1.5.0");
         // A range naming a pre-release admits pre-release tags (Masterminds).
         assert_eq!(highest_tag(&tags, ">=1.0.0-0 <2", None).unwrap(), "1.6.0-rc.1");
         assert_eq!(highest_tag(&tags, ">=1.0.0, !=1.5.0", None).unwrap(), "1.0.0");
         assert_eq!(highest_tag(&tags, "*", Some("^1\\.0")).unwrap(), "1.0.0");
+    }
+
+    #[test]
+    fn helm_lists_only_strict_chart_tags() {
+        let tags: Vec<String> = [
+            "1.0.0",
+            "v2.0.0",
+            "1.5.0_build.1",
+            "1.9",
+            "01.9.0",
+            "1.6.0-rc.1",
+            "latest",
+            "1.4.0",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            helm_chart_tags(&tags),
+            ["1.6.0-rc.1", "1.5.0+build.1", "1.4.0", "1.0.0"]
+        );
+        let listed = helm_chart_tags(&tags);
+        let pick = |v: &str| rflux_semver::select_version(v, &listed, String::as_str).cloned();
+        assert_eq!(pick("").unwrap(), "1.5.0+build.1");
+        assert_eq!(pick("*").unwrap(), "1.5.0+build.1");
+        // `1.4` is not a version Flux reads, so it is a constraint, not a tag to pull.
+        assert_eq!(pick("1.4").unwrap(), "1.4.0");
+        assert_eq!(pick("1.6.0-rc.1").unwrap(), "1.6.0-rc.1");
+        // `v2.0.0` is not listed by Helm, so no range reaches it.
+        assert!(pick(">=2").is_err());
     }
 }

@@ -134,6 +134,35 @@ fn semver_takes_the_highest_matching_tag() {
     assert!(matches!(err, GitError::NoSemverMatch { .. }), "{err}");
 }
 
+/// Flux reads tags with `version.ParseVersion` (Masterminds' strict reader, one leading `v`
+/// allowed), so date-like tags with leading zeros, partial versions and pre-releases before
+/// the third number are skipped, however high they would sort.
+#[test]
+fn semver_skips_tags_flux_does_not_read() {
+    let repo = TestRepo::new();
+    let c11 = repo.commit(&[("v", "1.1.0\n")], "a");
+    repo.tag("v1.1.0");
+    repo.commit(&[("v", "odd\n")], "b");
+    for tag in ["v01.2.3", "1.2", "1.3-rc.1", "1-rc.2.3", "v1.4+b.3", "2024.01.15"] {
+        repo.tag(tag);
+    }
+    let c2023 = repo.commit(&[("v", "2023.12.1\n")], "c");
+    repo.tag("2023.12.1");
+    let daemon = GitDaemon::start(repo.root.path());
+    let url = daemon.url("repo");
+
+    let ones = GitRef::Semver("^1.0.0-0".into());
+    assert_eq!(
+        resolve(&url, &ones, &GitAuth::none(), TIMEOUT).unwrap().revision,
+        format!("v1.1.0@sha1:{c11}")
+    );
+    let any = GitRef::Semver("*".into());
+    assert_eq!(
+        resolve(&url, &any, &GitAuth::none(), TIMEOUT).unwrap().revision,
+        format!("2023.12.1@sha1:{c2023}")
+    );
+}
+
 /// `spec.ref.semver` reads ranges as Flux does (Masterminds): a range naming a pre-release
 /// admits pre-release tags of any version, and `!=` works. node-semver would have picked
 /// `v1.4.0` for the first range and rejected the second.

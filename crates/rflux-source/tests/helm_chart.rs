@@ -69,6 +69,42 @@ fn every_range_form_picks_the_highest_match() {
     assert_eq!(pick(&index, "1.0.0 - 1.2"), "1.2.9");
 }
 
+/// Helm's index keeps versions its lenient reader takes, but Flux reads them strictly
+/// (`version.ParseVersion`): `1.9`, `2024.01.15`, `1.10-rc.1` and `01.8.0` never satisfy a
+/// range, though each can still be asked for exactly.
+#[test]
+fn ranges_skip_versions_flux_does_not_read() {
+    let odd = [
+        "1.4.0",
+        "v1.5.0",
+        "1.9",
+        "2024.01.15",
+        "1.10-rc.1",
+        "01.8.0",
+        "v1.2+b.3",
+    ];
+    let entries: Vec<Entry<'_>> = odd
+        .iter()
+        .map(|v| Entry {
+            name: "app",
+            version: v,
+            url: format!("app-{v}.tgz"),
+            digest: None,
+        })
+        .collect();
+    let text = index_yaml(&entries);
+    let index = parse_index(text.as_bytes(), text.len() as u64).unwrap();
+    assert_eq!(pick(&index, ""), "v1.5.0");
+    assert_eq!(pick(&index, "*"), "v1.5.0");
+    let err = select_chart_version(&index, "app", ">=1.6").unwrap_err().to_string();
+    assert!(err.contains("2024.01.15"), "{err}");
+    assert_eq!(pick(&index, "1.9"), "1.9");
+    assert_eq!(pick(&index, "2024.01.15"), "2024.01.15");
+    assert_eq!(pick(&index, "1.10-rc.1"), "1.10-rc.1");
+    assert_eq!(pick(&index, "v1.2+b.3"), "v1.2+b.3");
+    assert_eq!(pick(&index, "1.4"), "1.4.0");
+}
+
 #[test]
 fn no_match_lists_the_versions_seen() {
     let index = versions_index();

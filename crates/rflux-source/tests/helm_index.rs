@@ -6,6 +6,7 @@ mod helm_common;
 use std::collections::BTreeMap;
 
 use helm_common::{Entry, index_yaml, serve_dir, sha256_hex, write};
+use rflux_source::helm_chart::{ChartError, select_chart_version};
 use rflux_source::helm_index::{
     DEFAULT_MAX_INDEX_SIZE, HttpClient, IndexError, RepositoryAccess, fetch_index, load_index, store_index,
 };
@@ -208,6 +209,13 @@ async fn index_size_limit_and_invalid_entries() {
         "000000000000000000000000000000000000000000000000000000000001e460"
     );
     assert!(entry.deprecated);
+    // Flux reads chart versions strictly: `1.0` is only reachable by its exact text.
+    let chosen = select_chart_version(&fetched.index, "app", "1.0").unwrap();
+    assert_eq!(&*chosen.version, "1.0");
+    for range in ["", "*", ">=1"] {
+        let err = select_chart_version(&fetched.index, "app", range).unwrap_err();
+        assert!(matches!(err, ChartError::Version { .. }), "{err}");
+    }
 
     let err = fetch_index(&client, 10, work.path()).await.unwrap_err();
     assert!(err.to_string().contains("maximum size"), "{err}");

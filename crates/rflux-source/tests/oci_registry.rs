@@ -231,7 +231,16 @@ async fn oci_helm_chart_pull() {
     let registry = start_registry().await;
     let client = test_client(&registry.addr);
     let mut charts = std::collections::BTreeMap::new();
-    for version in ["1.0.0", "1.2.0", "1.3.0-rc.1", "2.0.0+build.7"] {
+    // Helm's tag listing (what Flux picks from) keeps only strict versions: `v3.0.0` and
+    // `1.9` are never listed, though each holds a chart.
+    for (tag, version) in [
+        ("1.0.0", "1.0.0"),
+        ("1.2.0", "1.2.0"),
+        ("1.3.0-rc.1", "1.3.0-rc.1"),
+        ("2.0.0_build.7", "2.0.0+build.7"),
+        ("v3.0.0", "3.0.0"),
+        ("1.9", "1.9.0"),
+    ] {
         let data = chart_tgz("web", version);
         charts.insert(version, data.clone());
         let config = format!("{{\"name\":\"web\",\"version\":\"{version}\",\"apiVersion\":\"v2\"}}");
@@ -239,7 +248,7 @@ async fn oci_helm_chart_pull() {
             &client,
             &registry.addr,
             "charts/web",
-            &version.replace('+', "_"),
+            tag,
             ImageLayer::new(data, HELM_CHART_MEDIA_TYPE.to_string(), None),
             Config::new(config.into_bytes(), HELM_CONFIG_MEDIA_TYPE.to_string(), None),
         )
@@ -276,6 +285,29 @@ async fn oci_helm_chart_pull() {
         .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("~3.1") && message.contains("1.3.0-rc.1"), "{message}");
+    assert!(!message.contains("v3.0.0") && !message.contains("1.9,"), "{message}");
+
+    // `1.2` is not a version Flux reads, so it is a range (`1.2.x`), not a tag to pull.
+    let minor = source
+        .build_chart(&repository, "web", "1.2", &none, 1 << 20, out.path())
+        .await
+        .unwrap();
+    assert_eq!(minor.version, "1.2.0");
+
+    // `v3.0.0` is a version Flux reads, so it is pulled as a tag without listing.
+    let with_v = source
+        .build_chart(&repository, "web", "v3.0.0", &none, 1 << 20, out.path())
+        .await
+        .unwrap();
+    assert_eq!(with_v.version, "3.0.0");
+    assert_eq!(std::fs::read(&with_v.path).unwrap(), charts["3.0.0"]);
+
+    // A range never reaches the unlisted tags.
+    let err = source
+        .build_chart(&repository, "web", ">=3", &none, 1 << 20, out.path())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(">=3"), "{err}");
 }
 
 #[test]

@@ -1,18 +1,20 @@
 //! Picking the tag for `spec.ref.semver` as Flux's source-controller does: the range is a
-//! Masterminds constraint, each tag is read by Flux's `version.ParseVersion` (a full
-//! `x.y.z`, a leading `v` allowed; tags that do not parse are skipped), and the highest
-//! matching version wins.
+//! Masterminds constraint, each tag is read by Flux's `version.ParseVersion`
+//! ([`Version::parse_flux`]: a strict `x.y.z` with no leading zeros, pre-release and
+//! metadata only after the third number, one leading `v` allowed; tags that do not parse
+//! are skipped), and the highest matching version wins.
 //!
-//! Flux breaks ties between equal versions (differing in build metadata or the `v`) by the
-//! tagged commit's time, which a ref listing does not carry; here the lexically greatest
-//! tag name wins.
+//! One difference from Flux: Flux breaks ties between equal versions (differing in build
+//! metadata or the `v`) by the tagged commit's time, which a ref listing does not carry;
+//! here the lexically greatest tag name wins.
 
 use rflux_semver::{RangeError, Version, VersionRange};
 
 /// Parses a tag name as a version: `1.2.3`, `v1.2.3`, `1.2.3-rc.1+build`; partial versions
-/// (`1.2`) do not count, as in Flux.
+/// (`1.2`), leading zeros (`2024.01.15`) and pre-releases before the third number
+/// (`1.2-rc.3`) do not count, as in Flux.
 pub fn parse_tag_version(tag: &str) -> Option<Version> {
-    Version::parse_tag(tag).ok()
+    Version::parse_flux(tag).ok()
 }
 
 /// Parses a semver range as written in `spec.ref.semver` (Masterminds `NewConstraint`).
@@ -49,7 +51,16 @@ mod tests {
 
     #[test]
     fn picks_highest_in_range() {
-        let tags = ["v1.0.0", "1.1.0", "v1.2.0-rc.1", "v2.0.0", "latest", "1.5"];
+        let tags = [
+            "v1.0.0",
+            "1.1.0",
+            "v1.2.0-rc.1",
+            "v2.0.0",
+            "latest",
+            "1.5",
+            "1.8-rc.1",
+            "v01.9.0",
+        ];
         let range = parse_range(">=1.0.0 <2.0.0").unwrap();
         assert_eq!(highest_matching(tags, &range), Some("1.1.0"));
         let range = parse_range(">= 1.0.0, < 3.0.0").unwrap();
@@ -57,6 +68,29 @@ mod tests {
         let range = parse_range("~0.1").unwrap();
         assert_eq!(highest_matching(tags, &range), None);
         assert!(parse_range("not a range").is_err());
+    }
+
+    #[test]
+    fn tags_flux_does_not_read_are_skipped() {
+        for tag in [
+            "v01.2.3",
+            "2024.01.15",
+            "1.2-rc.3",
+            "1-rc.2.3",
+            "v1.2+b.3",
+            "1.2",
+            "vv1.2.3",
+        ] {
+            assert!(parse_tag_version(tag).is_none(), "{tag}");
+        }
+        assert_eq!(parse_tag_version("v1.2.3").unwrap().to_string(), "1.2.3");
+        let tags = ["2024.01.15", "2023.12.1", "v3.0.0-rc.1", "1.2-rc.3"];
+        let range = parse_range(">=2000").unwrap();
+        assert_eq!(highest_matching(tags, &range), Some("2023.12.1"));
+        let range = parse_range(">=1.0.0-0").unwrap();
+        assert_eq!(highest_matching(tags, &range), Some("2023.12.1"));
+        let range = parse_range("^1.2.0-0").unwrap();
+        assert_eq!(highest_matching(tags, &range), None);
     }
 
     #[test]

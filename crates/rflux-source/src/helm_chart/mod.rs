@@ -198,9 +198,10 @@ impl DirectoryChartOptions {
     }
 }
 
-/// Flux's choice of a version for `spec.version` (`""`/`*`: latest release; an exact
-/// version string; otherwise the highest version in the range, the latest `created`
-/// among equal versions).
+/// Flux's choice of a version for `spec.version` ([`rflux_semver::select_version`]: an
+/// exact version string; `""`/`*`: the latest release; otherwise the highest version in
+/// the range, versions read by Flux's strict `version.ParseVersion`). The index lists
+/// equal versions latest `created` first, so that one wins, as in Flux.
 pub fn select_chart_version<'a>(
     index: &'a IndexFile,
     chart: &str,
@@ -209,28 +210,10 @@ pub fn select_chart_version<'a>(
     let entry = index.chart(chart).ok_or_else(|| ChartError::NotInIndex {
         chart: chart.to_string(),
     })?;
-    let range = range.trim();
-    if !range.is_empty()
-        && let Some(exact) = entry.versions.iter().find(|v| &*v.version == range)
-    {
-        return Ok(exact);
-    }
-    let version_error = |source| ChartError::Version {
+    rflux_semver::select_version(range, &entry.versions, |v| &*v.version).map_err(|source| ChartError::Version {
         chart: chart.to_string(),
         source,
-    };
-    let parsed = VersionRange::parse(if range.is_empty() { "*" } else { range }).map_err(version_error)?;
-    // Versions are sorted highest first (ties: latest created first): the first match wins.
-    entry
-        .versions
-        .iter()
-        .find(|v| Version::parse(&v.version).is_ok_and(|p| parsed.matches(&p)))
-        .ok_or_else(|| {
-            version_error(RangeError::NoMatch {
-                range: range.to_string(),
-                seen: entry.versions.iter().map(|v| v.version.to_string()).collect(),
-            })
-        })
+    })
 }
 
 /// Helm's `ResolveReferenceURL`: a relative chart URL is resolved against the repository
