@@ -99,28 +99,17 @@ impl VersionRange {
             .any(|g| g.comparators.iter().all(|c| c.matches(version, g.admits_prerelease)))
     }
 
-    /// The highest of `versions` (texts; those that do not parse are skipped) that
-    /// satisfies the range, as written; an error lists every version seen when none does.
-    pub fn highest<'a>(&self, versions: impl IntoIterator<Item = &'a str>) -> Result<&'a str, RangeError> {
-        self.highest_parsed_with(versions, Version::parse)
-    }
-
-    /// [`VersionRange::highest`] over tag names read as Flux reads tags
-    /// ([`Version::parse_flux`]: `1.2` and `v01.2.3` are not versions there).
+    /// The highest of `tags` that satisfies the range, as written, reading tag names as Flux
+    /// does ([`Version::parse_flux`]: `1.2` and `v01.2.3` are not versions there and are
+    /// skipped); an error lists every tag seen when none matches.
     pub fn highest_tag<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> Result<&'a str, RangeError> {
-        self.highest_parsed_with(tags, Version::parse_flux)
-    }
-
-    fn highest_parsed_with<'a>(
-        &self,
-        versions: impl IntoIterator<Item = &'a str>,
-        parse: fn(&str) -> Result<Version, RangeError>,
-    ) -> Result<&'a str, RangeError> {
         let mut seen = Vec::new();
         let mut best: Option<(Version, &'a str)> = None;
-        for text in versions {
+        for text in tags {
             seen.push(text.to_string());
-            let Ok(v) = parse(text) else { continue };
+            let Ok(v) = Version::parse_flux(text) else {
+                continue;
+            };
             if !self.matches(&v) {
                 continue;
             }

@@ -278,7 +278,6 @@ fn flux_versions_allow_one_v() {
         r#"invalid semantic version "v01.2.3": version segment starts with 0"#
     );
     let range = VersionRange::parse(">=1").unwrap();
-    assert_eq!(range.highest(["1.0.0", "1.9"]).unwrap(), "1.9");
     assert_eq!(
         range
             .highest_tag(["1.0.0", "1.9", "v1.5.0", "2024.01.15", "v01.9.0"])
