@@ -926,7 +926,9 @@ impl CallContext for Exec<'_> {
     }
 
     fn binary_bytes(&self, s: &Arc<str>) -> Option<Arc<Vec<u8>>> {
-        if let Some(b) = self.binary.get(s) {
+        if !self.binary.is_empty()
+            && let Some(b) = self.binary.get(s)
+        {
             return Some(b);
         }
         let host = self.set.binary_text.as_ref()?;
