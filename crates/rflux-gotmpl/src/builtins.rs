@@ -173,17 +173,21 @@ fn eval_args(args: &[Value]) -> String {
     gofmt::sprint(&mapped)
 }
 
-fn index_of(v: &Value, len: usize) -> Result<usize, String> {
+/// Go's `index` of item `v` in a `kind` ("slice", "array" or "string") of `len` items:
+/// text/template's own check refuses `i < 0 || i > len`; `i == len` passes it and
+/// reflect's `Index` panics instead, which the call reports as its error.
+fn index_of(v: &Value, len: usize, kind: &str) -> Result<usize, String> {
     let i = match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Object(_) if let Some(b) = v.as_uint8() => i64::from(b),
         Value::Nil => return Err("cannot index slice/array with nil".into()),
         other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
     };
-    if i < 0 || i as usize >= len {
-        return Err(format!("index out of range: {i}"));
+    match usize::try_from(i) {
+        Ok(n) if n < len => Ok(n),
+        Ok(n) if n == len => Err(format!("reflect: {kind} index out of range")),
+        _ => Err(format!("index out of range: {i}")),
     }
-    Ok(i as usize)
 }
 
 fn slice_index(v: &Value) -> Result<i64, String> {
@@ -220,7 +224,7 @@ pub fn register(m: &mut FuncMap) {
     );
     m.insert(
         "index".into(),
-        func(&[Ty::Any], Some(Ty::Any), |_, a| {
+        func(&[Ty::Any], Some(Ty::Any), |c, a| {
             let mut cur = a[0].clone();
             for ix in &a[1..] {
                 // A map-kind host object answers keys itself (a missing key gives its zero value).
@@ -231,25 +235,25 @@ pub fn register(m: &mut FuncMap) {
                     cur = v;
                     continue;
                 }
-                // A []byte's item without building all of them. One read from a file has
-                // spare capacity: past its length Go's bounds check passes and reflect's
-                // own check fails.
+                // A []byte's item without building all of them.
                 if let Value::Object(o) = &cur
-                    && let Some(b) = o.bytes().filter(|b| !b.is_empty())
-                    && let Ok(n) = index_of(ix, usize::MAX)
+                    && let Some(b) = o.bytes()
                 {
-                    match b.get(n) {
-                        Some(x) => {
-                            cur = Value::uint8(*x);
-                            continue;
-                        }
-                        None => return Err("reflect: slice index out of range".into()),
-                    }
+                    cur = Value::uint8(b[index_of(ix, b.len(), "slice")?]);
+                    continue;
                 }
+                let kind = match &cur {
+                    Value::Object(o) if o.kind_name() == "array" => "array",
+                    _ => "slice",
+                };
                 let coll = cur.collection().into_owned();
                 cur = match &coll {
-                    Value::List(l) | Value::TypedList(l, _) => l[index_of(ix, l.len())?].clone(),
-                    Value::Str(s) => Value::uint8(s.as_bytes()[index_of(ix, s.len())?]),
+                    Value::List(l) | Value::TypedList(l, _) => l[index_of(ix, l.len(), kind)?].clone(),
+                    // Go indexes the string's bytes (a binary string's original ones).
+                    Value::Str(s) => {
+                        let b = crate::func::go_bytes(c, s);
+                        Value::uint8(b[index_of(ix, b.len(), "string")?])
+                    }
                     Value::Map(m) => match ix {
                         Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
                         Value::Nil => Value::Nil,
@@ -345,16 +349,17 @@ pub fn register(m: &mut FuncMap) {
     m.insert(
         "printf".into(),
         func(&[Ty::Str], Some(Ty::Any), |c, a| {
-            let f = a[0].as_str().unwrap_or_default().to_string();
+            let mut a = a;
             // Binary text keeps its bytes for the verbs that show them (%q, %x).
-            let args: Vec<Value> = a[1..]
-                .iter()
-                .map(|v| match v {
-                    Value::Str(s) if let Some(b) = c.binary_bytes(s) => Value::binary_string(s.clone(), b),
-                    other => other.clone(),
-                })
-                .collect();
-            Ok(Value::str(gofmt::sprintf(&f, &args)))
+            for v in &mut a[1..] {
+                if let Value::Str(s) = v
+                    && let Some(b) = c.binary_bytes(s)
+                {
+                    *v = Value::binary_string(s.clone(), b);
+                }
+            }
+            let f = a[0].as_str().unwrap_or_default();
+            Ok(Value::str(gofmt::sprintf(f, &a[1..])))
         }),
     );
     m.insert(

@@ -51,9 +51,9 @@ pub(crate) struct Exec<'a> {
     big_stack: bool,
     /// The node being evaluated, for error context.
     at: Option<At>,
-    /// Texts of the non-UTF-8 strings functions made in this execution (`b64dec`,
-    /// `substr`, …) → their Go bytes.
-    binary: HashMap<String, Arc<Vec<u8>>>,
+    /// The non-UTF-8 strings functions made in this execution (`b64dec`, `substr`, …),
+    /// by identity → their Go bytes.
+    binary: crate::func::BinaryStrings,
 }
 
 /// The node being evaluated, for error context. Only its position and kind are kept; the
@@ -96,7 +96,7 @@ impl<'a> Exec<'a> {
             nest: 0,
             big_stack: false,
             at: None,
-            binary: HashMap::new(),
+            binary: Default::default(),
         }
     }
 
@@ -925,19 +925,22 @@ impl CallContext for Exec<'_> {
         }
     }
 
-    fn binary_bytes(&self, s: &str) -> Option<Arc<Vec<u8>>> {
-        // Binary text always holds a replacement character; skip the lookups otherwise.
+    fn binary_bytes(&self, s: &Arc<str>) -> Option<Arc<Vec<u8>>> {
+        if !self.binary.is_empty()
+            && let Some(b) = self.binary.get(s)
+        {
+            return Some(b);
+        }
+        let host = self.set.binary_text.as_ref()?;
+        // Binary text always holds a replacement character; skip the host's lookup otherwise.
         if !s.contains(char::REPLACEMENT_CHARACTER) {
             return None;
         }
-        if let Some(b) = self.binary.get(s) {
-            return Some(b.clone());
-        }
-        self.set.binary_text.as_ref().and_then(|f| f(s))
+        host(s)
     }
 
-    fn note_binary(&mut self, text: &str, bytes: &[u8]) {
-        self.binary.insert(text.to_string(), Arc::new(bytes.to_vec()));
+    fn note_binary(&mut self, text: &Arc<str>, bytes: Arc<Vec<u8>>) {
+        self.binary.insert(text, bytes);
     }
 
     fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {

@@ -76,34 +76,107 @@ pub trait CallContext {
     /// Kubernetes `lookup`; returns an empty map when no cluster is attached.
     fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
     /// The bytes Go holds for the string `s` when it stands for binary data (see
-    /// [`crate::Template::set_binary_text`]); `None` when its UTF-8 bytes are Go's.
-    fn binary_bytes(&self, s: &str) -> Option<Arc<Vec<u8>>> {
+    /// [`crate::Template::set_binary_text`]); `None` when its UTF-8 bytes are Go's. Binary
+    /// strings are known by identity (the `Arc` a function or `.Files.Get` made), not by
+    /// their text: equal text made otherwise is ordinary text, as in Go.
+    fn binary_bytes(&self, s: &Arc<str>) -> Option<Arc<Vec<u8>>> {
         let _ = s;
         None
     }
-    /// Remember that `text` stands for the non-UTF-8 `bytes` a function made (`b64dec`,
-    /// `substr`, …), so later functions see Go's bytes.
-    fn note_binary(&mut self, text: &str, bytes: &[u8]) {
+    /// Remember that the string `text` stands for the non-UTF-8 `bytes` a function made
+    /// (`b64dec`, `substr`, …), so later functions given this very string see Go's bytes.
+    fn note_binary(&mut self, text: &Arc<str>, bytes: Arc<Vec<u8>>) {
         let _ = (text, bytes);
+    }
+}
+
+/// Non-UTF-8 Go strings by identity: the `Arc<str>` of a [`Value::Str`] holding binary
+/// text (one U+FFFD per invalid byte) → the bytes Go holds. Each entry keeps a clone of its
+/// `Arc`, so the address that keys it cannot be reused while the entry exists; no text is
+/// copied. Entries nobody else holds any more are dropped whenever the table has doubled
+/// since the last sweep, so a loop making binary strings keeps only the live ones.
+#[derive(Debug, Default)]
+pub struct BinaryStrings {
+    by_address: HashMap<usize, (Arc<str>, Arc<Vec<u8>>)>,
+    after_sweep: usize,
+}
+
+impl BinaryStrings {
+    fn address(text: &Arc<str>) -> usize {
+        Arc::as_ptr(text).cast::<u8>() as usize
+    }
+
+    /// Remember that this very string stands for `bytes` (the first registration wins).
+    pub fn insert(&mut self, text: &Arc<str>, bytes: Arc<Vec<u8>>) {
+        if self.by_address.len() >= 2 * self.after_sweep.max(32) {
+            self.by_address.retain(|_, (t, _)| Arc::strong_count(t) > 1);
+            self.after_sweep = self.by_address.len();
+        }
+        self.by_address
+            .entry(Self::address(text))
+            .or_insert_with(|| (text.clone(), bytes));
+    }
+
+    /// The bytes this very string stands for, if it was registered.
+    pub fn get(&self, text: &Arc<str>) -> Option<Arc<Vec<u8>>> {
+        self.by_address.get(&Self::address(text)).map(|(_, b)| b.clone())
+    }
+
+    /// Number of remembered strings.
+    pub fn len(&self) -> usize {
+        self.by_address.len()
+    }
+
+    /// Whether no string is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.by_address.is_empty()
     }
 }
 
 /// A Go string made of `bytes`: its text (one U+FFFD per invalid byte), remembered as
 /// binary text when the bytes are not UTF-8.
-pub(crate) fn byte_string(ctx: &mut dyn CallContext, bytes: &[u8]) -> Value {
-    let text = crate::value::bytes_text(bytes);
-    if let std::borrow::Cow::Owned(t) = &text {
-        ctx.note_binary(t, bytes);
+pub(crate) fn byte_string(ctx: &mut dyn CallContext, bytes: Vec<u8>) -> Value {
+    match String::from_utf8(bytes) {
+        Ok(s) => Value::str(s),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let text: Arc<str> = Arc::from(crate::value::bytes_text(&bytes).as_ref());
+            ctx.note_binary(&text, Arc::new(bytes));
+            Value::Str(text)
+        }
     }
-    Value::str(text.into_owned())
 }
 
-/// The bytes Go holds for a string argument: the original bytes of binary text, else
-/// the string's UTF-8 bytes.
-pub(crate) fn go_bytes<'a>(ctx: &dyn CallContext, s: &'a str) -> std::borrow::Cow<'a, [u8]> {
+/// The bytes Go holds for a string: the original bytes of binary text (shared, not
+/// copied), else the string's UTF-8 bytes.
+pub(crate) enum GoBytes<'a> {
+    /// The string's own UTF-8 bytes.
+    Text(&'a [u8]),
+    /// The remembered bytes of binary text.
+    Binary(Arc<Vec<u8>>),
+}
+
+impl std::ops::Deref for GoBytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            GoBytes::Text(b) => b,
+            GoBytes::Binary(b) => b,
+        }
+    }
+}
+
+impl AsRef<[u8]> for GoBytes<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+/// The bytes Go holds for a string argument (see [`GoBytes`]).
+pub(crate) fn go_bytes<'a>(ctx: &dyn CallContext, s: &'a Arc<str>) -> GoBytes<'a> {
     match ctx.binary_bytes(s) {
-        Some(b) => std::borrow::Cow::Owned(b.to_vec()),
-        None => std::borrow::Cow::Borrowed(s.as_bytes()),
+        Some(b) => GoBytes::Binary(b),
+        None => GoBytes::Text(s.as_bytes()),
     }
 }
 

@@ -66,8 +66,8 @@
 //! files (as Go's do); the `Local` zone is `TZ` or `/etc/localtime`. Strings are UTF-8
 //! (`Arc<str>`): a Go string that is not UTF-8 (`b64dec` of non-text, a slice inside a
 //! multi-byte character, a binary file) is its text with one U+FFFD per invalid byte,
-//! and keeps its bytes only while it reaches the functions that consult
-//! [`Template::set_binary_text`] unchanged; once joined with other text (`cat`, `printf`,
+//! and keeps its bytes only while that very string (the same `Arc`, known by identity,
+//! not by its text) reaches the functions that consult [`Template::set_binary_text`]; once joined with other text (`cat`, `printf`,
 //! `replace`, …) it is ordinary text, and printing it writes the replacement characters
 //! where Go writes the raw bytes. Carrying bytes everywhere would change the value model
 //! (`Value::Str` holding bytes, every string function deciding Go's per-byte rules, and a
@@ -101,7 +101,7 @@ mod yaml;
 mod zone;
 
 pub use error::Error;
-pub use func::{CallContext, Func, FuncImpl, Ty, func};
+pub use func::{BinaryStrings, CallContext, Func, FuncImpl, Ty, func};
 pub use gofmt::{sprint, sprintf};
 pub use gotime::Time;
 pub use parallel::parallel_map;

@@ -14,8 +14,9 @@ use crate::value::Value;
 pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
 
 /// The original bytes behind a string that stands for binary data (see
-/// [`Template::set_binary_text`]); `None` for ordinary text.
-pub type BinaryTextFn = Arc<dyn Fn(&str) -> Option<Arc<Vec<u8>>> + Send + Sync>;
+/// [`Template::set_binary_text`]), known by the identity of its `Arc` (see
+/// [`crate::BinaryStrings`]); `None` for ordinary text.
+pub type BinaryTextFn = Arc<dyn Fn(&Arc<str>) -> Option<Arc<Vec<u8>>> + Send + Sync>;
 
 /// A set of templates with Go `text/template` + Sprig + Helm functions.
 #[derive(Clone)]
@@ -87,9 +88,11 @@ impl Template {
     /// Attach the bytes behind binary text. A template string is UTF-8, so a host that
     /// hands templates non-UTF-8 data as a string (Helm's `.Files.Get` of a binary file)
     /// gives its text with one U+FFFD per invalid byte ([`crate::bytes_text`]); where Go's
-    /// functions see a string's bytes (`len`, `quote`, `b64enc`, `b32enc`, `sha1sum`,
-    /// `sha256sum`, `sha512sum`, `adler32sum`, `substr`, `trunc`, `printf`'s `%q`/`%x`,
-    /// the JSON encoders), they ask `f` for the original bytes of such a text. Non-UTF-8
+    /// functions see a string's bytes (`len`, `index`, `quote`, `b64enc`, `b32enc`,
+    /// `sha1sum`, `sha256sum`, `sha512sum`, `adler32sum`, `substr`, `trunc`, `printf`'s
+    /// `%q`/`%x`, the JSON encoders), they ask `f` for the original bytes of such a string,
+    /// which `f` knows by the identity of its `Arc` (the very string the host made), not by
+    /// its text: equal text made otherwise is ordinary text. Non-UTF-8
     /// strings that functions make (`b64dec`, `b32dec`, `substr`, `trunc`, `toString` of
     /// a `[]byte`) are remembered the same way for the rest of the execution.
     pub fn set_binary_text(&mut self, f: BinaryTextFn) -> &mut Self {

@@ -324,7 +324,9 @@ impl Value {
 
     /// A Go `uint8` (an element of a `[]byte`).
     pub fn uint8(b: u8) -> Value {
-        Value::Object(Arc::new(Uint8(b)))
+        // Made once: indexing or ranging over a []byte clones these instead of allocating.
+        static ALL: std::sync::OnceLock<[Value; 256]> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| std::array::from_fn(|i| Value::Object(Arc::new(Uint8(i as u8)))))[usize::from(b)].clone()
     }
 
     /// The items of a Go `[]byte` as reflection sees them: a `[]uint8` of `uint8`s.

@@ -471,3 +471,22 @@ fn parse_all_reports_the_first_error_in_order() {
     let want = one.parse("bad-early", "{{ if }}").unwrap_err().to_string();
     assert_eq!(err, want);
 }
+
+#[test]
+fn binary_strings_are_known_by_identity_and_dead_ones_are_dropped() {
+    use rflux_gotmpl::BinaryStrings;
+    let mut t = BinaryStrings::default();
+    let a: Arc<str> = Arc::from("\u{FFFD}");
+    let same_text: Arc<str> = Arc::from("\u{FFFD}");
+    t.insert(&a, Arc::new(vec![0xff]));
+    assert_eq!(t.get(&a).as_deref(), Some(&vec![0xff]));
+    assert_eq!(t.get(&a.clone()).as_deref(), Some(&vec![0xff]));
+    assert_eq!(t.get(&same_text), None);
+    // A loop making binary strings it drops at once keeps the table small.
+    for i in 0..10_000u32 {
+        let s: Arc<str> = Arc::from(format!("\u{FFFD}{i}"));
+        t.insert(&s, Arc::new(vec![0xfe]));
+    }
+    assert!(t.len() <= 64, "{} entries kept", t.len());
+    assert_eq!(t.get(&a).as_deref(), Some(&vec![0xff]));
+}

@@ -18,12 +18,15 @@
 //! Binary files: a template string must be UTF-8, so `Get` of a non-UTF-8 file gives its
 //! text with each invalid byte replaced by U+FFFD (one per byte, as Go's `upper`, `toJson`
 //! and output show it), while Go's string holds the original bytes. Helm charts ship
-//! compressed files this way (`.Files.Get "x.bz2" | b64enc`). [`register`] therefore gives
-//! the template set the chart's binary files ([`Template::set_binary_text`]): given exactly
-//! such a text, however it got there (a pipe, a variable, `toString` of `GetBytes`), the
-//! functions where Go sees a string's bytes use the file's bytes (`len`, `quote`,
+//! compressed files this way (`.Files.Get "x.bz2" | b64enc`). `Get` of a binary file
+//! therefore records its string in the render's [`BinaryFiles`] by identity (the very
+//! `Arc<str>`, shared by every pipe and variable it reaches), and [`register`] gives the
+//! template set that table ([`Template::set_binary_text`]): given that string, the
+//! functions where Go sees a string's bytes use the file's bytes (`len`, `index`, `quote`,
 //! `b64enc`, `b32enc`, the hashes, `substr`/`trunc`, `printf`'s `%q`/`%x`, and the JSON
-//! encoders, which write `\ufffd` per invalid byte). `AsSecrets` encodes the bytes directly.
+//! encoders, which write `\ufffd` per invalid byte); equal text made otherwise is ordinary
+//! text, as in Go. (`toString` of `GetBytes` is remembered by the template engine itself.)
+//! `AsSecrets` encodes the bytes directly.
 //!
 //! Not reproduced (the value model's strings are Rust `String`s, so a Go byte string that
 //! is not UTF-8 exists only as its text plus that lookup):
@@ -31,28 +34,44 @@
 //!   ordinary text from then on;
 //! - printing binary text writes its replacement characters where Go writes the raw
 //!   bytes (the template output is a `String`);
-//! - two binary files with the same text (they differ only in invalid bytes): the first
-//!   one's bytes are used for both;
 //! - under strict missing keys `.Files.nope` still gives an empty `[]uint8` (Helm reports
 //!   `map has no entry for key`);
 //! - `slice` of a `[]byte` past its length: Go reads the array's spare capacity, which
 //!   depends on how Helm read the file; here it is an error.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use base64::Engine;
-use rflux_gotmpl::{Map, Object, Template, Ty, Value, bytes_text};
+use rflux_gotmpl::{BinaryStrings, Map, Object, Template, Ty, Value, bytes_text};
 
 use crate::chart::Chart;
 use crate::glob::{Syntax, compile};
 
-/// One file: its bytes, shared with the chart, and the (lossy) text `Get` returns, made
-/// on first use (a chart's files are mostly never read by its templates: CRDs, docs).
+/// The strings `.Files.Get` made of binary files in one render, by identity → the files'
+/// bytes (see the module docs). Shared by the render's `.Files` objects and, through
+/// [`register`], its template set.
+#[derive(Clone, Default)]
+pub struct BinaryFiles(Arc<Mutex<BinaryStrings>>);
+
+impl BinaryFiles {
+    fn note(&self, text: &Arc<str>, bytes: &Arc<Vec<u8>>) {
+        let mut t = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        t.insert(text, bytes.clone());
+    }
+
+    fn get(&self, text: &Arc<str>) -> Option<Arc<Vec<u8>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(text)
+    }
+}
+
+/// One file: its bytes, shared with the chart, and the (lossy) text `Get` returns with
+/// whether the bytes are not UTF-8, made on first use (a chart's files are mostly never
+/// read by its templates: CRDs, docs).
 #[derive(Clone)]
 struct FileData {
     raw: Arc<Vec<u8>>,
-    text: Arc<OnceLock<Arc<str>>>,
+    text: Arc<OnceLock<(Arc<str>, bool)>>,
 }
 
 impl FileData {
@@ -68,7 +87,16 @@ impl FileData {
     }
 
     fn text(&self) -> &Arc<str> {
-        self.text.get_or_init(|| Arc::from(bytes_text(&self.raw).as_ref()))
+        &self.text_and_kind().0
+    }
+
+    /// The text, and whether the bytes are not UTF-8.
+    fn text_and_kind(&self) -> &(Arc<str>, bool) {
+        self.text.get_or_init(|| {
+            let text = bytes_text(&self.raw);
+            let binary = matches!(text, std::borrow::Cow::Owned(_));
+            (Arc::from(text.as_ref()), binary)
+        })
     }
 
     fn bytes(&self) -> &[u8] {
@@ -79,6 +107,7 @@ impl FileData {
 /// Helm's `engine.files`.
 pub struct Files {
     files: BTreeMap<String, FileData>,
+    binaries: BinaryFiles,
 }
 
 impl std::fmt::Debug for Files {
@@ -90,19 +119,34 @@ impl std::fmt::Debug for Files {
 }
 
 impl Files {
-    /// The `.Files` of a chart.
-    pub fn of_chart(chart: &Chart) -> Files {
+    /// The `.Files` of a chart; `Get` of a binary file records its string in `binaries`.
+    pub fn of_chart(chart: &Chart, binaries: &BinaryFiles) -> Files {
         let files = chart
             .files
             .iter()
             .map(|f| (f.name.clone(), FileData::new(f.data.clone())))
             .collect();
-        Files { files }
+        Files {
+            files,
+            binaries: binaries.clone(),
+        }
     }
 
-    /// The `.Files` template value of a chart.
-    pub fn value_of_chart(chart: &Chart) -> Value {
-        Value::Object(Arc::new(Files::of_chart(chart)))
+    /// The `.Files` template value of a chart (see [`Files::of_chart`]).
+    pub fn value_of_chart(chart: &Chart, binaries: &BinaryFiles) -> Value {
+        Value::Object(Arc::new(Files::of_chart(chart, binaries)))
+    }
+
+    /// `Get`: the file's text (`""` when missing); a binary file's string is recorded.
+    fn get(&self, name: &str) -> Value {
+        let Some(f) = self.files.get(name) else {
+            return Value::str("");
+        };
+        let (text, binary) = f.text_and_kind();
+        if *binary {
+            self.binaries.note(text, &f.raw);
+        }
+        Value::Str(text.clone())
     }
 
     fn bytes_value(&self, name: &str) -> Value {
@@ -118,7 +162,10 @@ impl Files {
             .filter(|(name, _)| re.as_ref().is_none_or(|re| re.is_match(name)))
             .map(|(name, data)| (name.clone(), data.clone()))
             .collect();
-        Files { files }
+        Files {
+            files,
+            binaries: self.binaries.clone(),
+        }
     }
 
     fn lines(&self, name: &str) -> Result<Value, String> {
@@ -165,11 +212,7 @@ impl Object for Files {
     fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
         let arg = args.first().and_then(Value::as_str).unwrap_or_default();
         match name {
-            "Get" => Ok(self
-                .files
-                .get(arg)
-                .map(|f| Value::Str(f.text().clone()))
-                .unwrap_or_else(|| Value::str(""))),
+            "Get" => Ok(self.get(arg)),
             "GetBytes" => Ok(self.bytes_value(arg)),
             "Glob" => Ok(Value::Object(Arc::new(self.glob(arg)))),
             "Lines" => self.lines(arg),
@@ -217,40 +260,12 @@ impl Object for Bytes {
     }
 }
 
-/// Every non-UTF-8 file in the chart tree.
-fn binaries(chart: &Chart, out: &mut Vec<Arc<Vec<u8>>>) {
-    for f in &chart.files {
-        if std::str::from_utf8(&f.data).is_err() {
-            out.push(f.data.clone());
-        }
-    }
-    for d in &chart.dependencies {
-        binaries(d, out);
-    }
-}
-
-/// Give the template set the original bytes of the chart's binary files (see the module
-/// docs): functions that see Go's bytes (`len`, `quote`, `b64enc`, `sha256sum`, …) use
-/// them when given exactly the text `.Files.Get` made of such a file.
-pub fn register(t: &mut Template, chart: &Chart) {
-    let mut found = Vec::new();
-    binaries(chart, &mut found);
-    if found.is_empty() {
-        return;
-    }
-    // Text → bytes, made the first time binary-looking text reaches such a function
-    // (most renders never do). Two files with the same text: the first one wins.
-    let by_text: OnceLock<HashMap<String, Arc<Vec<u8>>>> = OnceLock::new();
-    t.set_binary_text(Arc::new(move |text: &str| {
-        let by_text = by_text.get_or_init(|| {
-            let mut m = HashMap::new();
-            for b in &found {
-                m.entry(bytes_text(b).into_owned()).or_insert_with(|| b.clone());
-            }
-            m
-        });
-        by_text.get(text).cloned()
-    }));
+/// Give the template set the render's binary-file strings (see the module docs): functions
+/// that see Go's bytes (`len`, `index`, `quote`, `b64enc`, `sha256sum`, …) use the file's
+/// bytes when given the very string `.Files.Get` made of a binary file.
+pub fn register(t: &mut Template, binaries: &BinaryFiles) {
+    let binaries = binaries.clone();
+    t.set_binary_text(Arc::new(move |text: &Arc<str>| binaries.get(text)));
 }
 
 #[cfg(test)]
@@ -266,11 +281,12 @@ mod tests {
     }
 
     fn render(chart: &Chart, text: &str) -> Result<String, String> {
+        let binaries = BinaryFiles::default();
         let mut t = Template::new("t");
-        register(&mut t, chart);
+        register(&mut t, &binaries);
         t.parse("x", text).map_err(|e| e.to_string())?;
         let mut top = Map::new();
-        top.insert("Files".into(), Files::value_of_chart(chart));
+        top.insert("Files".into(), Files::value_of_chart(chart, &binaries));
         t.execute("x", &Value::map(top)).map_err(|e| e.to_string())
     }
 

@@ -162,14 +162,20 @@ struct Renderable {
     base_path: String,
 }
 
+/// What every chart's top-level object shares in one render.
+struct Shared<'a> {
+    release: &'a Value,
+    caps: &'a Value,
+    binaries: &'a crate::files::BinaryFiles,
+}
+
 /// Helm's `recAllTpls`: build each chart's top-level object and collect its templates.
 fn collect(
     c: &Chart,
     parent_values: &Value,
     full_path: &str,
     is_root: bool,
-    release: &Value,
-    caps: &Value,
+    shared: &Shared<'_>,
     out: &mut BTreeMap<String, Renderable>,
 ) -> Value {
     let values = if is_root {
@@ -183,16 +189,16 @@ fn collect(
     let subcharts = Value::map(Map::new());
     let mut next = Map::new();
     next.insert("Chart".into(), chart_object(c, is_root));
-    next.insert("Files".into(), crate::files::Files::value_of_chart(c));
-    next.insert("Release".into(), release.clone());
-    next.insert("Capabilities".into(), caps.clone());
+    next.insert("Files".into(), crate::files::Files::value_of_chart(c, shared.binaries));
+    next.insert("Release".into(), shared.release.clone());
+    next.insert("Capabilities".into(), shared.caps.clone());
     next.insert("Values".into(), values.clone());
     next.insert("Subcharts".into(), subcharts.clone());
     let next = Value::map(next);
     if let Some(sm) = subcharts.as_map() {
         for child in &c.dependencies {
             let child_path = format!("{full_path}/charts/{}", child.name());
-            let obj = collect(child, &values, &child_path, false, release, caps, out);
+            let obj = collect(child, &values, &child_path, false, shared, out);
             sm.write().insert(child.name().to_string(), obj);
         }
     }
@@ -253,8 +259,14 @@ pub fn render_templates(
     let release = Value::map(rel);
     let caps = opts.capabilities.to_value();
     let vals = to_template_value(&Json::Object(values.clone()));
+    let binaries = crate::files::BinaryFiles::default();
+    let shared = Shared {
+        release: &release,
+        caps: &caps,
+        binaries: &binaries,
+    };
     let mut tpls = BTreeMap::new();
-    collect(chart, &vals, chart.name(), true, &release, &caps, &mut tpls);
+    collect(chart, &vals, chart.name(), true, &shared, &mut tpls);
 
     let mut names: Vec<String> = tpls.keys().cloned().collect();
     sort_templates(&mut names);
@@ -262,7 +274,7 @@ pub fn render_templates(
     if let Some(l) = &opts.lookup {
         set.set_lookup(l.clone());
     }
-    crate::files::register(&mut set, chart);
+    crate::files::register(&mut set, &binaries);
     let sources: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), tpls[n].text.as_str())).collect();
     set.parse_all(&sources).map_err(|e| Error::Template(e.helm_message()))?;
     let mut out = BTreeMap::new();

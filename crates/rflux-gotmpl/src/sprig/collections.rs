@@ -172,6 +172,21 @@ pub fn register(m: &mut FuncMap) {
         }),
     );
     let slice = |_: &mut dyn crate::func::CallContext, a: Vec<Value>| -> Result<Value, String> {
+        // A []byte is sliced as bytes, without making its uint8 items.
+        if let Value::Object(o) = &a[0]
+            && let Some(b) = o.bytes()
+        {
+            let len = b.len() as i64;
+            if len == 0 {
+                return Ok(Value::Nil);
+            }
+            let start = a.get(1).map(to_i64).unwrap_or(0);
+            let end = a.get(2).map(to_i64).unwrap_or(len);
+            if start < 0 || end > len || start > end {
+                return Err("reflect.Value.Slice: slice index out of bounds".into());
+            }
+            return Ok(Value::bytes(b[start as usize..end as usize].to_vec()));
+        }
         let Some(l) = a[0].slice_items().map(std::borrow::Cow::into_owned) else {
             return Err(format!(
                 "list should be type of slice or array but {}",

@@ -113,23 +113,23 @@ pub fn register(m: &mut FuncMap) {
     // ---- hashes and encodings
     add(
         "sha1sum",
-        func(&[Str], None, |c, a| Ok(Value::str(hex(&sha1(&go_bytes(c, s(&a, 0))))))),
+        func(&[Str], None, |c, a| Ok(Value::str(hex(&sha1(&arg_bytes(c, &a, 0)))))),
     );
     add(
         "sha512sum",
         func(&[Str], None, |c, a| {
-            Ok(Value::str(hex(&sha2::Sha512::digest(go_bytes(c, s(&a, 0))))))
+            Ok(Value::str(hex(&sha2::Sha512::digest(arg_bytes(c, &a, 0)))))
         }),
     );
     add(
         "b32enc",
-        func(&[Str], None, |c, a| Ok(Value::str(b32enc(&go_bytes(c, s(&a, 0)))))),
+        func(&[Str], None, |c, a| Ok(Value::str(b32enc(&arg_bytes(c, &a, 0))))),
     );
     add(
         "b32dec",
         func(&[Str], None, |cx, a| {
             Ok(match b32dec(s(&a, 0)) {
-                Ok(b) => byte_string(cx, &b),
+                Ok(b) => byte_string(cx, b),
                 Err(e) => Value::str(e),
             })
         }),

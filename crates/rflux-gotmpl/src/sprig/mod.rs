@@ -100,6 +100,14 @@ fn s(a: &[Value], i: usize) -> &str {
     a.get(i).and_then(Value::as_str).unwrap_or_default()
 }
 
+/// The bytes Go holds for string argument `i` (a binary string's own bytes).
+fn arg_bytes<'a>(c: &dyn crate::func::CallContext, a: &'a [Value], i: usize) -> crate::func::GoBytes<'a> {
+    match a.get(i) {
+        Some(Value::Str(t)) => go_bytes(c, t),
+        _ => crate::func::GoBytes::Text(&[]),
+    }
+}
+
 fn int(a: &[Value], i: usize) -> i64 {
     match a.get(i) {
         Some(Value::Int(n)) | Some(Value::Int64(n)) => *n,

@@ -355,9 +355,9 @@ pub fn register(m: &mut FuncMap) {
     add(
         "substr",
         func(&[Int, Int, Str], None, |cx, a| {
-            let (start, end, st) = (int(&a, 0), int(&a, 1), s(&a, 2));
-            // Go slices the string's bytes (a binary file's original ones).
-            let bytes = go_bytes(cx, st);
+            let (start, end) = (int(&a, 0), int(&a, 1));
+            // Go slices the string's bytes (a binary string's original ones).
+            let bytes = arg_bytes(cx, &a, 2);
             let b = &bytes[..];
             let len = b.len() as i64;
             // Go slices bytes and panics on bad bounds; the panic becomes the error.
@@ -379,14 +379,14 @@ pub fn register(m: &mut FuncMap) {
                 }
                 &b[start as usize..end as usize]
             };
-            Ok(byte_string(cx, r))
+            Ok(byte_string(cx, r.to_vec()))
         }),
     );
     add(
         "trunc",
         func(&[Int, Str], None, |cx, a| {
-            let (c, st) = (int(&a, 0), s(&a, 1));
-            let bytes = go_bytes(cx, st);
+            let c = int(&a, 0);
+            let bytes = arg_bytes(cx, &a, 1);
             let b = &bytes[..];
             let n = b.len() as i64;
             let r = if c < 0 && n + c > 0 {
@@ -396,7 +396,7 @@ pub fn register(m: &mut FuncMap) {
             } else {
                 b
             };
-            Ok(byte_string(cx, r))
+            Ok(byte_string(cx, r.to_vec()))
         }),
     );
     add(
@@ -632,7 +632,9 @@ pub fn register(m: &mut FuncMap) {
         "toString",
         func(&[Any], None, |cx, a| match &a[0] {
             // Go's string([]byte) keeps the bytes.
-            Value::Object(o) if let Some(b) = o.bytes() => Ok(byte_string(cx, b)),
+            Value::Object(o) if let Some(b) = o.bytes() => Ok(byte_string(cx, b.to_vec())),
+            // The very string (a binary one keeps its bytes).
+            Value::Str(_) => Ok(a[0].clone()),
             other => string(strval(other)),
         }),
     );
@@ -744,25 +746,25 @@ pub fn register(m: &mut FuncMap) {
     add(
         "b64enc",
         func(&[Str], None, |c, a| {
-            string(base64::engine::general_purpose::STANDARD.encode(go_bytes(c, s(&a, 0))))
+            string(base64::engine::general_purpose::STANDARD.encode(arg_bytes(c, &a, 0)))
         }),
     );
     add(
         "b64dec",
         func(&[Str], None, |cx, a| {
             match base64::engine::general_purpose::STANDARD.decode(s(&a, 0)) {
-                Ok(b) => Ok(byte_string(cx, &b)),
+                Ok(b) => Ok(byte_string(cx, b)),
                 Err(e) => string(base64_error(&e)),
             }
         }),
     );
     add(
         "sha256sum",
-        func(&[Str], None, |c, a| string(sha256_hex(&go_bytes(c, s(&a, 0))))),
+        func(&[Str], None, |c, a| string(sha256_hex(&arg_bytes(c, &a, 0)))),
     );
     add(
         "adler32sum",
-        func(&[Str], None, |c, a| string(adler32(&go_bytes(c, s(&a, 0))).to_string())),
+        func(&[Str], None, |c, a| string(adler32(&arg_bytes(c, &a, 0)).to_string())),
     );
     // ---- paths
     add("base", func(&[Str], None, |_, a| string(path_base(s(&a, 0)))));
