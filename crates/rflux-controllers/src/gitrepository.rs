@@ -240,11 +240,21 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 fn git_failure(e: GitError) -> Failure {
-    let reason = match e {
-        GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => reason::AUTHENTICATION_FAILED,
-        _ => reason::GIT_OPERATION_FAILED,
-    };
-    Failure::new(reason, format!("failed to checkout and determine revision: {e}"))
+    match e {
+        // An ssh secret without known_hosts is unusable, as Flux says before connecting.
+        GitError::MissingKnownHosts { .. } => Failure::new(
+            reason::AUTHENTICATION_FAILED,
+            format!("failed to configure authentication options: {e}"),
+        ),
+        GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => Failure::new(
+            reason::AUTHENTICATION_FAILED,
+            format!("failed to checkout and determine revision: {e}"),
+        ),
+        _ => Failure::new(
+            reason::GIT_OPERATION_FAILED,
+            format!("failed to checkout and determine revision: {e}"),
+        ),
+    }
 }
 
 /// Enqueues the GitRepositories that include a GitRepository whenever it changes, so a new
