@@ -185,10 +185,26 @@ fn copy_include(
             ))
         },
     )?;
-    let from = safe_join(&unpacked, include.from_path.as_deref().unwrap_or(""))
-        .ok_or_else(|| failure(format!("include '{name}': fromPath must stay inside the artifact")))?;
-    let to = safe_join(tree, include.to_path.as_deref().unwrap_or(name))
-        .ok_or_else(|| failure(format!("include '{name}': toPath must stay inside the repository")))?;
+    // Flux's reason and wording for an include path that cannot be used; where Flux clamps
+    // a path that climbs out, rflux refuses it.
+    let illegal = |message: String| {
+        Failure::new(
+            "IllegalPath",
+            format!("path calculation for include '{name}' failed: {message}"),
+        )
+    };
+    let from_path = include.from_path.as_deref().unwrap_or("");
+    let from = safe_join(&unpacked, from_path).ok_or_else(|| {
+        illegal(format!(
+            "fromPath '{from_path}' must be a relative path inside the included artifact"
+        ))
+    })?;
+    let to_path = include.to_path.as_deref().unwrap_or(name);
+    let to = safe_join(tree, to_path).ok_or_else(|| {
+        illegal(format!(
+            "toPath '{to_path}' must be a relative path inside the repository"
+        ))
+    })?;
     if !from.exists() {
         return Err(failure(format!(
             "include '{name}': fromPath '{}' not found in its artifact",
