@@ -411,8 +411,11 @@ async fn the_system_namespaces_may_not_be_deleted() {
         Vec::new(),
     )
     .await;
-    assert_eq!(code, 200, "{team}");
-    assert!(team["metadata"].get("deletionTimestamp").is_some(), "{team}");
+    // Gone, or terminating while the namespace controller empties it.
+    assert!(
+        code == 404 || team["metadata"].get("deletionTimestamp").is_some(),
+        "{code}: {team}"
+    );
     let (code, _) = common::raw(
         &server,
         "GET",
