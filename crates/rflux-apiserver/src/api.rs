@@ -19,6 +19,9 @@ use crate::store::{Change, Entry, Store};
 /// Objects larger than this are refused (413), as etcd's default request limit does.
 pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 
+/// Namespaces kube-apiserver refuses to delete.
+pub const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
+
 /// What a request addresses.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -762,6 +765,12 @@ impl Api {
         let name = target.name()?.to_string();
         let key = target.key(&name);
         let rt = target.rt.clone();
+        // kube-apiserver's NamespaceLifecycle admission keeps these namespaces forever.
+        if rt.group.is_empty() && rt.plural == "namespaces" && IMMORTAL_NAMESPACES.contains(&name.as_str()) {
+            return Err(ApiError::forbidden(format!(
+                "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+            )));
+        }
         let mut removed = false;
         let entry = self.store.mutate(&key, dry_run, |current| {
             let current = current.ok_or_else(|| target.not_found(&name))?;
@@ -830,6 +839,12 @@ impl Api {
         for item in list.items.iter().map(|i| &**i) {
             let name = meta_str(item, "name").unwrap_or("").to_string();
             let ns = meta_str(item, "namespace").map(str::to_string);
+            if target.rt.group.is_empty()
+                && target.rt.plural == "namespaces"
+                && IMMORTAL_NAMESPACES.contains(&name.as_str())
+            {
+                continue;
+            }
             let t = Target {
                 name: Some(name),
                 namespace: ns,

@@ -378,3 +378,51 @@ async fn strategic_merge_patch_rules() {
     let (code, status) = common::raw(&server, "PATCH", item, "application/strategic-merge-patch+json", bad).await;
     assert_eq!(code, 422, "{status}");
 }
+
+#[tokio::test]
+async fn the_system_namespaces_may_not_be_deleted() {
+    let (_dir, server, _client) = common::start().await;
+    for name in ["default", "kube-system", "kube-public"] {
+        let path = format!("/api/v1/namespaces/{name}");
+        let (code, status) = common::raw(&server, "DELETE", &path, "application/json", Vec::new()).await;
+        assert_eq!(code, 403, "{status}");
+        assert_eq!(status["reason"], "Forbidden", "{status}");
+        assert_eq!(
+            status["message"],
+            format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted"),
+            "kube-apiserver's wording: {status}"
+        );
+        let (code, namespace) = common::raw(&server, "GET", &path, "application/json", Vec::new()).await;
+        assert_eq!(code, 200, "{namespace}");
+        assert!(namespace["metadata"].get("deletionTimestamp").is_none(), "{namespace}");
+    }
+    // Other namespaces still go, and deleting them all leaves the system ones.
+    let body =
+        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})).unwrap();
+    let (code, _) = common::raw(&server, "POST", "/api/v1/namespaces", "application/json", body).await;
+    assert_eq!(code, 201);
+    let (code, status) = common::raw(&server, "DELETE", "/api/v1/namespaces", "application/json", Vec::new()).await;
+    assert_eq!(code, 200, "{status}");
+    let (code, team) = common::raw(
+        &server,
+        "GET",
+        "/api/v1/namespaces/team",
+        "application/json",
+        Vec::new(),
+    )
+    .await;
+    // Gone, or terminating while the namespace controller empties it.
+    assert!(
+        code == 404 || team["metadata"].get("deletionTimestamp").is_some(),
+        "{code}: {team}"
+    );
+    let (code, _) = common::raw(
+        &server,
+        "GET",
+        "/api/v1/namespaces/default",
+        "application/json",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(code, 200);
+}

@@ -185,10 +185,26 @@ fn copy_include(
             ))
         },
     )?;
-    let from = safe_join(&unpacked, include.from_path.as_deref().unwrap_or(""))
-        .ok_or_else(|| failure(format!("include '{name}': fromPath must stay inside the artifact")))?;
-    let to = safe_join(tree, include.to_path.as_deref().unwrap_or(name))
-        .ok_or_else(|| failure(format!("include '{name}': toPath must stay inside the repository")))?;
+    // Flux's reason and wording for an include path that cannot be used; where Flux clamps
+    // a path that climbs out, rflux refuses it.
+    let illegal = |message: String| {
+        Failure::new(
+            "IllegalPath",
+            format!("path calculation for include '{name}' failed: {message}"),
+        )
+    };
+    let from_path = include.from_path.as_deref().unwrap_or("");
+    let from = safe_join(&unpacked, from_path).ok_or_else(|| {
+        illegal(format!(
+            "fromPath '{from_path}' must be a relative path inside the included artifact"
+        ))
+    })?;
+    let to_path = include.to_path.as_deref().unwrap_or(name);
+    let to = safe_join(tree, to_path).ok_or_else(|| {
+        illegal(format!(
+            "toPath '{to_path}' must be a relative path inside the repository"
+        ))
+    })?;
     if !from.exists() {
         return Err(failure(format!(
             "include '{name}': fromPath '{}' not found in its artifact",
@@ -240,11 +256,21 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 fn git_failure(e: GitError) -> Failure {
-    let reason = match e {
-        GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => reason::AUTHENTICATION_FAILED,
-        _ => reason::GIT_OPERATION_FAILED,
-    };
-    Failure::new(reason, format!("failed to checkout and determine revision: {e}"))
+    match e {
+        // An ssh secret without known_hosts is unusable, as Flux says before connecting.
+        GitError::MissingKnownHosts { .. } => Failure::new(
+            reason::AUTHENTICATION_FAILED,
+            format!("failed to configure authentication options: {e}"),
+        ),
+        GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => Failure::new(
+            reason::AUTHENTICATION_FAILED,
+            format!("failed to checkout and determine revision: {e}"),
+        ),
+        _ => Failure::new(
+            reason::GIT_OPERATION_FAILED,
+            format!("failed to checkout and determine revision: {e}"),
+        ),
+    }
 }
 
 /// Enqueues the GitRepositories that include a GitRepository whenever it changes, so a new

@@ -5,7 +5,7 @@
 use kube::ResourceExt;
 use rflux_api::conditions::reason;
 use rflux_api::types::OCIRepository;
-use rflux_source::oci::{LayerOperation, OciReference, OciSource, OciUrl, RegistryAccess};
+use rflux_source::oci::{LayerOperation, OciError, OciReference, OciSource, OciUrl, RegistryAccess};
 use sha2::Digest;
 
 use crate::source::{
@@ -22,6 +22,17 @@ pub struct OciFetcher;
 
 fn oci_failure(e: impl std::fmt::Display) -> Failure {
     Failure::new("OCIArtifactPullFailed", e.to_string())
+}
+
+/// Flux's reason for a layer that cannot be selected or used (`spec.layerSelector`), else
+/// [`oci_failure`].
+fn layer_failure(e: OciError) -> Failure {
+    match e {
+        OciError::Layer { .. } | OciError::Archive { .. } | OciError::DigestMismatch { .. } => {
+            Failure::new("OCIArtifactLayerOperationFailed", e.to_string())
+        }
+        other => oci_failure(other),
+    }
 }
 
 impl SourceFetcher for OciFetcher {
@@ -79,7 +90,7 @@ impl SourceFetcher for OciFetcher {
                 &work.path().join("layer"),
             )
             .await
-            .map_err(oci_failure)?;
+            .map_err(layer_failure)?;
         let (archive, digest) = match operation {
             LayerOperation::Extract => {
                 let archive = work.path().join("artifact.tar.gz");

@@ -60,3 +60,80 @@ async fn an_included_repository_is_copied_in_and_followed() {
     .await;
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn include_paths_that_climb_out_are_refused_and_nothing_is_written() {
+    let env = common::start().await;
+    let shared = GitRepo::new();
+    shared.write(
+        "manifests/cm.yaml",
+        &common::config_map_yaml("default", "shared", &[("v", "one")]),
+    );
+    shared.commit("shared");
+    let app = GitRepo::new();
+    app.write(
+        "app/cm.yaml",
+        &common::config_map_yaml("default", "app", &[("v", "app")]),
+    );
+    let revision = app.commit("app");
+    env.apply(vec![
+        common::git_repository("shared", &shared.url()),
+        common::git_repository("app", &app.url()),
+    ])
+    .await;
+    env.git_repository_ready("shared").await;
+    let good = env.git_repository_ready("app").await;
+    assert_eq!(good["status"]["artifact"]["revision"], revision.as_str());
+
+    // Where a toPath of `../../<escape>` from the checkout in the temporary directory lands.
+    let escape = format!("rflux-include-escape-{}", std::process::id());
+    let outside = std::env::temp_dir().join(&escape);
+    let cases = [
+        (
+            json!({"repository": {"name": "shared"}, "toPath": format!("../../{escape}")}),
+            format!("toPath '../../{escape}' must be a relative path inside the repository"),
+        ),
+        (
+            json!({"repository": {"name": "shared"}, "toPath": "/etc/rflux"}),
+            "toPath '/etc/rflux' must be a relative path inside the repository".to_string(),
+        ),
+        (
+            json!({"repository": {"name": "shared"}, "fromPath": "../../../etc", "toPath": "vendor"}),
+            "fromPath '../../../etc' must be a relative path inside the included artifact".to_string(),
+        ),
+    ];
+    for (include, expected) in cases {
+        env.merge_patch(
+            "source.toolkit.fluxcd.io/v1",
+            "GitRepository",
+            Some(common::NS),
+            "app",
+            json!({"spec": {"include": [include]}}),
+        )
+        .await;
+        let repo = wait_for("GitRepository app refuses the include", WAIT, || async {
+            let repo = env.git_repository("app").await.ok_or("not found".to_string())?;
+            let ready = common::condition(&repo, "Ready").ok_or("no Ready".to_string())?;
+            if ready["status"] == "False"
+                && ready["observedGeneration"] == repo["metadata"]["generation"]
+                && ready["message"].as_str().is_some_and(|m| m.contains(&expected))
+            {
+                Ok(repo)
+            } else {
+                Err(format!("status: {}", repo["status"]))
+            }
+        })
+        .await;
+        let ready = common::condition(&repo, "Ready").unwrap();
+        assert_eq!(ready["reason"], "IllegalPath", "{ready}");
+        assert_eq!(
+            ready["message"],
+            format!("path calculation for include 'shared' failed: {expected}"),
+            "{ready}"
+        );
+        // The artifact stays the one built before the include was asked for.
+        assert_eq!(repo["status"]["artifact"], good["status"]["artifact"]);
+        assert!(!outside.exists(), "the include was copied to {}", outside.display());
+    }
+    env.stop().await;
+}

@@ -253,3 +253,135 @@ async fn a_chart_from_an_oci_helm_repository() {
     );
     env.stop().await;
 }
+
+/// A tar.gz holding `manifests/cm.yaml`, a ConfigMap `from-oci` with `value`.
+fn config_map_archive(value: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tree/manifests")).unwrap();
+    std::fs::write(
+        dir.path().join("tree/manifests/cm.yaml"),
+        common::config_map_yaml("default", "from-oci", &[("value", value)]),
+    )
+    .unwrap();
+    let archive = dir.path().join("artifact.tar.gz");
+    rflux_source::artifact::package_dir(&dir.path().join("tree"), &IgnoreRules::flux_defaults(), &archive).unwrap();
+    std::fs::read(&archive).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layer_selector_copy_stores_the_layer_as_is_and_a_missing_layer_is_named() {
+    const OTHER_MEDIA_TYPE: &str = "application/vnd.example.manifests.v1.tar+gzip";
+    let registry = registry().await;
+    let url = OciUrl::parse(&format!("oci://{}/layers", registry.addr)).unwrap();
+    // Two layers: Flux's content (first, what no selector picks) and another media type.
+    let first = config_map_archive("first-layer");
+    let second = config_map_archive("second-layer");
+    let access = RegistryAccess {
+        insecure: true,
+        ..RegistryAccess::default()
+    };
+    let layers = vec![
+        oci_client::client::ImageLayer::new(first, FLUX_CONTENT_MEDIA_TYPE.to_string(), None),
+        oci_client::client::ImageLayer::new(second.clone(), OTHER_MEDIA_TYPE.to_string(), None),
+    ];
+    let config = oci_client::client::Config::new(b"{}".to_vec(), FLUX_CONFIG_MEDIA_TYPE.to_string(), None);
+    OciSource::new(&url, &access)
+        .unwrap()
+        .push(&url, "1.0.0", layers, config)
+        .await
+        .expect("push");
+
+    let env = common::start().await;
+    let oci_repository = |name: &str, selector: serde_json::Value| {
+        json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "OCIRepository",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": {
+                "interval": "1h",
+                "url": format!("oci://{}/layers", registry.addr),
+                "insecure": true,
+                "ref": {"tag": "1.0.0"},
+                "layerSelector": selector
+            }
+        })
+    };
+    let mut from_copy = kustomization("copied", "copied", "./manifests", json!({}));
+    from_copy["spec"]["sourceRef"] = json!({"kind": "OCIRepository", "name": "copied"});
+    env.apply(vec![
+        oci_repository("copied", json!({"mediaType": OTHER_MEDIA_TYPE, "operation": "copy"})),
+        oci_repository(
+            "no-such-layer",
+            json!({"mediaType": "application/vnd.example.absent.v1", "operation": "extract"}),
+        ),
+        from_copy,
+    ])
+    .await;
+
+    let get = |name: &'static str| {
+        let env = &env;
+        async move {
+            env.get("source.toolkit.fluxcd.io/v1", "OCIRepository", Some(NS), name)
+                .await
+                .ok_or("not found".to_string())
+        }
+    };
+    // copy: the artifact is the selected layer byte for byte (its digest is the layer's).
+    let copied = wait_for("OCIRepository copied Ready", WAIT, || async {
+        let repo = get("copied").await?;
+        common::ready_at_generation(&repo)?;
+        Ok(repo)
+    })
+    .await;
+    let layer_digest = format!("sha256:{}", hex_sha256(&second));
+    assert_eq!(
+        copied["status"]["artifact"]["digest"],
+        layer_digest.as_str(),
+        "{}",
+        copied["status"]
+    );
+    let stored = reqwest::get(copied["status"]["artifact"]["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.as_ref(),
+        second.as_slice(),
+        "the stored artifact is the layer as pushed"
+    );
+    // And the Kustomization applies what that layer holds, not the first layer.
+    wait_for("ConfigMap from the selected layer", WAIT, || async {
+        match env.config_map("default", "from-oci").await {
+            Some(cm) if cm["data"]["value"] == "second-layer" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+
+    // A media type the artifact does not have: Flux's reason and wording, no artifact.
+    let missing = wait_for("OCIRepository no-such-layer fails", WAIT, || async {
+        let repo = get("no-such-layer").await?;
+        match common::condition(&repo, "Ready") {
+            Some(ready) if ready["status"] == "False" => Ok(repo),
+            _ => Err(format!("status: {}", repo["status"])),
+        }
+    })
+    .await;
+    let ready = common::condition(&missing, "Ready").unwrap();
+    assert_eq!(ready["reason"], "OCIArtifactLayerOperationFailed", "{ready}");
+    let message = ready["message"].as_str().unwrap();
+    assert!(
+        message.contains("failed to find layer with media type 'application/vnd.example.absent.v1' in artifact")
+            && message.contains(&format!("{}/layers", registry.addr)),
+        "{message}"
+    );
+    assert!(missing["status"]["artifact"].is_null(), "{}", missing["status"]);
+    env.stop().await;
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -168,3 +168,45 @@ async fn wait_is_cancelled_by_the_cancel_future() {
     assert_eq!(changes.entries.last().unwrap().action, Action::Created);
     cluster.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_delete_the_api_server_refuses_is_a_prune_error_naming_the_object() {
+    let cluster = start().await;
+    let applier = cluster.applier();
+    let owned = ApplyOptions::for_kustomization("apps", "flux-system");
+    // kube-apiserver never deletes `default`; the ConfigMap next to it goes as usual.
+    applier
+        .apply_all(
+            vec![namespace("default"), config_map("default", "stale", json!({}))],
+            &owned,
+        )
+        .await
+        .unwrap();
+    let stale = vec![
+        ObjectRef::new(ObjectId::new("", "default", "", "Namespace"), "v1"),
+        ObjectRef::new(ObjectId::new("default", "stale", "", "ConfigMap"), "v1"),
+    ];
+    let err = applier
+        .prune(&stale, &PruneOptions::for_kustomization("apps", "flux-system"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.errors,
+        vec!["Namespace/default delete failed: namespaces \"default\" is forbidden: this namespace may not be deleted"]
+    );
+    assert_eq!(
+        err.to_string(),
+        "delete failed, errors: Namespace/default delete failed: namespaces \"default\" is forbidden: this namespace may not be deleted"
+    );
+    // The other deletion was done and is reported with the error.
+    assert_eq!(err.changes.to_string(), "ConfigMap/default/stale deleted");
+    assert!(
+        cluster
+            .get("/api/v1/namespaces/default/configmaps/stale")
+            .await
+            .is_none()
+    );
+    let ns = cluster.get("/api/v1/namespaces/default").await.expect("default stays");
+    assert!(ns["metadata"].get("deletionTimestamp").is_none(), "{}", ns["metadata"]);
+    cluster.server.shutdown().await;
+}

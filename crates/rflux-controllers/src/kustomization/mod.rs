@@ -18,7 +18,7 @@ use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions::{self, reason};
 use rflux_api::duration::{format_duration, parse_duration};
 use rflux_api::types::{DeletionPolicy, Kustomization, KustomizationStatus};
-use rflux_ssa::{Applier, ApplyOptions, ChangeSet, ObjectRef, PruneOptions};
+use rflux_ssa::{Action, Applier, ApplyOptions, ChangeSet, ChangeSetEntry, ObjectRef, PruneOptions};
 
 use crate::events::Events;
 use crate::metrics::{Metrics, ResourceInfo};
@@ -262,13 +262,7 @@ impl KustomizationReconciler {
                 };
             }
         }
-        let timeout = object
-            .spec
-            .timeout
-            .as_deref()
-            .and_then(|t| parse_duration(t).ok())
-            .or_else(|| parse_duration(&object.spec.interval).ok())
-            .unwrap_or(Duration::from_secs(300));
+        let timeout = timeout_of(object);
         conditions::mark_reconciling(
             &mut status.conditions,
             reason::PROGRESSING,
@@ -493,7 +487,7 @@ impl KustomizationReconciler {
             let mut remaining = Vec::new();
             for object in objects {
                 if !matches!(self.applier.status_of(object).await, rflux_ssa::Status::NotFound) {
-                    remaining.push(object.id.to_string());
+                    remaining.push(object.subject());
                 }
             }
             if remaining.is_empty() {
@@ -528,9 +522,19 @@ impl KustomizationReconciler {
                         Ok(pruned) => {
                             self.announce(object, "", &pruned).await;
                             if policy == DeletionPolicy::WaitForTermination {
-                                let gone = self.wait_deleted(&objects, Duration::from_secs(300)).await;
+                                // As Flux: only what was deleted now (not what was skipped) is
+                                // waited for, for spec.timeout; then the Kustomization goes.
+                                let deleted: Vec<ObjectRef> = pruned
+                                    .entries
+                                    .iter()
+                                    .filter(|e| e.action == Action::Deleted)
+                                    .map(ChangeSetEntry::object)
+                                    .collect();
+                                let gone = self.wait_deleted(&deleted, timeout_of(object)).await;
                                 if let Err(e) = gone {
-                                    tracing::warn!(kind = "Kustomization", namespace = %namespace, name = %name, error = %e, "objects still terminating");
+                                    let message = format!("failed to wait for resources termination: {e}");
+                                    tracing::warn!(kind = "Kustomization", namespace = %namespace, name = %name, "{message}");
+                                    self.events.warning(object, ready_reason(object), &message).await;
                                 }
                             }
                         }
@@ -553,4 +557,25 @@ impl KustomizationReconciler {
         }
         Requeue::Never
     }
+}
+
+/// `spec.timeout`, else `spec.interval` (Flux's `GetTimeout`), else five minutes.
+fn timeout_of(object: &Kustomization) -> Duration {
+    object
+        .spec
+        .timeout
+        .as_deref()
+        .and_then(|t| parse_duration(t).ok())
+        .or_else(|| parse_duration(&object.spec.interval).ok())
+        .unwrap_or(Duration::from_secs(300))
+}
+
+/// The reason of the Ready condition, which Flux gives events that have no reason of their
+/// own; `Progressing` when there is none yet.
+fn ready_reason(object: &Kustomization) -> &str {
+    object
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.r#type == conditions::READY))
+        .map_or(reason::PROGRESSING, |c| c.reason.as_str())
 }

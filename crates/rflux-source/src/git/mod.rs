@@ -138,6 +138,12 @@ fn run_with_timeout<T: Send + 'static>(
     }
     // A little grace so the worker's own deadline check reports first when it can.
     match rx.recv_timeout(timeout + Duration::from_millis(500)) {
+        // The worker saw the deadline pass (in a libgit2 callback), which knows no timeout.
+        Ok(Err(GitError::Timeout { url, reference, .. })) => Err(GitError::Timeout {
+            url,
+            reference,
+            timeout,
+        }),
         Ok(result) => result,
         Err(_) => Err(GitError::Timeout {
             url: url.redacted.clone(),

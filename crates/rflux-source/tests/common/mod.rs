@@ -257,11 +257,15 @@ struct CgiConfig {
 
 /// `git http-backend` (smart HTTP) behind basic auth, serving `project_root`.
 pub fn git_http_server(project_root: &Path, credentials: Option<(&str, &str)>) -> HttpServer {
-    let required = credentials.map(|(user, password)| {
+    start_cgi(project_root, basic_auth_header(credentials))
+}
+
+/// The `Authorization` header basic auth with `credentials` sends, and the user.
+fn basic_auth_header(credentials: Option<(&str, &str)>) -> Option<(String, String)> {
+    credentials.map(|(user, password)| {
         let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         (format!("Basic {encoded}"), user.to_string())
-    });
-    start_cgi(project_root, required)
+    })
 }
 
 /// `git http-backend` requiring `Authorization: Bearer <token>`.
@@ -315,7 +319,17 @@ impl TestPki {
 
 /// `git http-backend` over HTTPS with the server certificate of `pki` and no auth.
 pub fn git_https_server(project_root: &Path, pki: &TestPki) -> HttpServer {
+    git_https_server_with(project_root, pki, None)
+}
+
+/// `git http-backend` over HTTPS with the server certificate of `pki`, behind basic auth.
+pub fn git_https_server_with_basic_auth(project_root: &Path, pki: &TestPki, user: &str, password: &str) -> HttpServer {
+    git_https_server_with(project_root, pki, Some((user, password)))
+}
+
+fn git_https_server_with(project_root: &Path, pki: &TestPki, credentials: Option<(&str, &str)>) -> HttpServer {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let required = basic_auth_header(credentials);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -327,7 +341,7 @@ pub fn git_https_server(project_root: &Path, pki: &TestPki) -> HttpServer {
         )
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    HttpServer::start_tls(cgi_router(project_root, None), acceptor)
+    HttpServer::start_tls(cgi_router(project_root, required), acceptor)
 }
 
 async fn git_cgi(
