@@ -417,7 +417,29 @@ fn a_silent_server_times_out() {
     let err = resolve(&url, &branch("master"), &GitAuth::none(), timeout).unwrap_err();
     assert!(matches!(err, GitError::Timeout { .. }), "{err}");
     assert!(err.to_string().contains("timed out"), "{err}");
+    // The worker is still blocked on the silent server: no second one is started.
+    let started = std::time::Instant::now();
+    let err = resolve(&url, &branch("master"), &GitAuth::none(), timeout).unwrap_err();
+    assert!(matches!(err, GitError::EarlierOperationStuck { .. }), "{err}");
+    assert!(started.elapsed() < timeout, "refused at once");
+    assert!(
+        err.to_string()
+            .contains(&format!("'{url}' timed out and has not ended yet")),
+        "{err}"
+    );
+    // Closing the server ends the blocked worker; then operations start again (and fail for
+    // what they are: nobody listens any more).
     drop(listener);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let err = resolve(&url, &branch("master"), &GitAuth::none(), timeout).unwrap_err();
+        if !matches!(err, GitError::EarlierOperationStuck { .. }) {
+            assert!(!matches!(err, GitError::Timeout { .. }), "{err}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the blocked worker never ended");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[test]

@@ -138,6 +138,16 @@ pub enum GitError {
         /// The limit.
         timeout: Duration,
     },
+    /// An earlier operation on this URL timed out and its worker is still blocked (a server
+    /// that accepted the connection and never answered); no new worker is started until it
+    /// ends, so such a server holds one thread, not one per attempt.
+    #[error(
+        "an earlier git operation on '{url}' timed out and has not ended yet (the server accepted the connection and does not answer); not starting another until it does"
+    )]
+    EarlierOperationStuck {
+        /// The URL, password removed.
+        url: String,
+    },
     /// Any other libgit2 failure.
     #[error("git operation on '{url}' for {reference} failed: {message}")]
     Git {

@@ -6,7 +6,9 @@
 //! work on a helper thread and gives up after the timeout (the helper thread is told to stop
 //! at its next progress callback). After a timeout the helper may still be writing into the
 //! checkout directory for a moment, so callers should give each attempt a fresh directory
-//! (as Flux does) rather than reuse one.
+//! (as Flux does) rather than reuse one. A helper blocked on a server that never answers gets
+//! no callback; until it ends, further operations on that URL fail at once instead of
+//! starting another thread that would block too.
 //!
 //! `file://` repositories (an rflux addition) are read in place: nothing is copied.
 
@@ -27,7 +29,10 @@ pub use tag_range::{highest_matching, parse_range, parse_tag_version};
 pub use url::{RepoUrl, Scheme, redact};
 
 use auth::{Incident, Session};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Where a ref points, found without fetching objects.
@@ -116,17 +121,47 @@ pub(crate) fn all_refs() -> Vec<String> {
     ]
 }
 
+/// URLs (password removed) whose last worker timed out and is still running. libgit2 knows no
+/// socket timeout (setting one needs `unsafe`), so a worker waiting on a server that never
+/// answers stays blocked until the connection breaks; while it does, no other worker is started
+/// for that URL.
+static STUCK_URLS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// A worker's state, changed only while [`STUCK_URLS`] is locked, so "the worker ended" and "the
+/// caller gave up on it" cannot cross.
+#[derive(Default)]
+struct WorkerState {
+    ended: AtomicBool,
+    abandoned: AtomicBool,
+}
+
+fn stuck_urls() -> std::sync::MutexGuard<'static, BTreeSet<String>> {
+    STUCK_URLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn run_with_timeout<T: Send + 'static>(
     url: &RepoUrl,
     reference: &GitRef,
     timeout: Duration,
     work: impl FnOnce(&RepoUrl, Instant) -> Result<T, GitError> + Send + 'static,
 ) -> Result<T, GitError> {
+    if stuck_urls().contains(&url.redacted) {
+        return Err(GitError::EarlierOperationStuck {
+            url: url.redacted.clone(),
+        });
+    }
     let deadline = Instant::now() + timeout;
     let (tx, rx) = std::sync::mpsc::channel();
     let thread_url = url.clone();
+    let state = Arc::new(WorkerState::default());
+    let worker_state = Arc::clone(&state);
     let spawned = std::thread::Builder::new().name("rflux-git".into()).spawn(move || {
         let _ = tx.send(work(&thread_url, deadline));
+        let mut stuck = stuck_urls();
+        worker_state.ended.store(true, Ordering::SeqCst);
+        if worker_state.abandoned.load(Ordering::SeqCst) {
+            stuck.remove(&thread_url.redacted);
+        }
     });
     if let Err(source) = spawned {
         return Err(GitError::Io {
@@ -145,11 +180,18 @@ fn run_with_timeout<T: Send + 'static>(
             timeout,
         }),
         Ok(result) => result,
-        Err(_) => Err(GitError::Timeout {
-            url: url.redacted.clone(),
-            reference: reference.describe(),
-            timeout,
-        }),
+        Err(_) => {
+            let mut stuck = stuck_urls();
+            if !state.ended.load(Ordering::SeqCst) {
+                state.abandoned.store(true, Ordering::SeqCst);
+                stuck.insert(url.redacted.clone());
+            }
+            Err(GitError::Timeout {
+                url: url.redacted.clone(),
+                reference: reference.describe(),
+                timeout,
+            })
+        }
     }
 }
 
