@@ -262,7 +262,10 @@ fn git_failure(e: GitError) -> Failure {
             reason::AUTHENTICATION_FAILED,
             format!("failed to configure authentication options: {e}"),
         ),
-        GitError::AuthenticationFailed { .. } | GitError::InvalidCredentials { .. } => Failure::new(
+        // An unusable secret is an authentication problem. Credentials the server refuses
+        // fail the checkout like any other git error: Flux reports both as
+        // GitOperationFailed, "failed to checkout and determine revision".
+        GitError::InvalidCredentials { .. } => Failure::new(
             reason::AUTHENTICATION_FAILED,
             format!("failed to checkout and determine revision: {e}"),
         ),

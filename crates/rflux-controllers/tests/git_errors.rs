@@ -200,7 +200,7 @@ async fn ssh_host_key_and_key_problems_are_reported_with_flux_reasons() {
     assert_failed(
         &env,
         &failed,
-        "AuthenticationFailed",
+        "GitOperationFailed",
         &["authentication failed", &url, "rejected the credentials"],
         &[stranger_line],
     )
@@ -280,7 +280,7 @@ async fn https_basic_auth_refused_credentials_are_reported_without_the_password(
     assert_failed(
         &env,
         &failed,
-        "AuthenticationFailed",
+        "GitOperationFailed",
         &[
             "failed to checkout and determine revision",
             "authentication failed",
@@ -296,7 +296,7 @@ async fn https_basic_auth_refused_credentials_are_reported_without_the_password(
     assert_failed(
         &env,
         &failed,
-        "AuthenticationFailed",
+        "GitOperationFailed",
         &["authentication failed", &url, "no username/password"],
         &["s3cret-pass"],
     )
