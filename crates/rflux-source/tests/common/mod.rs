@@ -121,9 +121,12 @@ pub struct GitDaemon {
 impl GitDaemon {
     pub fn start(base: &Path) -> GitDaemon {
         let port = free_port();
-        let child = Command::new("git")
+        // The daemon binary itself, not `git daemon`: the `git` wrapper runs it as a child, and
+        // killing the wrapper would leave the daemon running after the test.
+        let exec_path = Command::new("git").arg("--exec-path").output().expect("git runs");
+        let exec_path = String::from_utf8(exec_path.stdout).expect("a UTF-8 path");
+        let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
             .args([
-                "daemon",
                 "--export-all",
                 "--reuseaddr",
                 "--listen=127.0.0.1",
