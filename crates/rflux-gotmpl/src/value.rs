@@ -219,9 +219,15 @@ impl Object for Uint8 {
     }
 }
 
-/// A Go `[]byte` made by a function (`slice` of a `[]byte`).
-#[derive(Debug)]
-struct ByteSlice(Vec<u8>);
+/// A Go `[]byte`: a chart file's bytes (`.Files.GetBytes`) or a function's result (`slice` of a
+/// `[]byte`). The bytes are shared, not copied.
+struct ByteSlice(Arc<Vec<u8>>);
+
+impl std::fmt::Debug for ByteSlice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ByteSlice({} bytes)", self.0.len())
+    }
+}
 
 impl Object for ByteSlice {
     fn type_name(&self) -> &str {
@@ -336,8 +342,8 @@ impl Value {
 
     /// A Go `[]byte` value (`[]uint8`: printed as numbers, text for `toString`/`%s`,
     /// base64 in `toJson`).
-    pub fn bytes(b: Vec<u8>) -> Value {
-        Value::Object(Arc::new(ByteSlice(b)))
+    pub fn bytes(b: impl Into<Arc<Vec<u8>>>) -> Value {
+        Value::Object(Arc::new(ByteSlice(b.into())))
     }
 
     /// For `printf` only: a Go `string` holding `bytes` (not UTF-8), shown as `text`.

@@ -151,7 +151,7 @@ impl Files {
 
     fn bytes_value(&self, name: &str) -> Value {
         let data = self.files.get(name).cloned().unwrap_or_else(FileData::empty);
-        Value::Object(Arc::new(Bytes(data)))
+        Value::bytes(data.raw)
     }
 
     fn glob(&self, pattern: &str) -> Files {
@@ -227,36 +227,9 @@ impl Object for Files {
         Value::map(
             self.files
                 .iter()
-                .map(|(name, f)| (name.clone(), Value::Object(Arc::new(Bytes(f.clone())))))
+                .map(|(name, f)| (name.clone(), Value::bytes(Arc::clone(&f.raw))))
                 .collect(),
         )
-    }
-}
-
-/// A Go `[]byte` (`[]uint8`).
-struct Bytes(FileData);
-
-impl std::fmt::Debug for Bytes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Bytes({} bytes)", self.0.bytes().len())
-    }
-}
-
-impl Object for Bytes {
-    fn type_name(&self) -> &str {
-        "[]uint8"
-    }
-    fn kind_name(&self) -> &str {
-        "slice"
-    }
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
-    }
-    fn to_value(&self) -> Value {
-        Value::uint8_list(self.0.bytes())
-    }
-    fn bytes(&self) -> Option<&[u8]> {
-        Some(self.0.bytes())
     }
 }
 

@@ -144,7 +144,9 @@ fn list_of(v: &Value, what: &str) -> Result<Vec<Value>, String> {
 fn same_list_type(orig: &Value, items: Vec<Value>) -> Value {
     match orig {
         Value::TypedList(_, t) => Value::TypedList(Arc::new(items), t),
-        Value::Object(o) if o.bytes().is_some() => Value::bytes(items.iter().filter_map(Value::as_uint8).collect()),
+        Value::Object(o) if o.bytes().is_some() => {
+            Value::bytes(items.iter().filter_map(Value::as_uint8).collect::<Vec<u8>>())
+        }
         _ => Value::list(items),
     }
 }
