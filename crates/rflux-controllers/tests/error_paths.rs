@@ -36,21 +36,7 @@ async fn not_ready(env: &common::Env, kind: &str, name: &str) -> Value {
 /// Asks for a reconcile as `flux reconcile` does and waits until it was handled; returns the
 /// object as that reconcile left it.
 async fn reconcile_now(env: &common::Env, kind: &str, name: &str) -> Value {
-    let stamp = format!(
-        "{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    env.merge_patch(
-        SOURCE_API,
-        kind,
-        Some(NS),
-        name,
-        json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": stamp}}}),
-    )
-    .await;
+    let stamp = env.request_reconcile(kind, name).await;
     wait_for(&format!("{kind} {name} handled {stamp}"), WAIT, || async {
         let object = env
             .get(SOURCE_API, kind, Some(NS), name)

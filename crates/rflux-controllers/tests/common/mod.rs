@@ -157,8 +157,8 @@ impl Env {
     /// returns the value written.
     pub async fn request_reconcile(&self, kind: &str, name: &str) -> String {
         let api_version = match kind {
-            "GitRepository" => "source.toolkit.fluxcd.io/v1",
-            _ => "kustomize.toolkit.fluxcd.io/v1",
+            "Kustomization" => "kustomize.toolkit.fluxcd.io/v1",
+            _ => "source.toolkit.fluxcd.io/v1",
         };
         let stamp = format!(
             "{}",
