@@ -17,6 +17,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, Client, ResourceExt};
 use rflux_api::conditions::{self, reason};
 use rflux_api::duration::{format_duration, parse_duration};
+use rflux_api::object::FluxObject;
 use rflux_api::types::{DeletionPolicy, Kustomization, KustomizationStatus};
 use rflux_ssa::{Action, Applier, ApplyOptions, ChangeSet, ChangeSetEntry, ObjectRef, PruneOptions};
 
@@ -574,8 +575,6 @@ fn timeout_of(object: &Kustomization) -> Duration {
 /// own; `Progressing` when there is none yet.
 fn ready_reason(object: &Kustomization) -> &str {
     object
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.r#type == conditions::READY))
+        .ready_condition()
         .map_or(reason::PROGRESSING, |c| c.reason.as_str())
 }
